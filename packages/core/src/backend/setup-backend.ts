@@ -1,0 +1,87 @@
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { DistilleryError } from '../errors.js';
+import { installWasmKernels } from './wasm-kernels/install-wasm-kernels.js';
+
+export const BACKEND_NAMES = ['wasm', 'cpu', 'tensorflow'] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
+
+export interface BackendOptions {
+  /** Which engine to use; default: `DISTILLERY_BACKEND`, else `wasm`. */
+  readonly backend?: string | undefined;
+  /** Fall back to the cpu backend when the requested one cannot start (default true). */
+  readonly fallbackToCpu?: boolean;
+}
+
+export interface BackendInfo {
+  readonly name: BackendName;
+  readonly requested: BackendName;
+  /** Why the requested backend was not used, when it was not. */
+  readonly fallbackReason?: string;
+}
+
+export const BACKEND_ENV_VARIABLE = 'DISTILLERY_BACKEND';
+
+export function resolveBackendName(requested?: string): BackendName {
+  const fromEnv = process.env[BACKEND_ENV_VARIABLE];
+  const raw = requested ?? (fromEnv === undefined || fromEnv === '' ? 'wasm' : fromEnv);
+  const source = requested !== undefined ? 'backend' : fromEnv ? BACKEND_ENV_VARIABLE : 'backend';
+  if (!(BACKEND_NAMES as readonly string[]).includes(raw)) {
+    throw new DistilleryError(
+      'E_BACKEND',
+      `${source}: unknown backend ${JSON.stringify(raw)}; expected one of ${BACKEND_NAMES.join(', ')}`,
+      { details: { field: source, value: raw } },
+    );
+  }
+  return raw as BackendName;
+}
+
+/**
+ * The one backend set-up used by every entry point (CLI, API, worker threads). It picks the
+ * engine, installs Distillery's wasm kernels, and says which engine it ended up with.
+ */
+export async function setupBackend(options: BackendOptions = {}): Promise<BackendInfo> {
+  const requested = resolveBackendName(options.backend);
+  const fallbackToCpu = options.fallbackToCpu ?? true;
+  const reason = await tryBackend(requested);
+  if (reason === undefined) return { name: requested, requested };
+  if (!fallbackToCpu || requested === 'cpu') {
+    throw new DistilleryError('E_BACKEND', `backend ${requested} could not start: ${reason}`);
+  }
+  const cpuReason = await tryBackend('cpu');
+  if (cpuReason !== undefined) {
+    throw new DistilleryError('E_BACKEND', `backend ${requested} could not start (${reason}), nor cpu (${cpuReason})`);
+  }
+  return { name: 'cpu', requested, fallbackReason: reason };
+}
+
+/** Returns undefined on success, or why the backend could not start. */
+async function tryBackend(name: BackendName): Promise<string | undefined> {
+  if (name === 'tensorflow') {
+    const reason = await loadTfjsNode();
+    if (reason !== undefined) return reason;
+  }
+  if (name === 'wasm') installWasmKernels();
+  if (tf.getBackend() === name) return undefined;
+  try {
+    const ok = await tf.setBackend(name);
+    await tf.ready();
+    return ok && tf.getBackend() === name ? undefined : `tf.setBackend('${name}') failed`;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+async function loadTfjsNode(): Promise<string | undefined> {
+  if (tf.findBackend('tensorflow') !== null) return undefined;
+  // A variable module name keeps bundlers and the type checker from requiring the optional package.
+  const moduleName = '@tensorflow/tfjs-node';
+  try {
+    await import(moduleName);
+  } catch (error) {
+    return `@tensorflow/tfjs-node is not installed or did not load (${
+      error instanceof Error ? error.message.split('\n')[0] : String(error)
+    }); install it with \`pnpm add @tensorflow/tfjs-node\` or use --backend wasm`;
+  }
+  return tf.findBackend('tensorflow') === null ? '@tensorflow/tfjs-node loaded but registered no backend' : undefined;
+}

@@ -1,0 +1,159 @@
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setupBackend, setWasmKernelScratchLimit } from '../src/index.js';
+import { expectNoTensorLeak, relativeError } from '../src/testing.js';
+import { createRandom } from '../src/random.js';
+
+// Each Distillery wasm kernel must give the cpu backend's numbers on the same inputs.
+const TOLERANCE = 1e-5;
+
+function randomValues(size: number, seed: number): Float32Array {
+  const rng = createRandom(seed);
+  return Float32Array.from({ length: size }, () => rng.next() * 2 - 1);
+}
+
+/** Runs one kernel on a backend with fresh input tensors and returns its output values. */
+async function runOn(
+  backend: 'cpu' | 'wasm',
+  kernel: string,
+  inputs: Record<string, { shape: number[]; values: Float32Array }>,
+  attrs: Record<string, unknown>,
+): Promise<{ shape: number[]; values: Float32Array }> {
+  await setupBackend({ backend, fallbackToCpu: false });
+  return expectNoTensorLeak(async () => {
+    const tensors = Object.fromEntries(
+      Object.entries(inputs).map(([name, v]) => [name, tf.tensor(v.values, v.shape)]),
+    );
+    const out = tf.engine().runKernel(kernel, tensors, attrs as tf.NamedAttrMap) as tf.Tensor;
+    const result = { shape: out.shape, values: (await out.data()) as Float32Array };
+    out.dispose();
+    Object.values(tensors).forEach((t) => t.dispose());
+    return result;
+  });
+}
+
+async function expectSameOnBothBackends(
+  kernel: string,
+  inputs: Record<string, { shape: number[]; values: Float32Array }>,
+  attrs: Record<string, unknown>,
+): Promise<void> {
+  const reference = await runOn('cpu', kernel, inputs, attrs);
+  const actual = await runOn('wasm', kernel, inputs, attrs);
+  expect(actual.shape).toEqual(reference.shape);
+  expect(relativeError(actual.values, reference.values)).toBeLessThanOrEqual(TOLERANCE);
+}
+
+interface ConvCase {
+  name: string;
+  x: [number, number, number, number];
+  filter: [number, number, number, number];
+  strides: number;
+  pad: 'valid' | 'same';
+}
+
+const CONV_CASES: ConvCase[] = [
+  { name: 'stride 1, valid', x: [2, 8, 8, 3], filter: [3, 3, 3, 4], strides: 1, pad: 'valid' },
+  { name: 'stride 1, same', x: [2, 8, 8, 3], filter: [3, 3, 3, 4], strides: 1, pad: 'same' },
+  { name: 'stride 2, valid, odd sizes', x: [3, 9, 7, 2], filter: [3, 5, 2, 5], strides: 2, pad: 'valid' },
+  { name: 'stride 2, same, odd sizes', x: [3, 9, 7, 2], filter: [3, 3, 2, 5], strides: 2, pad: 'same' },
+  { name: 'batch 1, one channel', x: [1, 11, 13, 1], filter: [5, 5, 1, 7], strides: 1, pad: 'same' },
+  { name: 'batch 1, stride 2, even filter', x: [1, 10, 10, 4], filter: [2, 2, 4, 3], strides: 2, pad: 'same' },
+];
+
+function convOutShape(c: ConvCase): number[] {
+  const [b, h, w] = c.x;
+  const out = (n: number, k: number) => (c.pad === 'same' ? Math.ceil(n / c.strides) : Math.ceil((n - k + 1) / c.strides));
+  return [b, out(h, c.filter[0]), out(w, c.filter[1]), c.filter[3]];
+}
+
+const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+
+describe('Distillery wasm kernels match the cpu backend', () => {
+  let previousLimit = 0;
+  beforeAll(() => {
+    previousLimit = setWasmKernelScratchLimit(8 * 1024 * 1024);
+  });
+  afterAll(async () => {
+    setWasmKernelScratchLimit(previousLimit);
+    await setupBackend({ backend: 'wasm' });
+  });
+
+  describe.each(CONV_CASES)('Conv2DBackpropFilter: $name', (c) => {
+    it('matches cpu', async () => {
+      const dyShape = convOutShape(c);
+      await expectSameOnBothBackends(
+        tf.Conv2DBackpropFilter,
+        { x: { shape: c.x, values: randomValues(size(c.x), 1) }, dy: { shape: dyShape, values: randomValues(size(dyShape), 2) } },
+        { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: c.filter },
+      );
+    });
+  });
+
+  describe.each(CONV_CASES)('Conv2DBackpropInput: $name', (c) => {
+    it('matches cpu', async () => {
+      const dyShape = convOutShape(c);
+      await expectSameOnBothBackends(
+        tf.Conv2DBackpropInput,
+        { dy: { shape: dyShape, values: randomValues(size(dyShape), 3) }, filter: { shape: c.filter, values: randomValues(size(c.filter), 4) } },
+        { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x },
+      );
+    });
+  });
+
+  it('chunks the batch when the im2col scratch is small, with the same result', async () => {
+    const c = CONV_CASES[3]!;
+    const dyShape = convOutShape(c);
+    setWasmKernelScratchLimit(50); // forces one example per chunk
+    try {
+      await expectSameOnBothBackends(
+        tf.Conv2DBackpropFilter,
+        { x: { shape: c.x, values: randomValues(size(c.x), 5) }, dy: { shape: dyShape, values: randomValues(size(dyShape), 6) } },
+        { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: c.filter },
+      );
+      await expectSameOnBothBackends(
+        tf.Conv2DBackpropInput,
+        { dy: { shape: dyShape, values: randomValues(size(dyShape), 7) }, filter: { shape: c.filter, values: randomValues(size(c.filter), 8) } },
+        { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x },
+      );
+    } finally {
+      setWasmKernelScratchLimit(8 * 1024 * 1024);
+    }
+  });
+
+  const MATMUL_CASES = [
+    { a: [1, 7, 5], b: [1, 5, 3], transposeA: false, transposeB: false },
+    { a: [1, 5, 7], b: [1, 5, 3], transposeA: true, transposeB: false },
+    { a: [1, 7, 5], b: [1, 3, 5], transposeA: false, transposeB: true },
+    { a: [1, 5, 7], b: [1, 3, 5], transposeA: true, transposeB: true },
+    { a: [4, 33, 17], b: [4, 33, 9], transposeA: true, transposeB: false },
+    { a: [2, 64, 31], b: [1, 13, 31], transposeA: false, transposeB: true },
+    { a: [1, 1, 65], b: [1, 1, 3], transposeA: true, transposeB: false },
+  ];
+  it.each(MATMUL_CASES)('BatchMatMul a=$a b=$b tA=$transposeA tB=$transposeB matches cpu', async (c) => {
+    await expectSameOnBothBackends(
+      tf.BatchMatMul,
+      { a: { shape: c.a, values: randomValues(size(c.a), 9) }, b: { shape: c.b, values: randomValues(size(c.b), 10) } },
+      { transposeA: c.transposeA, transposeB: c.transposeB },
+    );
+  });
+
+  it('trains a conv layer on wasm with the same gradients as cpu', async () => {
+    const gradsOn = async (backend: 'cpu' | 'wasm') => {
+      await setupBackend({ backend, fallbackToCpu: false });
+      return expectNoTensorLeak(async () => {
+        const x = tf.tensor4d(randomValues(2 * 10 * 10 * 2, 11), [2, 10, 10, 2]);
+        const w = tf.tensor4d(randomValues(3 * 3 * 2 * 4, 12), [3, 3, 2, 4]);
+        const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+          tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same'))),
+        )([x, w]);
+        const out = { dx: await dx!.data(), dw: await dw!.data() };
+        tf.dispose([x, w, dx!, dw!]);
+        return out;
+      });
+    };
+    const cpu = await gradsOn('cpu');
+    const wasm = await gradsOn('wasm');
+    expect(relativeError(wasm.dx, cpu.dx)).toBeLessThanOrEqual(TOLERANCE);
+    expect(relativeError(wasm.dw, cpu.dw)).toBeLessThanOrEqual(TOLERANCE);
+  });
+});
