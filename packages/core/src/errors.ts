@@ -13,6 +13,7 @@ export type DistilleryErrorCode =
   | 'E_PLUGIN_VERSION'
   | 'E_PLUGIN_CREATE'
   | 'E_KERNEL'
+  | 'E_ABORTED'
   | 'E_INTERNAL';
 
 export interface DistilleryErrorJSON {

@@ -10,3 +10,34 @@ export {
   DISTILLERY_WASM_KERNELS,
 } from './backend/wasm-kernels/install-wasm-kernels.js';
 export { setWasmKernelScratchLimit } from './backend/wasm-kernels/wasm-backend-handle.js';
+
+// tfjs itself, so that plugins use the very instance (and engine) Distillery uses.
+export * as tf from '@tensorflow/tfjs';
+
+export type { Model, ForwardOptions } from './contracts/model.js';
+export type { Dataset, Batch, BatchOptions, DatasetSplit } from './contracts/dataset.js';
+export type { Loss, LossInputs, LossRequirement, Objective, ObjectiveTerm, TermWeight } from './contracts/loss.js';
+export { termWeightAt } from './contracts/loss.js';
+export type { Augmentation, AugmentationContext } from './contracts/augmentation.js';
+export type { Evaluator, EvaluationMetrics } from './contracts/evaluator.js';
+export type {
+  Trainer,
+  TrainerEvents,
+  TrainRequest,
+  TrainOptions,
+  TrainResult,
+  TrainingData,
+  EpochRecord,
+  EarlyStoppingOptions,
+  TeacherLogits,
+} from './contracts/trainer.js';
+
+export { InMemoryDataset, type InMemoryDatasetInit } from './data/in-memory-dataset.js';
+export { splitDataset, type SplitOptions } from './data/split-dataset.js';
+export { BatchStream } from './data/batch-stream.js';
+export { fingerprint } from './data/fingerprint.js';
+export { LayersClassifier } from './model/layers-classifier.js';
+export { loadModel } from './model/load-model.js';
+export { saveLayersModel, loadLayersModel, MODEL_JSON, WEIGHTS_FILE } from './model/model-directory.js';
+export { evaluateModel, predictLogits, AccuracyEvaluator, checkCompatible } from './evaluation/evaluate-model.js';
+export { DistillationTrainer } from './training/distillation-trainer.js';

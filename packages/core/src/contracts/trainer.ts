@@ -1,0 +1,85 @@
+import type { EventEmitter } from 'eventemitter3';
+import type { Augmentation } from './augmentation.js';
+import type { Dataset } from './dataset.js';
+import type { EvaluationMetrics } from './evaluator.js';
+import type { Objective } from './loss.js';
+import type { Model } from './model.js';
+
+/** Raw teacher logits for every example of a dataset, row i ↔ example i (float32). */
+export interface TeacherLogits {
+  readonly size: number;
+  readonly numClasses: number;
+  readonly values: Float32Array;
+}
+
+export interface TrainingData {
+  readonly labelled: Dataset;
+  /** Required when the objective has a term on transfer data (e.g. `kd`). */
+  readonly transfer?: { readonly dataset: Dataset; readonly teacherLogits: TeacherLogits };
+  /** For per-epoch validation metrics and early stopping. */
+  readonly validation?: Dataset;
+}
+
+export interface EarlyStoppingOptions {
+  /** Epochs without a better validation accuracy before stopping. */
+  readonly patience: number;
+  /** Put back the weights of the best epoch at the end (default true). */
+  readonly restoreBest?: boolean;
+}
+
+export interface TrainOptions {
+  readonly epochs: number;
+  /** Labelled examples per step. */
+  readonly batchSize: number;
+  /** Transfer examples per step (default: batchSize). */
+  readonly transferBatchSize?: number;
+  readonly learningRate: number;
+  /** ≥ 1; fixes shuffling, dropout masks and augmentation. */
+  readonly seed: number;
+  /** Default: one pass over the transfer set if there is one, else over the labelled set. */
+  readonly stepsPerEpoch?: number;
+  readonly earlyStopping?: EarlyStoppingOptions;
+  /** Applied to labelled inputs (pre-computed teacher logits belong to un-augmented inputs). */
+  readonly augmentation?: Augmentation;
+  /** Emit `batch:end` every this many steps (default 10); reading losses costs a sync. */
+  readonly batchEventEvery?: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface TrainRequest {
+  readonly model: Model;
+  readonly objective: Objective;
+  readonly data: TrainingData;
+  readonly options: TrainOptions;
+}
+
+export interface EpochRecord {
+  readonly epoch: number;
+  /** Mean unweighted value of each objective term over the epoch, by term name. */
+  readonly losses: Readonly<Record<string, number>>;
+  /** Mean weighted total. */
+  readonly total: number;
+  readonly validation?: EvaluationMetrics;
+  readonly elapsedMs: number;
+}
+
+export interface TrainResult {
+  readonly history: readonly EpochRecord[];
+  readonly steps: number;
+  /** Epoch whose weights the model holds at the end, when validation chose it. */
+  readonly bestEpoch?: number;
+  readonly stoppedEarly: boolean;
+}
+
+/** Telemetry: fire and forget. Listeners must not throw or block. */
+export interface TrainerEvents {
+  'run:start': (event: { epochs: number; stepsPerEpoch: number; terms: string[] }) => void;
+  'batch:end': (event: { epoch: number; step: number; stepsPerEpoch: number; losses: Record<string, number> }) => void;
+  'epoch:end': (event: EpochRecord & { epochs: number }) => void;
+  'run:end': (event: TrainResult) => void;
+}
+
+export interface Trainer {
+  readonly events: EventEmitter<TrainerEvents>;
+  train(request: TrainRequest): Promise<TrainResult>;
+}

@@ -1,0 +1,86 @@
+import type { Dataset, DatasetSplit } from '../contracts/dataset.js';
+import { configError } from '../errors.js';
+import { deriveSeed, shuffledIndices } from '../random.js';
+import { assertNonNegativeInteger, assertSeed } from '../validate.js';
+
+export interface SplitOptions {
+  /** Share of the (non-validation) examples that keep their labels, in (0, 1]. */
+  readonly labelledFraction?: number;
+  /** Or: how many examples keep their labels. Give one of the two. */
+  readonly labelledCount?: number;
+  /** Examples held out for validation (stratified), default 0. */
+  readonly validationCount?: number;
+  readonly seed: number;
+}
+
+/**
+ * The low-data split. Validation examples are held out first; of the rest, a stratified
+ * labelled subset keeps its labels, and *all* of the rest form the transfer set (as in Hinton
+ * et al.: the student matches the teacher on every training input, labelled or not).
+ */
+export function splitDataset(dataset: Dataset, options: SplitOptions): DatasetSplit {
+  assertSeed('seed', options.seed);
+  const validationCount = options.validationCount ?? 0;
+  assertNonNegativeInteger('validationCount', validationCount);
+  if (validationCount >= dataset.size) {
+    throw configError('validationCount', `fewer than the dataset's ${dataset.size} examples`, validationCount);
+  }
+  const byClass = indicesByClass(dataset, deriveSeed(options.seed, 1));
+  const validation = takeStratified(byClass, validationCount);
+  const remaining = dataset.size - validationCount;
+  const labelledCount = resolveLabelledCount(options, remaining);
+  const labelled = takeStratified(byClass, labelledCount);
+  const transfer = [...labelled, ...byClass.flat()].sort((a, b) => a - b);
+  return {
+    labelled: dataset.subset(labelled.sort((a, b) => a - b), `${dataset.name}/labelled`),
+    transfer: dataset.subset(transfer, `${dataset.name}/transfer`),
+    ...(validationCount > 0
+      ? { validation: dataset.subset(validation.sort((a, b) => a - b), `${dataset.name}/validation`) }
+      : {}),
+  };
+}
+
+function resolveLabelledCount(options: SplitOptions, available: number): number {
+  const { labelledFraction: fraction, labelledCount: count } = options;
+  if ((fraction === undefined) === (count === undefined)) {
+    throw configError('labelledFraction / labelledCount', 'exactly one of the two', fraction ?? count);
+  }
+  if (fraction !== undefined) {
+    if (!Number.isFinite(fraction) || fraction <= 0 || fraction > 1) {
+      throw configError('labelledFraction', 'a number in (0, 1]', fraction);
+    }
+    return Math.max(1, Math.round(fraction * available));
+  }
+  if (!Number.isInteger(count) || count! < 1 || count! > available) {
+    throw configError('labelledCount', `an integer in [1, ${available}]`, count);
+  }
+  return count!;
+}
+
+/** Each class's example indices, shuffled. Takes consume from the front. */
+function indicesByClass(dataset: Dataset, seed: number): number[][] {
+  const byClass: number[][] = Array.from({ length: dataset.numClasses }, () => []);
+  for (const i of shuffledIndices(dataset.size, seed)) byClass[dataset.label(i)]!.push(i);
+  return byClass;
+}
+
+/**
+ * Removes `count` indices from the per-class lists, each class contributing in proportion to
+ * its remaining size (largest-remainder rounding), so rare classes are not left out.
+ */
+function takeStratified(byClass: number[][], count: number): number[] {
+  const total = byClass.reduce((n, c) => n + c.length, 0);
+  if (count === 0 || total === 0) return [];
+  const exact = byClass.map((c) => (count * c.length) / total);
+  const quota = exact.map(Math.floor);
+  let missing = count - quota.reduce((a, b) => a + b, 0);
+  const order = exact.map((e, c) => ({ c, rest: e - Math.floor(e) })).sort((a, b) => b.rest - a.rest || a.c - b.c);
+  for (const { c } of order) {
+    if (missing === 0) break;
+    if (quota[c]! < byClass[c]!.length) {
+      quota[c]! += 1;
+      missing -= 1;
+    }
+  }
+  return byClass.flatMap((indices, c) => indices.splice(0, quota[c]!));
+}

@@ -1,0 +1,65 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Dataset } from '../contracts/dataset.js';
+import type { EvaluationMetrics, Evaluator } from '../contracts/evaluator.js';
+import type { Model } from '../contracts/model.js';
+import type { TeacherLogits } from '../contracts/trainer.js';
+import { DistilleryError } from '../errors.js';
+
+/** Accuracy and mean cross-entropy of a model on a dataset, in inference mode. */
+export async function evaluateModel(model: Model, dataset: Dataset, batchSize = 512): Promise<EvaluationMetrics> {
+  checkCompatible(model, dataset);
+  let correct = 0;
+  let lossSum = 0;
+  for (const batch of dataset.batches({ batchSize })) {
+    const stats = tf.tidy(() => {
+      const logits = model.forward(batch.x);
+      const hits = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), batch.y), 'float32'));
+      const logProbs = tf.logSoftmax(logits);
+      const picked = tf.sum(tf.mul(logProbs, tf.oneHot(batch.y, model.numClasses)));
+      return tf.stack([hits, tf.neg(picked)]);
+    });
+    const [hits, loss] = await stats.data();
+    tf.dispose([stats, batch.x, batch.y]);
+    correct += hits!;
+    lossSum += loss!;
+  }
+  return { accuracy: correct / dataset.size, loss: lossSum / dataset.size, count: dataset.size };
+}
+
+export class AccuracyEvaluator implements Evaluator {
+  constructor(private readonly batchSize = 512) {}
+  evaluate(model: Model, dataset: Dataset): Promise<EvaluationMetrics> {
+    return evaluateModel(model, dataset, this.batchSize);
+  }
+}
+
+/** A model's raw logits for every example of a dataset, in dataset order. */
+export async function predictLogits(model: Model, dataset: Dataset, batchSize = 512): Promise<TeacherLogits> {
+  checkCompatible(model, dataset);
+  const values = new Float32Array(dataset.size * model.numClasses);
+  let offset = 0;
+  for (const batch of dataset.batches({ batchSize })) {
+    const logits = model.forward(batch.x);
+    values.set((await logits.data()) as Float32Array, offset);
+    offset += logits.size;
+    tf.dispose([logits, batch.x, batch.y]);
+  }
+  return { size: dataset.size, numClasses: model.numClasses, values };
+}
+
+export function checkCompatible(model: Model, dataset: Dataset): void {
+  const a = model.inputShape;
+  const b = dataset.inputShape;
+  if (a.length !== b.length || a.some((d, i) => d !== b[i])) {
+    throw new DistilleryError(
+      'E_SHAPE',
+      `model ${model.name} takes examples of shape [${a.join(', ')}] but dataset ${dataset.name} has [${b.join(', ')}]`,
+    );
+  }
+  if (model.numClasses !== dataset.numClasses) {
+    throw new DistilleryError(
+      'E_SHAPE',
+      `model ${model.name} predicts ${model.numClasses} classes but dataset ${dataset.name} has ${dataset.numClasses}`,
+    );
+  }
+}

@@ -1,0 +1,80 @@
+import * as tf from '@tensorflow/tfjs';
+import type { ForwardOptions, Model } from '../contracts/model.js';
+import { DistilleryError } from '../errors.js';
+import { deriveSeed } from '../random.js';
+import { saveLayersModel } from './model-directory.js';
+
+/**
+ * A Model backed by a tfjs-layers Sequential model, so it saves in the TensorFlow.js layers
+ * format that `tf.loadLayersModel` reads in a browser.
+ *
+ * In training mode the layers run one by one so that dropout masks come from our seed:
+ * tfjs-layers' Dropout reuses one mask for every call when seeded, and is unrepeatable when not.
+ */
+export class LayersClassifier implements Model {
+  readonly inputShape: readonly number[];
+  readonly numClasses: number;
+
+  constructor(
+    readonly name: string,
+    readonly layersModel: tf.LayersModel,
+  ) {
+    const input = layersModel.inputs[0]?.shape;
+    const output = layersModel.outputs[0]?.shape;
+    if (input === undefined || output === undefined || output.length !== 2 || typeof output[1] !== 'number') {
+      throw new DistilleryError('E_SHAPE', `model ${name}: expected one input and one [batch, classes] output`);
+    }
+    this.inputShape = input.slice(1).map((d) => d ?? 0);
+    this.numClasses = output[1];
+  }
+
+  forward(x: tf.Tensor, options: ForwardOptions = {}): tf.Tensor2D {
+    this.checkInput(x);
+    if (options.training !== true) return this.layersModel.apply(x, { training: false }) as tf.Tensor2D;
+    return tf.tidy(() => {
+      let h = x;
+      this.layersModel.layers.forEach((layer, index) => {
+        if (layer.getClassName() === 'Dropout') {
+          const rate = (layer.getConfig() as { rate: number }).rate;
+          h = seededDropout(h, rate, deriveSeed(options.seed ?? 1, index));
+        } else {
+          h = layer.apply(h, { training: true }) as tf.Tensor;
+        }
+      });
+      return h as tf.Tensor2D;
+    });
+  }
+
+  trainableVariables(): tf.Variable[] {
+    return this.layersModel.trainableWeights.map((w) => w.read() as tf.Variable);
+  }
+
+  countParams(): number {
+    return this.layersModel.countParams();
+  }
+
+  async save(directory: string): Promise<void> {
+    await saveLayersModel(this.layersModel, directory, { name: this.name });
+  }
+
+  dispose(): void {
+    this.layersModel.dispose();
+  }
+
+  private checkInput(x: tf.Tensor): void {
+    const expected = this.inputShape;
+    const got = x.shape.slice(1);
+    if (got.length !== expected.length || got.some((d, i) => d !== expected[i])) {
+      throw new DistilleryError(
+        'E_SHAPE',
+        `model ${this.name}: input examples must have shape [${expected.join(', ')}], got [${got.join(', ')}]`,
+      );
+    }
+  }
+}
+
+function seededDropout(x: tf.Tensor, rate: number, seed: number): tf.Tensor {
+  if (rate <= 0) return x;
+  const keep = tf.greaterEqual(tf.randomUniform(x.shape, 0, 1, 'float32', seed), rate);
+  return tf.mul(x, tf.mul(tf.cast(keep, 'float32'), 1 / (1 - rate)));
+}

@@ -1,0 +1,9 @@
+import type { Model } from '../contracts/model.js';
+import { LayersClassifier } from './layers-classifier.js';
+import { loadLayersModel } from './model-directory.js';
+
+/** Loads a saved Distillery model (TensorFlow.js layers format) as a Model. */
+export async function loadModel(directory: string): Promise<Model> {
+  const { model, name } = await loadLayersModel(directory);
+  return new LayersClassifier(name, model);
+}

@@ -1,0 +1,166 @@
+import * as tf from '@tensorflow/tfjs';
+import { EventEmitter } from 'eventemitter3';
+import type { Batch } from '../contracts/dataset.js';
+import { termWeightAt, type ObjectiveTerm } from '../contracts/loss.js';
+import type { EpochRecord, Trainer, TrainerEvents, TrainRequest, TrainResult, TeacherLogits } from '../contracts/trainer.js';
+import { BatchStream } from '../data/batch-stream.js';
+import { DistilleryError } from '../errors.js';
+import { evaluateModel } from '../evaluation/evaluate-model.js';
+import { deriveSeed } from '../random.js';
+import { WeightSnapshot } from './weight-snapshot.js';
+import { validateTrainRequest } from './validate-train-request.js';
+
+/**
+ * The training loop: a custom step (variableGrads + Adam), not `model.fit`, which was measured
+ * 2× slower on small models and cannot mix a labelled batch and a transfer batch in one step.
+ *
+ * Each step draws a labelled batch (if a term uses labels) and a transfer batch (if a term uses
+ * teacher logits), runs the student once on both, and sums the weighted terms.
+ */
+export class DistillationTrainer implements Trainer {
+  readonly events = new EventEmitter<TrainerEvents>();
+
+  async train(request: TrainRequest): Promise<TrainResult> {
+    validateTrainRequest(request);
+    const { model, objective, data, options } = request;
+    const terms = objective.terms;
+    const labelledTerms = terms.filter((t) => t.data === 'labelled');
+    const transferTerms = terms.filter((t) => t.data === 'transfer');
+    const labelledStream = labelledTerms.length > 0 ? new BatchStream(data.labelled, options.batchSize, deriveSeed(options.seed, 11)) : undefined;
+    const transferStream =
+      transferTerms.length > 0 && data.transfer !== undefined
+        ? new BatchStream(data.transfer.dataset, options.transferBatchSize ?? options.batchSize, deriveSeed(options.seed, 12))
+        : undefined;
+    const mainSize = transferStream !== undefined ? data.transfer!.dataset.size : data.labelled.size;
+    const mainBatch = transferStream?.batchSize ?? labelledStream!.batchSize;
+    const stepsPerEpoch = options.stepsPerEpoch ?? Math.ceil(mainSize / mainBatch);
+    const eventEvery = options.batchEventEvery ?? 10;
+    const optimizer = tf.train.adam(options.learningRate);
+    const variables = model.trainableVariables();
+    const history: EpochRecord[] = [];
+    const best = options.earlyStopping ? new WeightSnapshot() : undefined;
+    let bestAccuracy = -Infinity;
+    let bestEpoch: number | undefined;
+    let stoppedEarly = false;
+    let steps = 0;
+
+    this.events.emit('run:start', { epochs: options.epochs, stepsPerEpoch, terms: terms.map((t) => t.name) });
+    try {
+      for (let epoch = 0; epoch < options.epochs; epoch++) {
+        const started = performance.now();
+        let sums = tf.zeros([terms.length + 1]);
+        for (let step = 0; step < stepsPerEpoch; step++) {
+          throwIfAborted(options.signal);
+          const labelled = labelledStream?.next();
+          const transfer = transferStream?.next();
+          const teacher = transfer !== undefined ? gatherLogits(data.transfer!.teacherLogits, transfer.indices) : undefined;
+          const stepSeed = deriveSeed(options.seed, epoch, step);
+          const values = tf.tidy(() => {
+            const xLabelled =
+              labelled !== undefined && options.augmentation !== undefined
+                ? options.augmentation.apply(labelled.x, { seed: deriveSeed(stepSeed, 1), epoch, batch: step })
+                : labelled?.x;
+            let termValues: tf.Tensor1D | undefined;
+            const { value, grads } = tf.variableGrads(() => {
+              const inputs = [xLabelled, transfer?.x].filter((x): x is tf.Tensor => x !== undefined);
+              const x = inputs.length === 1 ? inputs[0]! : tf.concat(inputs, 0);
+              const logits = model.forward(x, { training: true, seed: deriveSeed(stepSeed, 2) });
+              const nLabelled = labelled?.indices.length ?? 0;
+              const sLabelled = labelled !== undefined ? tf.slice(logits, [0, 0], [nLabelled, -1]) : undefined;
+              const sTransfer = transfer !== undefined ? tf.slice(logits, [nLabelled, 0], [-1, -1]) : undefined;
+              const raw = terms.map((term) => computeTerm(term, epoch, sLabelled, labelled, sTransfer, teacher));
+              const weighted = raw.map((v, i) => tf.mul(v, termWeightAt(terms[i]!.weight, epoch)));
+              const total = weighted.length === 1 ? weighted[0]! : tf.addN(weighted);
+              termValues = tf.keep(tf.stack([...raw, total]) as tf.Tensor1D);
+              return total as tf.Scalar;
+            }, variables);
+            optimizer.applyGradients(grads as tf.NamedTensorMap as Record<string, tf.Variable>);
+            tf.dispose([value, ...Object.values(grads)]);
+            return termValues!;
+          });
+          disposeBatch(labelled);
+          disposeBatch(transfer);
+          teacher?.dispose();
+          const nextSums = tf.add(sums, values);
+          tf.dispose([sums, values]);
+          sums = nextSums;
+          steps += 1;
+          if ((step + 1) % eventEvery === 0 && this.events.listenerCount('batch:end') > 0) {
+            const means = toRecord(terms, (await sums.data()) as Float32Array, step + 1);
+            this.events.emit('batch:end', { epoch, step: step + 1, stepsPerEpoch, losses: means });
+          }
+        }
+        const totals = (await sums.data()) as Float32Array;
+        sums.dispose();
+        const losses = toRecord(terms, totals, stepsPerEpoch);
+        const total = totals[terms.length]! / stepsPerEpoch;
+        if (!Number.isFinite(total)) {
+          throw new DistilleryError('E_INTERNAL', `training diverged at epoch ${epoch + 1}: loss is ${total} (try a lower learning rate)`);
+        }
+        const validation = data.validation !== undefined ? await evaluateModel(model, data.validation) : undefined;
+        const record: EpochRecord = {
+          epoch,
+          losses,
+          total,
+          ...(validation !== undefined ? { validation } : {}),
+          elapsedMs: performance.now() - started,
+        };
+        history.push(record);
+        this.events.emit('epoch:end', { ...record, epochs: options.epochs });
+        if (best !== undefined && validation !== undefined) {
+          if (validation.accuracy > bestAccuracy) {
+            bestAccuracy = validation.accuracy;
+            bestEpoch = epoch;
+            best.capture(variables);
+          } else if (epoch - bestEpoch! >= options.earlyStopping!.patience) {
+            stoppedEarly = true;
+            break;
+          }
+        }
+      }
+      if (best !== undefined && options.earlyStopping?.restoreBest !== false) best.restore(variables);
+    } finally {
+      optimizer.dispose();
+      best?.dispose();
+    }
+    const result: TrainResult = { history, steps, stoppedEarly, ...(bestEpoch !== undefined ? { bestEpoch } : {}) };
+    this.events.emit('run:end', result);
+    return result;
+  }
+}
+
+function computeTerm(
+  term: ObjectiveTerm,
+  epoch: number,
+  sLabelled: tf.Tensor2D | undefined,
+  labelled: Batch | undefined,
+  sTransfer: tf.Tensor2D | undefined,
+  teacher: tf.Tensor2D | undefined,
+): tf.Scalar {
+  if (term.data === 'labelled') {
+    return term.loss.compute({ studentLogits: sLabelled!, labels: labelled!.y, epoch });
+  }
+  return term.loss.compute({ studentLogits: sTransfer!, teacherLogits: teacher!, epoch });
+}
+
+function gatherLogits(logits: TeacherLogits, indices: Int32Array): tf.Tensor2D {
+  const c = logits.numClasses;
+  const out = new Float32Array(indices.length * c);
+  for (let i = 0; i < indices.length; i++) {
+    const start = indices[i]! * c;
+    out.set(logits.values.subarray(start, start + c), i * c);
+  }
+  return tf.tensor2d(out, [indices.length, c]);
+}
+
+function toRecord(terms: readonly ObjectiveTerm[], sums: Float32Array, count: number): Record<string, number> {
+  return Object.fromEntries(terms.map((t, i) => [t.name, sums[i]! / count]));
+}
+
+function disposeBatch(batch: Batch | undefined): void {
+  if (batch !== undefined) tf.dispose([batch.x, batch.y]);
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted === true) throw new DistilleryError('E_ABORTED', 'training was aborted', { cause: signal.reason });
+}

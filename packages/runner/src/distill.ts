@@ -1,0 +1,184 @@
+import {
+  DistillationTrainer,
+  assertSeed,
+  evaluateModel,
+  loadModel,
+  splitDataset,
+  type Dataset,
+  type EpochRecord,
+  type EvaluationMetrics,
+  type Loss,
+  type Model,
+  type Objective,
+  type TrainingData,
+  type TrainOptions,
+} from '@distillery/core';
+import { distillationObjective, supervisedObjective } from '@distillery/losses';
+import { generateSoftLabels } from './generate-soft-labels.js';
+
+export interface TrainingSettings {
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly learningRate: number;
+  /** Transfer examples per step for the distilled student (default: batchSize). */
+  readonly transferBatchSize?: number;
+}
+
+export type TeacherSource =
+  | { readonly train: TrainingSettings; readonly create: (seed: number) => Model }
+  | { readonly directory: string }
+  | { readonly model: Model };
+
+export interface DistillOptions {
+  /** Training data; a labelled subset keeps its labels, all of it is the transfer set. */
+  readonly train: Dataset;
+  readonly test: Dataset;
+  readonly teacher: TeacherSource;
+  readonly student: { readonly create: (seed: number) => Model; readonly train: TrainingSettings };
+  /** Give one: the share or the number of training examples whose labels the students see. */
+  readonly labelledFraction?: number;
+  readonly labelledCount?: number;
+  /** λ in [0, 1] and temperature T of ce + λ·kd. */
+  readonly lambda: number;
+  readonly temperature: number;
+  readonly form?: 'sum' | 'convex';
+  /** Another distillation loss in the place of Hinton kd. */
+  readonly distillationLoss?: Loss;
+  readonly seed: number;
+  readonly onProgress?: (event: DistillProgress) => void;
+}
+
+export type DistillPhase = 'teacher' | 'soft-labels' | 'student-alone' | 'student-kd';
+
+export type DistillProgress =
+  | { readonly type: 'phase:start'; readonly phase: DistillPhase }
+  | { readonly type: 'phase:end'; readonly phase: DistillPhase; readonly elapsedMs: number }
+  | { readonly type: 'epoch:end'; readonly phase: DistillPhase; readonly record: EpochRecord; readonly epochs: number };
+
+export interface DistillReport {
+  readonly teacher: EvaluationMetrics & { readonly name: string; readonly params: number };
+  readonly studentAlone: EvaluationMetrics & { readonly name: string; readonly params: number };
+  readonly studentKd: EvaluationMetrics & { readonly name: string; readonly params: number };
+  readonly settings: {
+    readonly dataset: string;
+    readonly labelled: number;
+    readonly transfer: number;
+    readonly test: number;
+    readonly lambda: number;
+    readonly temperature: number;
+    readonly form: 'sum' | 'convex';
+    readonly distillationLoss: string;
+    readonly seed: number;
+    readonly studentTraining: TrainingSettings;
+  };
+  readonly timingsMs: Readonly<Record<DistillPhase, number>>;
+}
+
+export interface DistillResult {
+  readonly report: DistillReport;
+  /** The caller owns (and disposes) the models. */
+  readonly teacher: Model;
+  readonly studentAlone: Model;
+  readonly studentKd: Model;
+}
+
+/**
+ * One whole distillation: teacher (trained here or loaded) → its logits on the transfer set →
+ * a student trained on the labelled subset alone, and the same student (same initial weights)
+ * trained with distillation for the same number of steps → test accuracy of all three.
+ */
+export async function distill(options: DistillOptions): Promise<DistillResult> {
+  assertSeed('seed', options.seed);
+  const distilled = distillationObjective({
+    lambda: options.lambda,
+    temperature: options.temperature,
+    ...(options.form === undefined ? {} : { form: options.form }),
+    ...(options.distillationLoss === undefined ? {} : { distillationLoss: options.distillationLoss }),
+  });
+  const split = splitDataset(options.train, {
+    seed: options.seed,
+    ...(options.labelledFraction === undefined ? {} : { labelledFraction: options.labelledFraction }),
+    ...(options.labelledCount === undefined ? {} : { labelledCount: options.labelledCount }),
+  });
+  const timings: Partial<Record<DistillPhase, number>> = {};
+  const progress = options.onProgress ?? (() => undefined);
+  const phase = async <T>(name: DistillPhase, run: () => Promise<T>): Promise<T> => {
+    progress({ type: 'phase:start', phase: name });
+    const started = performance.now();
+    const result = await run();
+    timings[name] = performance.now() - started;
+    progress({ type: 'phase:end', phase: name, elapsedMs: timings[name] });
+    return result;
+  };
+  const trainModel = async (name: DistillPhase, model: Model, objective: Objective, data: TrainingData, options_: TrainOptions) => {
+    const trainer = new DistillationTrainer();
+    trainer.events.on('epoch:end', (record) => progress({ type: 'epoch:end', phase: name, record, epochs: record.epochs }));
+    await trainer.train({ model, objective, data, options: options_ });
+  };
+
+  const teacher = await phase('teacher', async () => {
+    const source = options.teacher;
+    if ('model' in source) return source.model;
+    if ('directory' in source) return loadModel(source.directory);
+    const model = source.create(options.seed);
+    // The teacher learns from every training label: it stands for the big model someone already has.
+    await trainModel('teacher', model, supervisedObjective(), { labelled: split.transfer }, {
+      ...source.train,
+      seed: options.seed,
+    });
+    return model;
+  });
+  const models: Model[] = [teacher];
+  try {
+    const teacherMetrics = await evaluateModel(teacher, options.test);
+    const softLabels = await phase('soft-labels', () => generateSoftLabels({ teacher, dataset: split.transfer }));
+
+    const settings = options.student.train;
+    const transferBatch = Math.min(settings.transferBatchSize ?? settings.batchSize, split.transfer.size);
+    // Both students take the same number of steps, so distillation is not credited with more training.
+    const stepsPerEpoch = Math.ceil(split.transfer.size / transferBatch);
+    const studentOptions: TrainOptions = { ...settings, seed: options.seed, stepsPerEpoch };
+
+    const studentAlone = options.student.create(options.seed);
+    models.push(studentAlone);
+    await phase('student-alone', () =>
+      trainModel('student-alone', studentAlone, supervisedObjective(), { labelled: split.labelled }, studentOptions),
+    );
+    const studentKd = options.student.create(options.seed);
+    models.push(studentKd);
+    await phase('student-kd', () =>
+      trainModel('student-kd', studentKd, distilled, {
+        labelled: split.labelled,
+        transfer: { dataset: split.transfer, teacherLogits: softLabels.logits },
+      }, studentOptions),
+    );
+
+    const describe = async (model: Model) => ({
+      name: model.name,
+      params: model.countParams(),
+      ...(await evaluateModel(model, options.test)),
+    });
+    const report: DistillReport = {
+      teacher: { name: teacher.name, params: teacher.countParams(), ...teacherMetrics },
+      studentAlone: await describe(studentAlone),
+      studentKd: await describe(studentKd),
+      settings: {
+        dataset: options.train.name,
+        labelled: split.labelled.size,
+        transfer: split.transfer.size,
+        test: options.test.size,
+        lambda: options.lambda,
+        temperature: options.temperature,
+        form: options.form ?? 'sum',
+        distillationLoss: distilled.terms.find((t) => t.data === 'transfer')?.loss.name ?? 'none',
+        seed: options.seed,
+        studentTraining: settings,
+      },
+      timingsMs: { teacher: 0, 'soft-labels': 0, 'student-alone': 0, 'student-kd': 0, ...timings },
+    };
+    return { report, teacher, studentAlone, studentKd };
+  } catch (error) {
+    for (const model of models) if (!('model' in options.teacher && model === options.teacher.model)) model.dispose();
+    throw error;
+  }
+}

@@ -1,0 +1,65 @@
+import { tf, LayersClassifier, assertInRange, assertPositiveInteger, configError } from '@distillery/core';
+import { checkActivation, initializers, validateCommon, type Activation } from './mlp.js';
+
+export interface CnnOptions {
+  /** [height, width, channels] (channels last). */
+  readonly inputShape: readonly number[];
+  readonly numClasses: number;
+  /** Filters of each conv block, e.g. [16, 32]; each block is conv → activation → 2×2 max-pool. */
+  readonly filters: readonly number[];
+  readonly kernelSize?: number;
+  /** Widths of dense layers between the conv blocks and the logits. */
+  readonly dense?: readonly number[];
+  readonly activation?: Activation;
+  /** Dropout before each dense layer, in [0, 1). */
+  readonly dropout?: number;
+  readonly seed: number;
+  readonly name?: string;
+}
+
+/** A small convolutional classifier: (conv → act → max-pool)* → flatten → (dense → act)* → logits. */
+export function createCnn(options: CnnOptions): LayersClassifier {
+  validateCommon('cnn', options);
+  if (options.inputShape.length !== 3) {
+    throw configError('cnn.inputShape', '[height, width, channels]', options.inputShape);
+  }
+  if (options.filters.length === 0) throw configError('cnn.filters', 'at least one conv block', options.filters);
+  options.filters.forEach((f, i) => assertPositiveInteger(`cnn.filters[${i}]`, f));
+  const dense = options.dense ?? [];
+  dense.forEach((w, i) => assertPositiveInteger(`cnn.dense[${i}]`, w));
+  const kernelSize = options.kernelSize ?? 3;
+  assertPositiveInteger('cnn.kernelSize', kernelSize);
+  const activation = checkActivation('cnn', options.activation ?? 'relu');
+  const dropout = options.dropout ?? 0;
+  assertInRange('cnn.dropout', dropout, 0, 0.95);
+
+  const layers: tf.layers.Layer[] = [];
+  let [height, width] = options.inputShape as [number, number, number];
+  options.filters.forEach((filters, i) => {
+    if (height < 2 || width < 2) {
+      throw configError('cnn.filters', `at most ${i} conv blocks for input ${options.inputShape.join('×')}`, options.filters);
+    }
+    layers.push(
+      tf.layers.conv2d({
+        ...(i === 0 ? { inputShape: [...options.inputShape] } : {}),
+        filters,
+        kernelSize,
+        padding: 'same',
+        activation,
+        ...initializers(options.seed, i),
+      }),
+      tf.layers.maxPooling2d({ poolSize: 2, strides: 2 }),
+    );
+    height = Math.floor(height / 2);
+    width = Math.floor(width / 2);
+  });
+  layers.push(tf.layers.flatten());
+  dense.forEach((units, i) => {
+    if (dropout > 0) layers.push(tf.layers.dropout({ rate: dropout }));
+    layers.push(tf.layers.dense({ units, activation, ...initializers(options.seed, options.filters.length + i) }));
+  });
+  if (dropout > 0) layers.push(tf.layers.dropout({ rate: dropout }));
+  layers.push(tf.layers.dense({ units: options.numClasses, ...initializers(options.seed, 100) }));
+  const name = options.name ?? `cnn-${options.filters.join('-')}`;
+  return new LayersClassifier(name, tf.sequential({ layers, name: name.replace(/[^A-Za-z0-9_]/g, '_') }));
+}

@@ -1,0 +1,2 @@
+export { createMlp, ACTIVATIONS, type MlpOptions, type Activation } from './mlp.js';
+export { createCnn, type CnnOptions } from './cnn.js';

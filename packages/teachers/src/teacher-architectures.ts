@@ -1,0 +1,24 @@
+import type { LayersClassifier } from '@distillery/core';
+import { createCnn, createMlp, type CnnOptions, type MlpOptions } from '@distillery/students';
+
+/**
+ * Teachers are the same kinds of models as students; what differs is the default size.
+ * The MLP default is Hinton et al.'s MNIST teacher shape (two wide hidden layers with dropout).
+ */
+export type TeacherMlpOptions = Omit<MlpOptions, 'hidden'> & { readonly hidden?: readonly number[] };
+
+export function createTeacherMlp(options: TeacherMlpOptions): LayersClassifier {
+  return createMlp({
+    dropout: 0.5,
+    inputDropout: 0.2,
+    name: 'teacher-mlp',
+    ...options,
+    hidden: options.hidden ?? [1200, 1200],
+  });
+}
+
+export type TeacherCnnOptions = Omit<CnnOptions, 'filters'> & { readonly filters?: readonly number[] };
+
+export function createTeacherCnn(options: TeacherCnnOptions): LayersClassifier {
+  return createCnn({ dense: [128], dropout: 0.3, name: 'teacher-cnn', ...options, filters: options.filters ?? [32, 64] });
+}
