@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { isDistilleryError } from '@distillery/core';
 import { DEFAULT_JOB, runDefaultJob } from './default-job.js';
 import { createProgressPrinter } from './progress-printer.js';
@@ -17,7 +17,9 @@ const number = (name: string) => (value: string) => {
 export function buildProgram(): Command {
   const program = new Command('distillery')
     .description('Knowledge distillation for TypeScript: train a small student from a large teacher.')
-    .version('0.1.0');
+    .version('0.1.0')
+    // Throw instead of exiting, so main() decides the exit code and tests can call it.
+    .exitOverride();
 
   program
     .command('run', { isDefault: true })
@@ -78,6 +80,8 @@ export async function main(argv: string[]): Promise<number> {
     await buildProgram().parseAsync(argv);
     return 0;
   } catch (error) {
+    // commander has already printed its own message (usage errors, --help, --version).
+    if (error instanceof CommanderError) return error.exitCode;
     const verbose = argv.includes('--verbose');
     if (isDistilleryError(error) && !verbose) process.stderr.write(`distillery: ${error.message}\n`);
     else process.stderr.write(`distillery: ${error instanceof Error ? (verbose ? error.stack : error.message) : String(error)}\n`);

@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 
 /**
  * Runs `fn` and throws if it leaves tensors behind. Every test that creates tensors wraps its
@@ -26,4 +28,20 @@ export function relativeError(actual: ArrayLike<number>, expected: ArrayLike<num
     maxRef = Math.max(maxRef, Math.abs(expected[i]!));
   }
   return maxRef === 0 ? maxDiff : maxDiff / maxRef;
+}
+
+/**
+ * A `fetch` that serves the files of a local folder, for loading saved models through
+ * `tf.io.http` exactly as a browser would (model.json first, then the weight files it names).
+ */
+export function folderFetch(folder: string): (input: string | URL | Request) => Promise<Response> {
+  return async (input) => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    const name = decodeURIComponent(new URL(url).pathname.split('/').pop() ?? '');
+    try {
+      return new Response(await readFile(join(folder, name)), { status: 200 });
+    } catch {
+      return new Response('not found', { status: 404 });
+    }
+  };
 }

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LayersClassifier, loadModel, setupBackend } from '../src/index.js';
-import { expectNoTensorLeak } from '../src/testing.js';
+import { expectNoTensorLeak, folderFetch } from '../src/testing.js';
 
 function smallModel(): LayersClassifier {
   const init = { kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) };
@@ -96,11 +96,9 @@ describe('saving and loading', () => {
     const target = join(dir, 'browser');
     await model.save(target);
     // The browser path: tf.io.http fetches model.json, then the weight files relative to it.
-    const fetchFunc = async (url: string) => {
-      const path = decodeURIComponent(new URL(url).pathname).replace('/models/browser', target);
-      return new Response(await readFile(path), { status: 200 });
-    };
-    const browserModel = await tf.loadLayersModel(tf.io.http('https://example.test/models/browser/model.json', { fetchFunc }));
+    const browserModel = await tf.loadLayersModel(
+      tf.io.http('https://example.test/models/browser/model.json', { fetchFunc: folderFetch(target) }),
+    );
     const x = tf.randomUniform([2, 4, 4, 1], 0, 1, 'float32', 4);
     const a = model.forward(x);
     const b = browserModel.predict(x) as tf.Tensor;

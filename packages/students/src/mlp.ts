@@ -18,7 +18,7 @@ export interface MlpOptions {
   readonly name?: string;
 }
 
-/** A multilayer perceptron classifier: flatten → (dense → activation → dropout)* → dense logits. */
+/** A multilayer perceptron classifier: [flatten] → (dense → activation → dropout)* → dense logits. */
 export function createMlp(options: MlpOptions): LayersClassifier {
   validateCommon('mlp', options);
   options.hidden.forEach((w, i) => assertPositiveInteger(`mlp.hidden[${i}]`, w));
@@ -27,13 +27,16 @@ export function createMlp(options: MlpOptions): LayersClassifier {
   const inputDropout = options.inputDropout ?? 0;
   assertInRange('mlp.dropout', dropout, 0, 0.95);
   assertInRange('mlp.inputDropout', inputDropout, 0, 0.95);
-  const layers: tf.layers.Layer[] = [tf.layers.flatten({ inputShape: [...options.inputShape] })];
-  if (inputDropout > 0) layers.push(tf.layers.dropout({ rate: inputDropout }));
+  // The first layer carries the input shape; flatten only when examples are not already vectors.
+  const layers: tf.layers.Layer[] = [];
+  const first = () => (layers.length === 0 ? { inputShape: [...options.inputShape] } : {});
+  if (options.inputShape.length > 1) layers.push(tf.layers.flatten(first()));
+  if (inputDropout > 0) layers.push(tf.layers.dropout({ rate: inputDropout, ...first() }));
   options.hidden.forEach((units, i) => {
-    layers.push(tf.layers.dense({ units, activation, ...initializers(options.seed, i) }));
+    layers.push(tf.layers.dense({ units, activation, ...initializers(options.seed, i), ...first() }));
     if (dropout > 0) layers.push(tf.layers.dropout({ rate: dropout }));
   });
-  layers.push(tf.layers.dense({ units: options.numClasses, ...initializers(options.seed, options.hidden.length) }));
+  layers.push(tf.layers.dense({ units: options.numClasses, ...initializers(options.seed, options.hidden.length), ...first() }));
   const name = options.name ?? `mlp-${options.hidden.join('-') || 'linear'}`;
   return new LayersClassifier(name, tf.sequential({ layers, name: name.replace(/[^A-Za-z0-9_]/g, '_') }));
 }

@@ -66,6 +66,7 @@ async function tryBackend(name: BackendName): Promise<string | undefined> {
   try {
     const ok = await tf.setBackend(name);
     await tf.ready();
+    if (name === 'cpu') silenceCpuNodeAdvice();
     return ok && tf.getBackend() === name ? undefined : `tf.setBackend('${name}') failed`;
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
@@ -84,4 +85,13 @@ async function loadTfjsNode(): Promise<string | undefined> {
     }); install it with \`pnpm add @tensorflow/tfjs-node\` or use --backend wasm`;
   }
   return tf.findBackend('tensorflow') === null ? '@tensorflow/tfjs-node loaded but registered no backend' : undefined;
+}
+
+/**
+ * The cpu backend prints a banner recommending tfjs-node on first use in Node. Here cpu is a
+ * deliberate choice or a reported fallback, so the banner is noise in logs and test output.
+ */
+function silenceCpuNodeAdvice(): void {
+  const backend = tf.findBackend('cpu') as { firstUse?: boolean } | null;
+  if (backend !== null) backend.firstUse = false;
 }
