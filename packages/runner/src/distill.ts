@@ -1,6 +1,7 @@
 import {
   DistillationTrainer,
   assertSeed,
+  configError,
   evaluateModel,
   loadModel,
   splitDataset,
@@ -38,6 +39,13 @@ export interface DistillOptions {
   /** Give one: the share or the number of training examples whose labels the students see. */
   readonly labelledFraction?: number;
   readonly labelledCount?: number;
+  /**
+   * Hold out this many training examples (stratified) for validation: per-epoch validation
+   * accuracy in the progress events, and early stopping when `earlyStoppingPatience` is set.
+   */
+  readonly validationCount?: number;
+  /** Stop a student after this many epochs without a better validation accuracy; keep its best weights. */
+  readonly earlyStoppingPatience?: number;
   /** λ in [0, 1] and temperature T of ce + λ·kd. */
   readonly lambda: number;
   readonly temperature: number;
@@ -63,6 +71,7 @@ export interface DistillReport {
     readonly dataset: string;
     readonly labelled: number;
     readonly transfer: number;
+    readonly validation: number;
     readonly test: number;
     readonly lambda: number;
     readonly temperature: number;
@@ -99,7 +108,12 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
     seed: options.seed,
     ...(options.labelledFraction === undefined ? {} : { labelledFraction: options.labelledFraction }),
     ...(options.labelledCount === undefined ? {} : { labelledCount: options.labelledCount }),
+    ...(options.validationCount === undefined ? {} : { validationCount: options.validationCount }),
   });
+  if (options.earlyStoppingPatience !== undefined && split.validation === undefined) {
+    throw configError('earlyStoppingPatience', 'a validationCount > 0 to stop on', options.earlyStoppingPatience);
+  }
+  const validation = split.validation === undefined ? {} : { validation: split.validation };
   const timings: Partial<Record<DistillPhase, number>> = {};
   const progress = options.onProgress ?? (() => undefined);
   const phase = async <T>(name: DistillPhase, run: () => Promise<T>): Promise<T> => {
@@ -137,12 +151,17 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
     const transferBatch = Math.min(settings.transferBatchSize ?? settings.batchSize, split.transfer.size);
     // Both students take the same number of steps, so distillation is not credited with more training.
     const stepsPerEpoch = Math.ceil(split.transfer.size / transferBatch);
-    const studentOptions: TrainOptions = { ...settings, seed: options.seed, stepsPerEpoch };
+    const studentOptions: TrainOptions = {
+      ...settings,
+      seed: options.seed,
+      stepsPerEpoch,
+      ...(options.earlyStoppingPatience === undefined ? {} : { earlyStopping: { patience: options.earlyStoppingPatience } }),
+    };
 
     const studentAlone = options.student.create(options.seed);
     models.push(studentAlone);
     await phase('student-alone', () =>
-      trainModel('student-alone', studentAlone, supervisedObjective(), { labelled: split.labelled }, studentOptions),
+      trainModel('student-alone', studentAlone, supervisedObjective(), { labelled: split.labelled, ...validation }, studentOptions),
     );
     const studentKd = options.student.create(options.seed);
     models.push(studentKd);
@@ -150,6 +169,7 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
       trainModel('student-kd', studentKd, distilled, {
         labelled: split.labelled,
         transfer: { dataset: split.transfer, teacherLogits: softLabels.logits },
+        ...validation,
       }, studentOptions),
     );
 
@@ -166,6 +186,7 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
         dataset: options.train.name,
         labelled: split.labelled.size,
         transfer: split.transfer.size,
+        validation: split.validation?.size ?? 0,
         test: options.test.size,
         lambda: options.lambda,
         temperature: options.temperature,

@@ -84,3 +84,25 @@ describe('distill', () => {
     teacher.dispose();
   });
 });
+
+describe('distill with a validation split', () => {
+  it('holds validation out of the transfer set and stops students early on it', async () => {
+    const events: DistillProgress[] = [];
+    const job = tinyJob();
+    const result = await distill({
+      ...job,
+      student: { ...job.student, train: { ...job.student.train, epochs: 30 } },
+      validationCount: 200,
+      earlyStoppingPatience: 2,
+      onProgress: (e) => events.push(e),
+    });
+    expect(result.report.settings).toMatchObject({ validation: 200, transfer: 1300 });
+    const kdEpochs = events.filter((e) => e.type === 'epoch:end' && e.phase === 'student-kd');
+    expect(kdEpochs.length).toBeLessThan(30);
+    expect(kdEpochs.every((e) => e.type === 'epoch:end' && e.record.validation !== undefined)).toBe(true);
+    disposeAll([result.teacher, result.studentAlone, result.studentKd]);
+    await expect(distill({ ...job, earlyStoppingPatience: 2 })).rejects.toThrow(
+      'earlyStoppingPatience: expected a validationCount > 0 to stop on, got 2',
+    );
+  });
+});
