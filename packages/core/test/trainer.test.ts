@@ -8,6 +8,7 @@ import {
   evaluateModel,
   predictLogits,
   setupBackend,
+  type Augmentation,
   type Loss,
   type Objective,
   type TrainOptions,
@@ -172,6 +173,36 @@ describe('DistillationTrainer', () => {
       trainer.train({ model: m, objective: supervised, data, options: { ...options, earlyStopping: { patience: 2 } } }),
     ).rejects.toThrow('earlyStopping: needs a validation dataset (data.validation)');
     m.dispose();
+  });
+
+  it('applies the augmentation to labelled batches with a seed derived from (seed, epoch, batch)', async () => {
+    const contexts: string[] = [];
+    const jitter: Augmentation = {
+      name: 'jitter',
+      apply: (x, context) => {
+        contexts.push(`${context.epoch}/${context.batch}/${context.seed}`);
+        return tf.add(x, tf.randomNormal(x.shape, 0, 0.1, 'float32', context.seed));
+      },
+    };
+    const run = async () => {
+      contexts.length = 0;
+      const m = model();
+      await expectNoTensorLeak(() =>
+        new DistillationTrainer().train({
+          model: m,
+          objective: supervised,
+          data: { labelled: blobs(32, 1) },
+          options: { ...options, epochs: 2, augmentation: jitter },
+        }),
+      );
+      m.dispose();
+      return [...contexts];
+    };
+    const first = await run();
+    expect(first).toHaveLength(4); // 2 epochs × 2 steps of 16
+    expect(first.map((c) => c.split('/').slice(0, 2).join('/'))).toEqual(['0/0', '0/1', '1/0', '1/1']);
+    expect(new Set(first.map((c) => c.split('/')[2])).size).toBe(4);
+    expect(await run()).toEqual(first);
   });
 
   it('stops when aborted', async () => {

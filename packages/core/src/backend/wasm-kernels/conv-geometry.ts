@@ -89,7 +89,10 @@ export function im2col(g: ConvGeometry, x: Float32Array, b0: number, b1: number,
   }
 }
 
-/** col2im: the adjoint of im2col; adds each row back onto the input positions it came from. */
+/**
+ * col2im: the adjoint of im2col; adds each row back onto the input positions it came from.
+ * Same traversal as im2col, kept as its own loop nest: a per-element callback costs ~2× here.
+ */
 export function col2imAdd(g: ConvGeometry, cols: Float32Array, b0: number, b1: number, dx: Float32Array): void {
   const { inHeight, inWidth, inChannels: c, filterHeight, filterWidth } = g;
   const rowWidth = filterHeight * filterWidth * c;
