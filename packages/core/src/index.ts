@@ -41,3 +41,14 @@ export { loadModel } from './model/load-model.js';
 export { saveLayersModel, loadLayersModel, MODEL_JSON, WEIGHTS_FILE } from './model/model-directory.js';
 export { evaluateModel, predictLogits, AccuracyEvaluator, checkCompatible } from './evaluation/evaluate-model.js';
 export { DistillationTrainer } from './training/distillation-trainer.js';
+export {
+  definePlugin,
+  PLUGIN_API_VERSION,
+  PLUGIN_KINDS,
+  type Plugin,
+  type PluginDefinition,
+  type PluginContext,
+  type PluginInstances,
+  type PluginKind,
+} from './plugins/define-plugin.js';
+export { PluginRegistry } from './plugins/plugin-registry.js';

@@ -1,0 +1,47 @@
+import type { Augmentation } from '../contracts/augmentation.js';
+import type { Dataset } from '../contracts/dataset.js';
+import type { Loss } from '../contracts/loss.js';
+import type { Model } from '../contracts/model.js';
+
+/** Bumped when the plugin contract changes incompatibly; plugins built for another are refused. */
+export const PLUGIN_API_VERSION = 1;
+
+/** What each kind of plugin creates. */
+export interface PluginInstances {
+  teacher: Model;
+  student: Model;
+  loss: Loss;
+  augmentation: Augmentation;
+  dataset: Dataset;
+}
+
+export type PluginKind = keyof PluginInstances;
+export const PLUGIN_KINDS: readonly PluginKind[] = ['teacher', 'student', 'loss', 'augmentation', 'dataset'];
+
+/** Shared services handed to every plugin's `create` (grows as services are added). */
+export interface PluginContext {
+  /** Run seed (≥ 1), for plugins that draw random numbers. */
+  readonly seed?: number;
+}
+
+export interface PluginDefinition<K extends PluginKind, N extends string, O> {
+  readonly kind: K;
+  readonly name: N;
+  readonly description?: string;
+  /**
+   * Turns untyped options (from a config file) into typed ones, or throws an error naming the
+   * option and what was expected. TypeScript callers get the same checks at compile time.
+   */
+  readonly parseOptions?: (input: unknown) => O;
+  create(options: O, context: PluginContext): PluginInstances[K];
+}
+
+export interface Plugin<K extends PluginKind = PluginKind, N extends string = string, O = unknown>
+  extends PluginDefinition<K, N, O> {
+  readonly apiVersion: number;
+}
+
+/** A plugin is a plain object; this stamps it with the API version it was built for. */
+export function definePlugin<K extends PluginKind, N extends string, O>(definition: PluginDefinition<K, N, O>): Plugin<K, N, O> {
+  return { apiVersion: PLUGIN_API_VERSION, ...definition };
+}

@@ -1,0 +1,103 @@
+import { DistilleryError } from '../errors.js';
+import {
+  PLUGIN_API_VERSION,
+  type Plugin,
+  type PluginContext,
+  type PluginInstances,
+  type PluginKind,
+} from './define-plugin.js';
+
+interface Entry {
+  readonly plugin: Plugin;
+  readonly source: string;
+}
+
+/**
+ * Resolves plugins by kind and name. Built-in plugins register exactly like third-party ones.
+ */
+export class PluginRegistry {
+  private readonly entries = new Map<string, Entry>();
+
+  register(plugin: Plugin, source = 'unknown source'): this {
+    if (plugin.apiVersion !== PLUGIN_API_VERSION) {
+      throw new DistilleryError(
+        'E_PLUGIN_VERSION',
+        `${plugin.kind} plugin ${JSON.stringify(plugin.name)} from ${source} was built for plugin API ${plugin.apiVersion}; this Distillery has API ${PLUGIN_API_VERSION}`,
+      );
+    }
+    const key = `${plugin.kind}:${plugin.name}`;
+    const existing = this.entries.get(key);
+    if (existing !== undefined) {
+      throw new DistilleryError(
+        'E_PLUGIN_DUPLICATE',
+        `two ${plugin.kind} plugins are named ${JSON.stringify(plugin.name)}: one from ${existing.source}, one from ${source}`,
+      );
+    }
+    this.entries.set(key, { plugin, source });
+    return this;
+  }
+
+  has(kind: PluginKind, name: string): boolean {
+    return this.entries.has(`${kind}:${name}`);
+  }
+
+  names(kind: PluginKind): string[] {
+    return [...this.entries.values()].filter((e) => e.plugin.kind === kind).map((e) => e.plugin.name).sort();
+  }
+
+  get(kind: PluginKind, name: string): Plugin {
+    const entry = this.entries.get(`${kind}:${name}`);
+    if (entry !== undefined) return entry.plugin;
+    const available = this.names(kind);
+    const closest = closestName(name, available);
+    throw new DistilleryError(
+      'E_PLUGIN_NOT_FOUND',
+      `unknown ${kind} ${JSON.stringify(name)}` +
+        (closest !== undefined ? ` (did you mean ${JSON.stringify(closest)}?)` : '') +
+        `; available: ${available.length > 0 ? available.join(', ') : 'none registered'}`,
+      { details: { kind, name, available } },
+    );
+  }
+
+  /** Validates the options with the plugin's own parser, then creates the instance. */
+  create<K extends PluginKind>(kind: K, name: string, options: unknown = {}, context: PluginContext = {}): PluginInstances[K] {
+    const plugin = this.get(kind, name);
+    const parsed = plugin.parseOptions === undefined ? options : plugin.parseOptions(options);
+    try {
+      return plugin.create(parsed, context) as PluginInstances[K];
+    } catch (error) {
+      if (error instanceof DistilleryError && error.code !== 'E_INTERNAL') throw error;
+      throw new DistilleryError('E_PLUGIN_CREATE', `${kind} plugin ${JSON.stringify(name)} failed to create: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+  }
+}
+
+/** The registered name within edit distance 3 of `name`, if any (for "did you mean"). */
+function closestName(name: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 4;
+  for (const candidate of candidates) {
+    const d = editDistance(name, candidate);
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length]!;
+}
