@@ -1,25 +1,40 @@
-import { tf, assertInRange, type Loss } from '@distillery/core';
+import { assertInRange, definePlugin, tf, type Loss } from '@distillery/core';
+import { checkedLoss } from './checked-loss.js';
+import { readLossOptions } from './loss-options.js';
 
 export interface CrossEntropyOptions {
   /** ε in [0, 1): the target is (1−ε)·one-hot + ε/classes. Default 0. */
   readonly labelSmoothing?: number;
 }
 
+export const crossEntropyDefaults = { labelSmoothing: 0 } as const;
+
+export function parseCrossEntropyOptions(input: unknown): Required<CrossEntropyOptions> {
+  const options = readLossOptions('ce', input, crossEntropyDefaults);
+  assertInRange('ce.labelSmoothing', options.labelSmoothing, 0, 0.999999);
+  return { labelSmoothing: options.labelSmoothing };
+}
+
 /** `ce`: cross-entropy with hard labels, batch mean, from log-softmax (finite for huge logits). */
 export function crossEntropyLoss(options: CrossEntropyOptions = {}): Loss {
-  const smoothing = options.labelSmoothing ?? 0;
-  assertInRange('ce.labelSmoothing', smoothing, 0, 0.999999);
-  return {
+  const { labelSmoothing: smoothing } = parseCrossEntropyOptions(options);
+  return checkedLoss({
     name: 'ce',
     requires: ['labels'],
     compute({ studentLogits, labels }) {
-      return tf.tidy(() => {
-        const classes = studentLogits.shape[1];
-        let target: tf.Tensor = tf.oneHot(labels!, classes);
-        if (smoothing > 0) target = tf.add(tf.mul(target, 1 - smoothing), smoothing / classes);
-        const perExample = tf.neg(tf.sum(tf.mul(target, tf.logSoftmax(studentLogits)), 1));
-        return tf.mean(perExample) as tf.Scalar;
-      });
+      const classes = studentLogits.shape[1];
+      let target: tf.Tensor = tf.oneHot(labels!, classes);
+      if (smoothing > 0) target = tf.add(tf.mul(target, 1 - smoothing), smoothing / classes);
+      const perExample = tf.neg(tf.sum(tf.mul(target, tf.logSoftmax(studentLogits)), 1));
+      return tf.mean(perExample) as tf.Scalar;
     },
-  };
+  });
 }
+
+export const crossEntropyPlugin = definePlugin({
+  kind: 'loss',
+  name: 'ce',
+  description: 'cross-entropy with hard labels, optional label smoothing',
+  parseOptions: parseCrossEntropyOptions,
+  create: (options) => crossEntropyLoss(options),
+});

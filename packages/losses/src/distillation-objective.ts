@@ -1,35 +1,56 @@
-import { assertInRange, type Loss, type Objective } from '@distillery/core';
+import { assertInRange, type Loss, type Objective, type ObjectiveTerm, type TermWeight } from '@distillery/core';
 import { crossEntropyLoss } from './cross-entropy.js';
-import { kdLoss } from './hinton-kd.js';
+import { builtinLossDefaults, createLoss, isBuiltinLossName } from './loss-plugins.js';
 
 export interface DistillationObjectiveOptions {
   /** λ in [0, 1]: weight of the distillation term. 0 = student alone. */
   readonly lambda: number;
-  /** Distillation temperature T > 0. */
+  /**
+   * Distillation temperature T > 0: used by the default `kd`, and given to a loss chosen by name
+   * as its `temperature` option when it has one and `distillationLossOptions` sets none.
+   */
   readonly temperature: number;
   /**
    * `sum`: ce + λ·kd (the design card's form); `convex`: (1−λ)·ce + λ·kd. Default `sum`.
    */
   readonly form?: 'sum' | 'convex';
-  /** Replace Hinton kd with another loss on the transfer set. */
-  readonly distillationLoss?: Loss;
+  /** Another distillation loss in the place of Hinton kd: a Loss, or a registered loss's name. */
+  readonly distillationLoss?: Loss | string;
+  /** Options of the loss named by `distillationLoss` (checked by that loss). */
+  readonly distillationLossOptions?: Readonly<Record<string, unknown>>;
   readonly labelSmoothing?: number;
 }
 
 /** L = E_labelled[CE(s(x), y)] + λ · E_transfer[L_kd(s(x), t(x); T)]. */
 export function distillationObjective(options: DistillationObjectiveOptions): Objective {
   assertInRange('lambda', options.lambda, 0, 1);
-  const kd = options.distillationLoss ?? kdLoss({ temperature: options.temperature });
+  const kd = distillationLossOf(options);
   const ce = crossEntropyLoss(options.labelSmoothing === undefined ? {} : { labelSmoothing: options.labelSmoothing });
   const ceWeight = options.form === 'convex' ? 1 - options.lambda : 1;
-  const terms: Objective['terms'][number][] = [];
-  if (ceWeight > 0) terms.push({ name: ce.name, loss: ce, weight: ceWeight, data: 'labelled' });
-  if (options.lambda > 0) terms.push({ name: kd.name, loss: kd, weight: options.lambda, data: 'transfer' });
+  const terms: ObjectiveTerm[] = [];
+  if (ceWeight > 0) terms.push(lossTerm(ce, ceWeight));
+  if (options.lambda > 0) terms.push(lossTerm(kd, options.lambda));
   return { terms };
+}
+
+function distillationLossOf(options: DistillationObjectiveOptions): Loss {
+  const chosen = options.distillationLoss ?? 'kd';
+  if (typeof chosen !== 'string') return chosen;
+  const given = options.distillationLossOptions ?? {};
+  const takesTemperature = isBuiltinLossName(chosen) && 'temperature' in builtinLossDefaults[chosen];
+  return createLoss(chosen, takesTemperature && given.temperature === undefined ? { ...given, temperature: options.temperature } : given);
 }
 
 /** Cross-entropy on the labelled set only: the student-alone baseline. */
 export function supervisedObjective(options: { labelSmoothing?: number } = {}): Objective {
-  const ce = crossEntropyLoss(options);
-  return { terms: [{ name: ce.name, loss: ce, weight: 1, data: 'labelled' }] };
+  return { terms: [lossTerm(crossEntropyLoss(options))] };
+}
+
+/**
+ * One weighted term, named after its loss, on the data its loss needs: the transfer set for a
+ * loss that uses teacher logits, the labelled set otherwise. Build any objective from these,
+ * e.g. `{ terms: [lossTerm(ce, 0.5), lossTerm(createLoss('dist'), linearWarmup(2, 5))] }`.
+ */
+export function lossTerm(loss: Loss, weight: TermWeight = 1): ObjectiveTerm {
+  return { name: loss.name, loss, weight, data: loss.requires.includes('teacherLogits') ? 'transfer' : 'labelled' };
 }

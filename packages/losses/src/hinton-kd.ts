@@ -1,8 +1,18 @@
-import { tf, assertPositiveNumber, type Loss } from '@distillery/core';
+import { definePlugin, tf, type Loss } from '@distillery/core';
+import { checkedLoss } from './checked-loss.js';
+import { klDivergenceRows, temperedLogSoftmax } from './log-probabilities.js';
+import { positiveNumber, readLossOptions } from './loss-options.js';
 
 export interface KdOptions {
-  /** T > 0: both logit sets are divided by T before the softmax. */
-  readonly temperature: number;
+  /** T > 0: both logit sets are divided by T before the softmax. Default 4. */
+  readonly temperature?: number;
+}
+
+export const kdDefaults = { temperature: 4 } as const;
+
+export function parseKdOptions(input: unknown): Required<KdOptions> {
+  const options = readLossOptions('kd', input, kdDefaults);
+  return { temperature: positiveNumber('kd.temperature', options.temperature) };
 }
 
 /**
@@ -10,19 +20,22 @@ export interface KdOptions {
  * sum over classes averaged over the batch. T² keeps the gradient's scale independent of T.
  * Both distributions come from log-softmax, so logits of magnitude 1e3 stay finite.
  */
-export function kdLoss(options: KdOptions): Loss {
-  const temperature = options.temperature;
-  assertPositiveNumber('kd.temperature', temperature);
-  return {
+export function kdLoss(options: KdOptions = {}): Loss {
+  const { temperature } = parseKdOptions(options);
+  return checkedLoss({
     name: 'kd',
     requires: ['teacherLogits'],
     compute({ studentLogits, teacherLogits }) {
-      return tf.tidy(() => {
-        const logPTeacher = tf.logSoftmax(tf.div(teacherLogits!, temperature));
-        const logPStudent = tf.logSoftmax(tf.div(studentLogits, temperature));
-        const kl = tf.sum(tf.mul(tf.exp(logPTeacher), tf.sub(logPTeacher, logPStudent)), 1);
-        return tf.mul(tf.mean(kl), temperature * temperature) as tf.Scalar;
-      });
+      const kl = klDivergenceRows(temperedLogSoftmax(teacherLogits!, temperature), temperedLogSoftmax(studentLogits, temperature));
+      return tf.mul(tf.mean(kl), temperature * temperature) as tf.Scalar;
     },
-  };
+  });
 }
+
+export const kdPlugin = definePlugin({
+  kind: 'loss',
+  name: 'kd',
+  description: 'Hinton KD: T²·KL(softmax(t/T) ‖ softmax(s/T))',
+  parseOptions: parseKdOptions,
+  create: (options) => kdLoss(options),
+});

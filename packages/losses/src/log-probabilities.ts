@@ -1,0 +1,29 @@
+import { tf } from '@distillery/core';
+
+/**
+ * log softmax(z / T) per row. tfjs subtracts the row maximum inside `logSoftmax`, so logits of
+ * magnitude 1e3 (or T = 0.5 on them) give finite log-probabilities, where log(softmax(z)) would
+ * give log(0) = −∞.
+ */
+export function temperedLogSoftmax(logits: tf.Tensor2D, temperature: number): tf.Tensor2D {
+  return tf.logSoftmax(temperature === 1 ? logits : tf.div<tf.Tensor2D>(logits, temperature));
+}
+
+/** Σ_k p_k · (log p_k − log q_k) per row, from log-probabilities: shape [batch]. */
+export function klDivergenceRows(logP: tf.Tensor2D, logQ: tf.Tensor2D): tf.Tensor1D {
+  return tf.sum(tf.mul(tf.exp(logP), tf.sub(logP, logQ)), 1);
+}
+
+/**
+ * A finite stand-in for −∞ when a class is masked out of a softmax. exp(−1e30 − max) is exactly
+ * 0 in float32, as with −∞, but −1e30 − (−1e30) is 0 where −∞ − (−∞) is NaN, so masked entries
+ * drop out of KL terms and gradients instead of poisoning them.
+ */
+export const MASKED_LOGIT = -1e30;
+
+/** √x that is 0 at x = 0 with gradient 0 there (tf.sqrt's gradient at 0 is ∞·0 = NaN). */
+export function safeSqrt(x: tf.Tensor): tf.Tensor {
+  const positive = tf.greater(x, 0);
+  // The inner `where` keeps √ away from 0, so its gradient stays finite on the branch not taken.
+  return tf.where(positive, tf.sqrt(tf.where(positive, x, tf.onesLike(x))), tf.zerosLike(x));
+}
