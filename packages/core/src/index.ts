@@ -52,3 +52,6 @@ export {
   type PluginKind,
 } from './plugins/define-plugin.js';
 export { PluginRegistry } from './plugins/plugin-registry.js';
+export { serializeModel, deserializeModel, modelFingerprint, type SerializedModel } from './model/serialized-model.js';
+export { shareDataset, datasetFromShared, type SharedDataset } from './data/shared-dataset.js';
+export { splitIndices, type SplitIndices } from './data/split-dataset.js';

@@ -15,7 +15,7 @@ import {
   type TrainOptions,
 } from '@distillery/core';
 import { distillationObjective, supervisedObjective } from '@distillery/losses';
-import { generateSoftLabels } from './generate-soft-labels.js';
+import { generateSoftLabels } from './soft-labels/generate-soft-labels.js';
 
 export interface TrainingSettings {
   readonly epochs: number;

@@ -1,4 +1,14 @@
-export { generateSoftLabels, type SoftLabelOptions, type SoftLabelResult } from './generate-soft-labels.js';
+export {
+  generateSoftLabels,
+  type SoftLabelOptions,
+  type SoftLabelProgress,
+  type SoftLabelResult,
+} from './soft-labels/generate-soft-labels.js';
+export { LogitCache, type LogitCacheKey, type LogitCacheManifest, type ShardRecord } from './cache/logit-cache.js';
+export { encodeNpy, decodeNpy } from './cache/npy.js';
+export { RunnerPool, type RunnerPoolOptions } from './pool/runner-pool.js';
+export type { ProbeResult, ProgressMessage } from './protocol.js';
+export { createBuiltinRegistry } from './builtin-registry.js';
 export {
   distill,
   type DistillOptions,
@@ -9,3 +19,11 @@ export {
   type TeacherSource,
   type TrainingSettings,
 } from './distill.js';
+export { sweep, type SweepOptions, type SweepProgress, type SweepResult } from './sweep/sweep.js';
+export { planSweep, type SweepGrid, type SearchStrategy, type PlannedTrial } from './sweep/sweep-plan.js';
+export { SweepResultsStore, type TrialRecord } from './sweep/results-store.js';
+export { summarizeTrials, formatSweepTable, meanStd, type SweepSummary, type CombinationSummary, type MeanStd } from './sweep/summarize.js';
+export { runTrial } from './trial/run-trial.js';
+export type { TrialSpec, TrialTask, TrialResult, TrialEpoch } from './trial/trial-spec.js';
+export { RemoteTrainer, type RemoteTrainInput } from './remote/remote-trainer.js';
+export type { TrialHooks } from './trial/run-trial.js';

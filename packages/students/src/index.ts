@@ -1,2 +1,3 @@
 export { createMlp, ACTIVATIONS, type MlpOptions, type Activation } from './mlp.js';
 export { createCnn, type CnnOptions } from './cnn.js';
+export { studentPlugins, mlpStudentPlugin, cnnStudentPlugin, registerStudents } from './student-plugins.js';

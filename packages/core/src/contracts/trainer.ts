@@ -51,6 +51,12 @@ export interface TrainRequest {
   readonly objective: Objective;
   readonly data: TrainingData;
   readonly options: TrainOptions;
+  /**
+   * Work that must finish before the next epoch (evaluation, checkpoints): awaited, unlike
+   * the telemetry events. Return 'stop' to end training after this epoch (a graceful stop,
+   * the model keeps its weights); a throw fails the run.
+   */
+  readonly afterEpoch?: (record: EpochRecord, model: Model) => Promise<void | 'stop'> | void | 'stop';
 }
 
 export interface EpochRecord {
@@ -65,6 +71,8 @@ export interface EpochRecord {
 
 export interface TrainResult {
   readonly history: readonly EpochRecord[];
+  /** True when an afterEpoch hook asked to stop before the last epoch. */
+  readonly stoppedByHook?: boolean;
   readonly steps: number;
   /** Epoch whose weights the model holds at the end, when validation chose it. */
   readonly bestEpoch?: number;

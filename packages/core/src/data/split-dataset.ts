@@ -19,6 +19,23 @@ export interface SplitOptions {
  * et al.: the student matches the teacher on every training input, labelled or not).
  */
 export function splitDataset(dataset: Dataset, options: SplitOptions): DatasetSplit {
+  const { labelled, transfer, validation } = splitIndices(dataset, options);
+  return {
+    labelled: dataset.subset(labelled, `${dataset.name}/labelled`),
+    transfer: dataset.subset(transfer, `${dataset.name}/transfer`),
+    ...(validation.length > 0 ? { validation: dataset.subset(validation, `${dataset.name}/validation`) } : {}),
+  };
+}
+
+/** Example indices of each part of the split, ascending (labelled ⊂ transfer). */
+export interface SplitIndices {
+  readonly labelled: number[];
+  readonly transfer: number[];
+  readonly validation: number[];
+}
+
+/** The indices behind splitDataset: lets a caller map the parts back onto the whole dataset. */
+export function splitIndices(dataset: Dataset, options: SplitOptions): SplitIndices {
   assertSeed('seed', options.seed);
   const validationCount = options.validationCount ?? 0;
   assertNonNegativeInteger('validationCount', validationCount);
@@ -32,11 +49,9 @@ export function splitDataset(dataset: Dataset, options: SplitOptions): DatasetSp
   const labelled = takeStratified(byClass, labelledCount);
   const transfer = [...labelled, ...byClass.flat()].sort((a, b) => a - b);
   return {
-    labelled: dataset.subset(labelled.sort((a, b) => a - b), `${dataset.name}/labelled`),
-    transfer: dataset.subset(transfer, `${dataset.name}/transfer`),
-    ...(validationCount > 0
-      ? { validation: dataset.subset(validation.sort((a, b) => a - b), `${dataset.name}/validation`) }
-      : {}),
+    labelled: labelled.sort((a, b) => a - b),
+    transfer,
+    validation: validation.sort((a, b) => a - b),
   };
 }
 

@@ -34,7 +34,12 @@ export class AccuracyEvaluator implements Evaluator {
 }
 
 /** A model's raw logits for every example of a dataset, in dataset order. */
-export async function predictLogits(model: Model, dataset: Dataset, batchSize = 512): Promise<TeacherLogits> {
+export async function predictLogits(
+  model: Model,
+  dataset: Dataset,
+  batchSize = 512,
+  onBatch?: (examples: number) => void,
+): Promise<TeacherLogits> {
   checkCompatible(model, dataset);
   const values = new Float32Array(dataset.size * model.numClasses);
   let offset = 0;
@@ -43,6 +48,7 @@ export async function predictLogits(model: Model, dataset: Dataset, batchSize = 
     values.set((await logits.data()) as Float32Array, offset);
     offset += logits.size;
     tf.dispose([logits, batch.x, batch.y]);
+    onBatch?.(batch.indices.length);
   }
   return { size: dataset.size, numClasses: model.numClasses, values };
 }

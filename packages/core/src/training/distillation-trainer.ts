@@ -42,6 +42,7 @@ export class DistillationTrainer implements Trainer {
     let bestAccuracy = -Infinity;
     let bestEpoch: number | undefined;
     let stoppedEarly = false;
+    let stoppedByHook = false;
     let steps = 0;
 
     this.events.emit('run:start', { epochs: options.epochs, stepsPerEpoch, terms: terms.map((t) => t.name) });
@@ -107,6 +108,10 @@ export class DistillationTrainer implements Trainer {
         };
         history.push(record);
         this.events.emit('epoch:end', { ...record, epochs: options.epochs });
+        if ((await request.afterEpoch?.(record, model)) === 'stop') {
+          stoppedByHook = epoch + 1 < options.epochs;
+          break;
+        }
         if (best !== undefined && validation !== undefined) {
           if (validation.accuracy > bestAccuracy) {
             bestAccuracy = validation.accuracy;
@@ -123,7 +128,13 @@ export class DistillationTrainer implements Trainer {
       optimizer.dispose();
       best?.dispose();
     }
-    const result: TrainResult = { history, steps, stoppedEarly, ...(bestEpoch !== undefined ? { bestEpoch } : {}) };
+    const result: TrainResult = {
+      history,
+      steps,
+      stoppedEarly,
+      ...(stoppedByHook ? { stoppedByHook } : {}),
+      ...(bestEpoch !== undefined ? { bestEpoch } : {}),
+    };
     this.events.emit('run:end', result);
     return result;
   }

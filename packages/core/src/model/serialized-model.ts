@@ -1,0 +1,60 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Model } from '../contracts/model.js';
+import { DistilleryError } from '../errors.js';
+import { fingerprint } from '../data/fingerprint.js';
+import { LayersClassifier } from './layers-classifier.js';
+
+/**
+ * A model as plain data: what crosses to a worker thread. The weights sit in a
+ * SharedArrayBuffer, so every worker reads the same memory and nothing is copied per task.
+ */
+export interface SerializedModel {
+  readonly format: 'layers';
+  readonly name: string;
+  /** JSON of the tfjs layers topology. */
+  readonly topology: string;
+  readonly weightSpecs: tf.io.WeightsManifestEntry[];
+  readonly weights: SharedArrayBuffer;
+  /** sha256 of topology and weights: a changed teacher is a different teacher. */
+  readonly fingerprint: string;
+}
+
+export async function serializeModel(model: Model): Promise<SerializedModel> {
+  if (!(model instanceof LayersClassifier)) {
+    throw new DistilleryError('E_MODEL_IO', `model ${model.name} cannot be serialised: only tfjs layers models can cross threads for now`);
+  }
+  let captured: tf.io.ModelArtifacts | undefined;
+  await model.layersModel.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      captured = artifacts;
+      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
+    }),
+  );
+  const artifacts = captured!;
+  const bytes = new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData));
+  const weights = new SharedArrayBuffer(bytes.byteLength);
+  new Uint8Array(weights).set(bytes);
+  const topology = JSON.stringify(artifacts.modelTopology);
+  return {
+    format: 'layers',
+    name: model.name,
+    topology,
+    weightSpecs: artifacts.weightSpecs ?? [],
+    weights,
+    fingerprint: fingerprint(topology, JSON.stringify(artifacts.weightSpecs), bytes),
+  };
+}
+
+export async function deserializeModel(serialized: SerializedModel): Promise<LayersClassifier> {
+  // tfjs copies weight data into its tensors, so a private copy of the shared bytes is enough.
+  const weightData = new Uint8Array(serialized.weights).slice().buffer;
+  const layersModel = await tf.loadLayersModel(
+    tf.io.fromMemory({ modelTopology: JSON.parse(serialized.topology) as object, weightSpecs: serialized.weightSpecs, weightData }),
+  );
+  return new LayersClassifier(serialized.name, layersModel);
+}
+
+/** A stable hash of a model's architecture and weights (keys the logit cache). */
+export async function modelFingerprint(model: Model): Promise<string> {
+  return (await serializeModel(model)).fingerprint;
+}

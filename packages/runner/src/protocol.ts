@@ -1,0 +1,64 @@
+import type { MessagePort } from 'node:worker_threads';
+import type { DistilleryErrorJSON, SerializedModel, SharedDataset } from '@distillery/core';
+import type { TrialResult, TrialTask } from './trial/trial-spec.js';
+
+/**
+ * Everything that crosses a thread boundary, as one discriminated union of plain data and
+ * typed arrays. Tensors never cross; shared memory (datasets, weights) is shared, not copied.
+ */
+export type WorkerTask = SoftLabelTask | TrialTaskMessage | ProbeTask;
+
+export interface SoftLabelTask {
+  readonly type: 'soft-labels';
+  readonly teacher: SerializedModel;
+  readonly dataset: SharedDataset;
+  /** Examples [start, end) of the dataset. */
+  readonly start: number;
+  readonly end: number;
+  readonly batchSize: number;
+  /** Receives `ProgressMessage`s while the shard runs. */
+  readonly progress?: MessagePort;
+}
+
+export interface TrialTaskMessage {
+  readonly type: 'trial';
+  readonly trial: TrialTask;
+  readonly progress?: MessagePort;
+}
+
+/** Start-up and memory facts of a worker (bench and diagnostics). */
+export interface ProbeTask {
+  readonly type: 'probe';
+}
+
+export interface ProgressMessage {
+  readonly threadId: number;
+  /** Units done within this task (examples for soft labels, epochs for trials). */
+  readonly done: number;
+  readonly total: number;
+}
+
+export interface SoftLabelShard {
+  readonly type: 'soft-labels';
+  readonly start: number;
+  readonly end: number;
+  readonly numClasses: number;
+  /** Transferred, not copied. */
+  readonly logits: Float32Array;
+  readonly threadId: number;
+}
+
+export interface ProbeResult {
+  readonly type: 'probe';
+  readonly threadId: number;
+  readonly backend: string;
+  /** Time from the worker's first line to its backend being ready. */
+  readonly startupMs: number;
+  readonly heapUsedBytes: number;
+  readonly tensorBytes: number;
+}
+
+export type WorkerOutput = SoftLabelShard | TrialResult | ProbeResult;
+
+/** piscina drops an error's name and code on the way back, so errors travel as data. */
+export type WorkerReply = { readonly ok: true; readonly value: WorkerOutput } | { readonly ok: false; readonly error: DistilleryErrorJSON };

@@ -1,0 +1,137 @@
+import {
+  DistilleryError,
+  assertPositiveInteger,
+  predictLogits,
+  serializeModel,
+  shareDataset,
+  type Dataset,
+  type Model,
+  type TeacherLogits,
+} from '@distillery/core';
+import { LogitCache, type LogitCacheKey } from '../cache/logit-cache.js';
+import { RunnerPool } from '../pool/runner-pool.js';
+import type { SoftLabelShard } from '../protocol.js';
+import { planShards } from './shard-plan.js';
+
+export interface SoftLabelOptions {
+  readonly teacher: Model;
+  readonly dataset: Dataset;
+  /** Shard over this many worker threads (a pool made for this call). Omit for in-thread. */
+  readonly workers?: number;
+  /** Or: an existing pool, reused (preferred for repeated calls). */
+  readonly pool?: RunnerPool;
+  /** A LogitCache or its folder: a hit skips the teacher entirely. */
+  readonly cache?: LogitCache | string;
+  /** Examples per task (default: about four tasks per worker, 256–8,192). */
+  readonly shardSize?: number;
+  /** Examples per teacher forward batch (default 512). */
+  readonly batchSize?: number;
+  readonly onProgress?: (event: SoftLabelProgress) => void;
+}
+
+export interface SoftLabelProgress {
+  /** Examples done by each worker thread so far in this call (thread id → count; 0 = main thread). */
+  readonly perWorker: ReadonlyMap<number, number>;
+  readonly done: number;
+  readonly total: number;
+}
+
+export interface SoftLabelResult {
+  readonly logits: TeacherLogits;
+  /** Teacher passes over the dataset made by this call: 1 when all computed, 0 on a full cache hit. */
+  readonly teacherPasses: number;
+  readonly examplesComputed: number;
+  readonly cache: 'hit' | 'miss' | 'partial' | 'none';
+  /** Cache shards found unusable (truncated, corrupted, missing) and recomputed. */
+  readonly rejectedShards: ReadonlyArray<{ readonly file: string; readonly reason: string }>;
+  readonly teacherFingerprint: string;
+  readonly elapsedMs: number;
+}
+
+/**
+ * The teacher's raw logits for every example of a dataset — raw, so one result serves every
+ * temperature and λ. Sharded over worker threads (the teacher's weights and the dataset travel
+ * as shared memory, each shard's logits come back transferred), cached on disk when asked.
+ */
+export async function generateSoftLabels(options: SoftLabelOptions): Promise<SoftLabelResult> {
+  const started = performance.now();
+  const { teacher, dataset } = options;
+  if (options.workers !== undefined) assertPositiveInteger('workers', options.workers);
+  const batchSize = options.batchSize ?? 512;
+  assertPositiveInteger('batchSize', batchSize);
+  if (teacher.numClasses < 2) throw new DistilleryError('E_SHAPE', `teacher ${teacher.name} has ${teacher.numClasses} classes`);
+  const serialized = await serializeModel(teacher);
+  const key: LogitCacheKey = {
+    teacherFingerprint: serialized.fingerprint,
+    datasetFingerprint: dataset.fingerprint,
+    numExamples: dataset.size,
+    numClasses: teacher.numClasses,
+  };
+  const cache = typeof options.cache === 'string' ? new LogitCache(options.cache) : options.cache;
+  const state = cache !== undefined ? await cache.open(key) : undefined;
+  const values = state?.logits ?? new Float32Array(dataset.size * teacher.numClasses);
+  const todo = state?.missing ?? [[0, dataset.size] as const];
+  const examplesToCompute = todo.reduce((n, [a, b]) => n + b - a, 0);
+
+  const ownPool = options.pool === undefined && options.workers !== undefined ? new RunnerPool({ workers: options.workers }) : undefined;
+  const pool = options.pool ?? ownPool;
+  const perWorker = new Map<number, number>();
+  let done = 0;
+  const report = (threadId: number, delta: number) => {
+    perWorker.set(threadId, (perWorker.get(threadId) ?? 0) + delta);
+    done += delta;
+    options.onProgress?.({ perWorker, done, total: examplesToCompute });
+  };
+  const store = async (start: number, end: number, logits: Float32Array) => {
+    values.set(logits, start * teacher.numClasses);
+    if (cache !== undefined && state !== undefined) await cache.writeShard(key, state, start, end, logits);
+  };
+
+  try {
+    const shards = planShards(todo, options.shardSize ?? defaultShardSize(dataset.size, pool?.workers ?? 1));
+    if (pool !== undefined && shards.length > 0) {
+      const shared = shareDataset(dataset);
+      await Promise.all(
+        shards.map(async ([start, end]) => {
+          let seen = 0;
+          let finished = false;
+          const shard = await pool.run<SoftLabelShard>(
+            { type: 'soft-labels', teacher: serialized, dataset: shared, start, end, batchSize },
+            (m) => {
+              if (finished) return;
+              report(m.threadId, m.done - seen);
+              seen = m.done;
+            },
+          );
+          // Progress messages may still be in flight when the shard's result arrives: count the rest now.
+          finished = true;
+          if (seen < end - start) report(shard.threadId, end - start - seen);
+          await store(start, end, shard.logits);
+        }),
+      );
+    } else {
+      for (const [start, end] of shards) {
+        const subset = dataset.subset(Int32Array.from({ length: end - start }, (_, i) => start + i));
+        const logits = await predictLogits(teacher, subset, batchSize, (n) => report(0, n));
+        await store(start, end, logits.values);
+      }
+    }
+  } finally {
+    await ownPool?.destroy();
+  }
+
+  const cacheStatus = cache === undefined ? 'none' : examplesToCompute === 0 ? 'hit' : examplesToCompute === dataset.size ? 'miss' : 'partial';
+  return {
+    logits: { size: dataset.size, numClasses: teacher.numClasses, values },
+    teacherPasses: examplesToCompute / dataset.size,
+    examplesComputed: examplesToCompute,
+    cache: cacheStatus,
+    rejectedShards: state?.rejected ?? [],
+    teacherFingerprint: serialized.fingerprint,
+    elapsedMs: performance.now() - started,
+  };
+}
+
+function defaultShardSize(size: number, workers: number): number {
+  return Math.min(8192, Math.max(256, Math.ceil(size / (workers * 4))));
+}

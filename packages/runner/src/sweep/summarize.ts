@@ -1,0 +1,74 @@
+import type { TrialRecord } from './results-store.js';
+
+export interface MeanStd {
+  readonly mean: number;
+  readonly std: number;
+}
+
+export interface CombinationSummary {
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly seeds: number;
+  readonly failed: number;
+  /** Test accuracy at the epoch chosen on validation (the last epoch without a validation split). */
+  readonly bestEpochAccuracy: MeanStd;
+  readonly lastEpochAccuracy: MeanStd;
+  readonly validationAccuracy?: MeanStd;
+}
+
+export interface SweepSummary {
+  readonly combinations: readonly CombinationSummary[];
+  /** Chosen on validation accuracy when there is a validation split, else on last-epoch test accuracy. */
+  readonly best?: CombinationSummary;
+  readonly selectedOn: 'validation' | 'test';
+}
+
+export function summarizeTrials(records: readonly TrialRecord[]): SweepSummary {
+  const groups = new Map<string, TrialRecord[]>();
+  for (const r of records) {
+    const key = JSON.stringify(r.params);
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  const combinations = [...groups.values()].map((group): CombinationSummary => {
+    const ok = group.filter((r): r is Extract<TrialRecord, { status: 'ok' }> => r.status === 'ok');
+    const validation = ok.map((r) => r.best.validationAccuracy).filter((v): v is number => v !== undefined);
+    return {
+      params: group[0]!.params,
+      seeds: ok.length,
+      failed: group.length - ok.length,
+      bestEpochAccuracy: meanStd(ok.map((r) => r.best.testAccuracy)),
+      lastEpochAccuracy: meanStd(ok.map((r) => r.last.testAccuracy)),
+      ...(validation.length > 0 && validation.length === ok.length ? { validationAccuracy: meanStd(validation) } : {}),
+    };
+  });
+  const scored = combinations.filter((c) => c.seeds > 0);
+  const selectedOn = scored.length > 0 && scored.every((c) => c.validationAccuracy !== undefined) ? 'validation' : 'test';
+  const score = (c: CombinationSummary) => (selectedOn === 'validation' ? c.validationAccuracy!.mean : c.lastEpochAccuracy.mean);
+  const best = scored.reduce<CombinationSummary | undefined>((a, c) => (a === undefined || score(c) > score(a) ? c : a), undefined);
+  return { combinations, ...(best === undefined ? {} : { best }), selectedOn };
+}
+
+export function meanStd(values: readonly number[]): MeanStd {
+  if (values.length === 0) return { mean: NaN, std: NaN };
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const variance = values.length > 1 ? values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1) : 0;
+  return { mean, std: Math.sqrt(variance) };
+}
+
+/** A markdown table of the summary (accuracies in %). */
+export function formatSweepTable(summary: SweepSummary): string {
+  const keys = [...new Set(summary.combinations.flatMap((c) => Object.keys(c.params)))];
+  const pct = (m: MeanStd) => (Number.isNaN(m.mean) ? '—' : `${(100 * m.mean).toFixed(2)} ± ${(100 * m.std).toFixed(2)}`);
+  const header = [...keys, 'seeds', 'failed', 'best-epoch acc', 'last-epoch acc', 'validation acc'];
+  const rows = summary.combinations.map((c) => [
+    ...keys.map((k) => JSON.stringify(c.params[k])),
+    String(c.seeds),
+    String(c.failed),
+    pct(c.bestEpochAccuracy),
+    pct(c.lastEpochAccuracy),
+    c.validationAccuracy === undefined ? '—' : pct(c.validationAccuracy),
+  ]);
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  const bestLine =
+    summary.best === undefined ? 'no successful trial' : `best (on ${summary.selectedOn}): ${JSON.stringify(summary.best.params)}`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line), '', bestLine].join('\n');
+}

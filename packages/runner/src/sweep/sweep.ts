@@ -1,0 +1,164 @@
+import {
+  DistilleryError,
+  isDistilleryError,
+  shareDataset,
+  type Dataset,
+  type DistilleryErrorJSON,
+  type Model,
+  type TeacherLogits,
+} from '@distillery/core';
+import { createBuiltinRegistry } from '../builtin-registry.js';
+import { RunnerPool } from '../pool/runner-pool.js';
+import { generateSoftLabels } from '../soft-labels/generate-soft-labels.js';
+import { runTrial } from '../trial/run-trial.js';
+import type { TrialResult, TrialSpec, TrialTask } from '../trial/trial-spec.js';
+import { SweepResultsStore, type TrialRecord } from './results-store.js';
+import { planSweep, type PlannedTrial, type SearchStrategy, type SweepGrid } from './sweep-plan.js';
+import { formatSweepTable, summarizeTrials, type SweepSummary } from './summarize.js';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export interface SweepOptions {
+  /** The sweep's folder: results are appended here as trials finish; re-running resumes. */
+  readonly directory: string;
+  readonly base: TrialSpec;
+  readonly grid: SweepGrid;
+  readonly seeds: readonly number[];
+  readonly search?: SearchStrategy;
+  readonly train: Dataset;
+  readonly test: Dataset;
+  /** The teacher (its logits on `train` are generated once, cached if `cache` is set) or its logits. */
+  readonly teacher: { readonly model: Model; readonly cache?: string } | { readonly logits: TeacherLogits };
+  /** Trials run one per worker. 0 runs them one after another in this thread. */
+  readonly workers?: number;
+  readonly pool?: RunnerPool;
+  readonly onProgress?: (event: SweepProgress) => void;
+  readonly signal?: AbortSignal;
+}
+
+export type SweepProgress =
+  | { readonly type: 'start'; readonly total: number; readonly skipped: number }
+  | { readonly type: 'trial:epoch'; readonly id: string; readonly threadId: number; readonly epoch: number; readonly epochs: number }
+  | { readonly type: 'trial:end'; readonly record: TrialRecord; readonly finished: number; readonly total: number };
+
+export interface SweepResult {
+  readonly records: readonly TrialRecord[];
+  readonly summary: SweepSummary;
+  /** Trials found finished in the folder and not run again. */
+  readonly skipped: number;
+  readonly ran: number;
+  readonly failed: number;
+  readonly elapsedMs: number;
+}
+
+/**
+ * A λ × T (× any option) sweep: each trial (combination × seed) is one task in the worker pool,
+ * appended to `trials.jsonl` the moment it finishes. A failed trial is recorded with its error
+ * and the sweep goes on; a killed sweep, run again on the same folder, runs only what is left.
+ */
+export async function sweep(options: SweepOptions): Promise<SweepResult> {
+  const started = performance.now();
+  const planned = planSweep(options.base, options.grid, options.seeds, options.search);
+  const logits = 'logits' in options.teacher ? undefined : await generateSoftLabels({
+    teacher: options.teacher.model,
+    dataset: options.train,
+    ...(options.pool === undefined ? {} : { pool: options.pool }),
+    ...(options.teacher.cache === undefined ? {} : { cache: options.teacher.cache }),
+  });
+  const teacherLogits = 'logits' in options.teacher ? options.teacher.logits : logits!.logits;
+  if (teacherLogits.size !== options.train.size) {
+    throw new DistilleryError('E_SHAPE', `teacher logits cover ${teacherLogits.size} examples, the training set has ${options.train.size}`);
+  }
+  const store = new SweepResultsStore(options.directory);
+  await store.open({
+    base: options.base,
+    grid: options.grid,
+    seeds: options.seeds,
+    search: options.search ?? { kind: 'grid' },
+    train: options.train.fingerprint,
+    test: options.test.fingerprint,
+  });
+  const { records } = await store.read();
+  const todo = planned.filter((t) => records.get(t.id)?.status !== 'ok');
+  const skipped = planned.length - todo.length;
+  options.onProgress?.({ type: 'start', total: planned.length, skipped });
+
+  const shared = { train: shareDataset(options.train), test: shareDataset(options.test), logits: toShared(teacherLogits.values) };
+  const taskOf = (t: PlannedTrial): TrialTask => ({
+    id: t.id,
+    params: t.params,
+    seed: t.seed,
+    spec: t.spec,
+    train: shared.train,
+    test: shared.test,
+    teacherLogits: shared.logits,
+  });
+  let finished = skipped;
+  let failed = 0;
+  const finish = async (t: PlannedTrial, outcome: TrialResult | DistilleryErrorJSON) => {
+    const record: TrialRecord =
+      'type' in outcome
+        ? { id: t.id, params: t.params, seed: t.seed, status: 'ok', best: outcome.best, last: outcome.last, epochs: outcome.epochs, elapsedMs: outcome.elapsedMs, finishedAt: new Date().toISOString() }
+        : { id: t.id, params: t.params, seed: t.seed, status: 'failed', error: outcome, finishedAt: new Date().toISOString() };
+    if (record.status === 'failed') failed += 1;
+    records.set(t.id, record);
+    await store.append(record);
+    finished += 1;
+    options.onProgress?.({ type: 'trial:end', record, finished, total: planned.length });
+  };
+  const runOne = async (t: PlannedTrial, run: () => Promise<TrialResult>) => {
+    if (options.signal?.aborted === true) return;
+    try {
+      await finish(t, await run());
+    } catch (error) {
+      await finish(t, errorJSON(error));
+    }
+  };
+
+  const workers = options.pool?.workers ?? options.workers ?? 0;
+  if (workers === 0 && options.pool === undefined) {
+    const registry = createBuiltinRegistry();
+    for (const t of todo) {
+      await runOne(t, () =>
+        runTrial(taskOf(t), registry, {
+          onEpoch: (epoch, epochs) => options.onProgress?.({ type: 'trial:epoch', id: t.id, threadId: 0, epoch, epochs }),
+        }),
+      );
+    }
+  } else {
+    const pool = options.pool ?? new RunnerPool({ workers });
+    try {
+      await Promise.all(
+        todo.map((t) =>
+          runOne(t, () =>
+            pool.run<TrialResult>({ type: 'trial', trial: taskOf(t) }, (m) =>
+              options.onProgress?.({ type: 'trial:epoch', id: t.id, threadId: m.threadId, epoch: m.done, epochs: m.total }),
+            ),
+          ),
+        ),
+      );
+    } finally {
+      if (options.pool === undefined) await pool.destroy();
+    }
+  }
+
+  const all = planned.map((t) => records.get(t.id)).filter((r): r is TrialRecord => r !== undefined);
+  const summary = summarizeTrials(all);
+  await writeFile(join(options.directory, 'results.md'), `${formatSweepTable(summary)}\n`);
+  if (options.signal?.aborted === true) {
+    throw new DistilleryError('E_ABORTED', `sweep stopped: ${finished} of ${planned.length} trials are in ${store.trialsFile}; run it again to finish`);
+  }
+  return { records: all, summary, skipped, ran: todo.length, failed, elapsedMs: performance.now() - started };
+}
+
+function toShared(values: Float32Array): Float32Array {
+  if (values.buffer instanceof SharedArrayBuffer) return values;
+  const shared = new Float32Array(new SharedArrayBuffer(values.byteLength));
+  shared.set(values);
+  return shared;
+}
+
+function errorJSON(error: unknown): DistilleryErrorJSON {
+  if (isDistilleryError(error)) return error.toJSON();
+  return new DistilleryError('E_INTERNAL', error instanceof Error ? error.message : String(error)).toJSON();
+}

@@ -1,0 +1,112 @@
+import {
+  DistillationTrainer,
+  datasetFromShared,
+  evaluateModel,
+  splitIndices,
+  type Loss,
+  type Model,
+  type Objective,
+  type PluginRegistry,
+  type TeacherLogits,
+} from '@distillery/core';
+import { distillationObjective, supervisedObjective } from '@distillery/losses';
+import { threadId } from 'node:worker_threads';
+import type { TrialEpoch, TrialResult, TrialTask } from './trial-spec.js';
+
+/**
+ * Runs one trial: split by the trial's seed, a fresh student from its plugin, ce + λ·L_kd on
+ * the labelled subset and the transfer set, test accuracy after every epoch. The same code
+ * runs in a worker thread and in the main thread (a serial sweep), so both give equal numbers.
+ */
+export interface TrialHooks {
+  /** After each epoch: epochs done and planned. */
+  readonly onEpoch?: (done: number, total: number, epoch: TrialEpoch) => void;
+  /** Checked after each epoch: true ends training there, keeping the weights (a graceful stop). */
+  readonly shouldStop?: () => boolean;
+  /** Called with the trained student before it is disposed (e.g. to serialise its weights). */
+  readonly onTrained?: (student: Model) => Promise<void>;
+}
+
+export async function runTrial(task: TrialTask, registry: PluginRegistry, hooks: TrialHooks = {}): Promise<TrialResult> {
+  const started = performance.now();
+  const { spec, seed } = task;
+  const train = datasetFromShared(task.train);
+  const test = datasetFromShared(task.test);
+  const parts = splitIndices(train, {
+    seed,
+    ...(spec.labelledFraction === undefined ? {} : { labelledFraction: spec.labelledFraction }),
+    ...(spec.labelledCount === undefined ? {} : { labelledCount: spec.labelledCount }),
+    ...(spec.validationCount === undefined ? {} : { validationCount: spec.validationCount }),
+  });
+  const labelled = train.subset(parts.labelled, `${train.name}/labelled`);
+  const transfer = train.subset(parts.transfer, `${train.name}/transfer`);
+  const validation = parts.validation.length > 0 ? train.subset(parts.validation, `${train.name}/validation`) : undefined;
+  const student = registry.create('student', spec.student.plugin, {
+    ...spec.student.options,
+    inputShape: train.inputShape,
+    numClasses: train.numClasses,
+    seed,
+  }) as Model;
+  try {
+    const objective = buildObjective(task, registry);
+    const transferBatch = Math.min(spec.transferBatchSize ?? spec.batchSize, transfer.size);
+    const epochs: TrialEpoch[] = [];
+    await new DistillationTrainer().train({
+      model: student,
+      objective,
+      data: {
+        labelled,
+        transfer: { dataset: transfer, teacherLogits: gatherRows(task.teacherLogits, train.numClasses, parts.transfer) },
+        ...(validation === undefined ? {} : { validation }),
+      },
+      options: {
+        epochs: spec.epochs,
+        batchSize: spec.batchSize,
+        transferBatchSize: transferBatch,
+        learningRate: spec.learningRate,
+        seed,
+        // The same number of steps whatever λ, so λ = 0 (student alone) gets as much training.
+        stepsPerEpoch: Math.ceil(transfer.size / transferBatch),
+        ...(spec.earlyStoppingPatience === undefined ? {} : { earlyStopping: { patience: spec.earlyStoppingPatience, restoreBest: false } }),
+      },
+      afterEpoch: async (record, model) => {
+        const testAccuracy = (await evaluateModel(model, test)).accuracy;
+        const epoch: TrialEpoch = {
+          epoch: record.epoch,
+          losses: record.losses,
+          testAccuracy,
+          ...(record.validation === undefined ? {} : { validationAccuracy: record.validation.accuracy }),
+        };
+        epochs.push(epoch);
+        hooks.onEpoch?.(record.epoch + 1, spec.epochs, epoch);
+        return hooks.shouldStop?.() === true ? 'stop' : undefined;
+      },
+    });
+    await hooks.onTrained?.(student);
+    const last = epochs[epochs.length - 1]!;
+    const best = validation === undefined ? last : epochs.reduce((a, b) => (b.validationAccuracy! > a.validationAccuracy! ? b : a));
+    return { type: 'trial', id: task.id, params: task.params, seed, epochs, best, last, elapsedMs: performance.now() - started, threadId };
+  } finally {
+    student.dispose();
+  }
+}
+
+function buildObjective(task: TrialTask, registry: PluginRegistry): Objective {
+  const { spec } = task;
+  if (spec.lambda === 0) return supervisedObjective();
+  const lossName = spec.loss?.name ?? 'kd';
+  const options = { temperature: spec.temperature, ...spec.loss?.options };
+  const distillationLoss = registry.create('loss', lossName, options) as Loss;
+  return distillationObjective({
+    lambda: spec.lambda,
+    temperature: spec.temperature,
+    distillationLoss,
+    ...(spec.form === undefined ? {} : { form: spec.form }),
+  });
+}
+
+function gatherRows(all: Float32Array, numClasses: number, rows: readonly number[]): TeacherLogits {
+  const values = new Float32Array(rows.length * numClasses);
+  rows.forEach((row, i) => values.set(all.subarray(row * numClasses, (row + 1) * numClasses), i * numClasses));
+  return { size: rows.length, numClasses, values };
+}
