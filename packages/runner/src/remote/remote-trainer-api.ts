@@ -9,4 +9,6 @@ export interface RemoteTrainerApi {
   stop(): void;
   /** The last trained student's weights (shared memory), if any. */
   trainedModel(): SerializedModel | undefined;
+  /** Ends the worker once this reply is sent (a cooperative shutdown). */
+  shutdown(): void;
 }

@@ -30,6 +30,9 @@ const api: RemoteTrainerApi = {
   trainedModel() {
     return trained;
   },
+  shutdown() {
+    setImmediate(() => process.exit(0));
+  },
 };
 
 Comlink.expose(api, nodeEndpoint(parentPort!));

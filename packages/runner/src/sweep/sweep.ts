@@ -107,7 +107,6 @@ export async function sweep(options: SweepOptions): Promise<SweepResult> {
     options.onProgress?.({ type: 'trial:end', record, finished, total: planned.length });
   };
   const runOne = async (t: PlannedTrial, run: () => Promise<TrialResult>) => {
-    if (options.signal?.aborted === true) return;
     try {
       await finish(t, await run());
     } catch (error) {
@@ -118,22 +117,20 @@ export async function sweep(options: SweepOptions): Promise<SweepResult> {
   const workers = options.pool?.workers ?? options.workers ?? 0;
   if (workers === 0 && options.pool === undefined) {
     const registry = createBuiltinRegistry();
-    for (const t of todo) {
-      await runOne(t, () =>
+    await runAll(todo, 1, options.signal, (t) =>
+      runOne(t, () =>
         runTrial(taskOf(t), registry, {
           onEpoch: (epoch, epochs) => options.onProgress?.({ type: 'trial:epoch', id: t.id, threadId: 0, epoch, epochs }),
         }),
-      );
-    }
+      ),
+    );
   } else {
     const pool = options.pool ?? new RunnerPool({ workers });
     try {
-      await Promise.all(
-        todo.map((t) =>
-          runOne(t, () =>
-            pool.run<TrialResult>({ type: 'trial', trial: taskOf(t) }, (m) =>
-              options.onProgress?.({ type: 'trial:epoch', id: t.id, threadId: m.threadId, epoch: m.done, epochs: m.total }),
-            ),
+      await runAll(todo, pool.workers, options.signal, (t) =>
+        runOne(t, () =>
+          pool.run<TrialResult>({ type: 'trial', trial: taskOf(t) }, (m) =>
+            options.onProgress?.({ type: 'trial:epoch', id: t.id, threadId: m.threadId, epoch: m.done, epochs: m.total }),
           ),
         ),
       );
@@ -149,6 +146,18 @@ export async function sweep(options: SweepOptions): Promise<SweepResult> {
     throw new DistilleryError('E_ABORTED', `sweep stopped: ${finished} of ${planned.length} trials are in ${store.trialsFile}; run it again to finish`);
   }
   return { records: all, summary, skipped, ran: todo.length, failed, elapsedMs: performance.now() - started };
+}
+
+/**
+ * Runs the trials `concurrency` at a time (one per worker). Trials are started only while the
+ * signal is not aborted: on a stop, running trials finish and are recorded, the rest wait for a resume.
+ */
+async function runAll(trials: readonly PlannedTrial[], concurrency: number, signal: AbortSignal | undefined, run: (t: PlannedTrial) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < trials.length && signal?.aborted !== true) await run(trials[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, trials.length) }, lane));
 }
 
 function toShared(values: Float32Array): Float32Array {

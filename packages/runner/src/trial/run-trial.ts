@@ -79,7 +79,10 @@ export async function runTrial(task: TrialTask, registry: PluginRegistry, hooks:
         };
         epochs.push(epoch);
         hooks.onEpoch?.(record.epoch + 1, spec.epochs, epoch);
-        return hooks.shouldStop?.() === true ? 'stop' : undefined;
+        if (hooks.shouldStop === undefined) return undefined;
+        // Let queued messages (a stop request) in: training otherwise only yields to microtasks.
+        await new Promise((resolve) => setImmediate(resolve));
+        return hooks.shouldStop() ? 'stop' : undefined;
       },
     });
     await hooks.onTrained?.(student);

@@ -1,0 +1,151 @@
+import { evaluateModel, setupBackend, type Dataset, type TeacherLogits } from '@distillery/core';
+import { embeddedMnistSplit } from '@distillery/datasets';
+import { createMlp } from '@distillery/students';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RemoteTrainer, RunnerPool, SweepResultsStore, generateSoftLabels, sweep, type TrialSpec } from '../src/index.js';
+
+let dir = '';
+let pool: RunnerPool;
+let train: Dataset;
+let test: Dataset;
+let teacherLogits: TeacherLogits;
+
+const base: TrialSpec = {
+  student: { plugin: 'mlp', options: { hidden: [8] } },
+  lambda: 1,
+  temperature: 4,
+  labelledCount: 30,
+  validationCount: 60,
+  epochs: 2,
+  batchSize: 16,
+  transferBatchSize: 64,
+  learningRate: 3e-3,
+};
+
+beforeAll(async () => {
+  await setupBackend();
+  dir = await mkdtemp(join(tmpdir(), 'distillery-sweep-'));
+  pool = new RunnerPool({ workers: 2 });
+  const split = embeddedMnistSplit();
+  train = split.train.subset(Array.from({ length: 600 }, (_, i) => i), 'mnist-600');
+  test = split.test.subset(Array.from({ length: 200 }, (_, i) => i), 'mnist-200');
+  const teacher = createMlp({ inputShape: [28, 28, 1], numClasses: 10, hidden: [16], seed: 1 });
+  teacherLogits = (await generateSoftLabels({ teacher, dataset: train })).logits;
+  teacher.dispose();
+});
+afterAll(async () => {
+  await pool.destroy();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const lines = async (folder: string) => (await readFile(join(folder, 'trials.jsonl'), 'utf8')).split('\n').filter((l) => l !== '');
+
+describe('sweep', () => {
+  it('runs every combination × seed in the pool, appends each trial, and summarises per combination', async () => {
+    const folder = join(dir, 'grid');
+    const result = await sweep({ directory: folder, base, grid: { lambda: [0, 1], temperature: [2, 4] }, seeds: [1, 2], train, test, teacher: { logits: teacherLogits }, pool });
+    expect(result.ran).toBe(8);
+    expect(result.failed).toBe(0);
+    expect(await lines(folder)).toHaveLength(8);
+    expect(result.summary.combinations).toHaveLength(4);
+    for (const c of result.summary.combinations) {
+      expect(c.seeds).toBe(2);
+      expect(c.bestEpochAccuracy.mean).toBeGreaterThan(0);
+      expect(c.validationAccuracy).toBeDefined();
+    }
+    expect(result.summary.selectedOn).toBe('validation');
+    const best = result.summary.best!;
+    const bestValidation = Math.max(...result.summary.combinations.map((c) => c.validationAccuracy!.mean));
+    expect(best.validationAccuracy!.mean).toBe(bestValidation);
+    expect(await readFile(join(folder, 'results.md'), 'utf8')).toContain('| lambda | temperature | seeds |');
+  });
+
+  it('gives the same numbers serially in this thread as in the worker pool', async () => {
+    const grid = { lambda: [0.5] };
+    const parallel = await sweep({ directory: join(dir, 'par'), base, grid, seeds: [3], train, test, teacher: { logits: teacherLogits }, pool });
+    const serial = await sweep({ directory: join(dir, 'ser'), base, grid, seeds: [3], train, test, teacher: { logits: teacherLogits }, workers: 0 });
+    const strip = (r: (typeof serial.records)[number]) => (r.status === 'ok' ? r.epochs : r);
+    expect(serial.records.map(strip)).toEqual(parallel.records.map(strip));
+  });
+
+  it('resumes a killed sweep: finished trials are skipped, none is lost or run twice', async () => {
+    const folder = join(dir, 'resume');
+    const options = { directory: folder, base, grid: { temperature: [1, 2, 4] }, seeds: [1, 2], train, test, teacher: { logits: teacherLogits }, pool } as const;
+    const controller = new AbortController();
+    let finishedBeforeStop = 0;
+    await expect(
+      sweep({
+        ...options,
+        signal: controller.signal,
+        onProgress: (e) => {
+          if (e.type === 'trial:end') {
+            finishedBeforeStop = e.finished;
+            controller.abort();
+          }
+        },
+      }),
+    ).rejects.toMatchObject({ code: 'E_ABORTED', message: expect.stringContaining('run it again to finish') });
+    const afterKill = await lines(folder);
+    expect(afterKill.length).toBeGreaterThanOrEqual(finishedBeforeStop);
+    expect(afterKill.length).toBeLessThan(6);
+    // A crash in the middle of a write leaves half a line: it must not break the resume.
+    await writeFile(join(folder, 'trials.jsonl'), `${afterKill.join('\n')}\n{"id":"half`);
+    const resumed = await sweep(options);
+    expect(resumed.skipped).toBe(afterKill.length);
+    expect(resumed.ran).toBe(6 - afterKill.length);
+    const { records, unreadableLines } = await new SweepResultsStore(folder).read();
+    expect(unreadableLines).toBe(1);
+    expect(records.size).toBe(6);
+    const ids = (await lines(folder)).filter((l) => l.startsWith('{"id":"') && l.endsWith('}')).map((l) => JSON.parse(l).id as string);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('records a failing trial with its error and goes on', async () => {
+    const result = await sweep({
+      directory: join(dir, 'failing'),
+      base,
+      grid: { 'student.options.hidden': [[8], [-3]] },
+      seeds: [1],
+      train,
+      test,
+      teacher: { logits: teacherLogits },
+      pool,
+    });
+    expect(result.failed).toBe(1);
+    const failed = result.records.find((r) => r.status === 'failed')!;
+    expect(failed.status === 'failed' && failed.error).toMatchObject({ name: 'DistilleryError', code: 'E_CONFIG', message: 'mlp.hidden[0]: expected a positive integer, got -3' });
+    expect(result.records.filter((r) => r.status === 'ok')).toHaveLength(1);
+  });
+
+  it('refuses a folder that holds another sweep', async () => {
+    const folder = join(dir, 'other');
+    await sweep({ directory: folder, base, grid: { lambda: [1] }, seeds: [1], train, test, teacher: { logits: teacherLogits }, workers: 0 });
+    await expect(sweep({ directory: folder, base, grid: { lambda: [0.5] }, seeds: [1], train, test, teacher: { logits: teacherLogits }, workers: 0 })).rejects.toThrow(
+      /holds a different sweep/,
+    );
+  });
+});
+
+describe('RemoteTrainer (comlink)', () => {
+  it('trains in a worker, reports epochs back, stops early on request, and hands back the student', async () => {
+    const trainer = RemoteTrainer.start();
+    try {
+      const seen: number[] = [];
+      const result = await trainer.train({ spec: { ...base, epochs: 6 }, seed: 1, train, test, teacherLogits }, (done) => {
+        seen.push(done);
+        if (done === 2) void trainer.stop();
+      });
+      expect(seen.length).toBeGreaterThanOrEqual(2);
+      expect(seen.length).toBeLessThan(6);
+      expect(result.epochs).toHaveLength(seen.length);
+      const student = await trainer.trainedModel();
+      expect((await evaluateModel(student, test)).accuracy).toBeCloseTo(result.last.testAccuracy, 10);
+      student.dispose();
+    } finally {
+      await trainer.close();
+    }
+  });
+});
