@@ -21,9 +21,18 @@ export function klDivergenceRows(logP: tf.Tensor2D, logQ: tf.Tensor2D): tf.Tenso
  */
 export const MASKED_LOGIT = -1e30;
 
-/** √x that is 0 at x = 0 with gradient 0 there (tf.sqrt's gradient at 0 is ∞·0 = NaN). */
-export function safeSqrt(x: tf.Tensor): tf.Tensor {
-  const positive = tf.greater(x, 0);
-  // The inner `where` keeps √ away from 0, so its gradient stays finite on the branch not taken.
-  return tf.where(positive, tf.sqrt(tf.where(positive, x, tf.onesLike(x))), tf.zerosLike(x));
-}
+/**
+ * √x with gradient 0 where x = 0 (tf.sqrt's is 1/(2·0) = ∞, and ∞·0 = NaN downstream): the
+ * norm of an all-zero vector then has gradient 0, as in PyTorch, instead of poisoning a step.
+ */
+export const safeSqrt: (x: tf.Tensor) => tf.Tensor = tf.customGrad((x, save) => {
+  const root = tf.sqrt(x as tf.Tensor);
+  save([root]);
+  return {
+    value: root,
+    gradFunc: (dy, saved) => {
+      const [r] = saved as [tf.Tensor];
+      return tf.where(tf.greater(r, 0), tf.div(dy, tf.mul(r, 2)), tf.zerosLike(r));
+    },
+  };
+});
