@@ -1,0 +1,57 @@
+/**
+ * bench/sweep — a 3×3 λ×T sweep (9 trials) on the embedded MNIST digits, run one trial after
+ * another in this thread and then in a pool of N workers, side by side in one run.
+ *
+ *   pnpm bench:sweep               # N = number of cores
+ *   WORKERS=16 pnpm bench:sweep
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DistillationTrainer, evaluateModel, setupBackend } from '@distillery/core';
+import { embeddedMnistSplit } from '@distillery/datasets';
+import { supervisedObjective } from '@distillery/losses';
+import { RunnerPool, generateSoftLabels, sweep, type TrialSpec } from '@distillery/runner';
+import { createTeacherMlp } from '@distillery/teachers';
+
+const workers = Number(process.env['WORKERS'] ?? availableParallelism());
+const epochs = Number(process.env['EPOCHS'] ?? 3);
+
+await setupBackend();
+const { train, test } = embeddedMnistSplit();
+const teacher = createTeacherMlp({ inputShape: train.inputShape, numClasses: 10, seed: 1, hidden: [256, 256] });
+await new DistillationTrainer().train({ model: teacher, objective: supervisedObjective(), data: { labelled: train }, options: { epochs: 4, batchSize: 128, learningRate: 1e-3, seed: 1 } });
+const teacherAccuracy = (await evaluateModel(teacher, test)).accuracy;
+const { logits } = await generateSoftLabels({ teacher, dataset: train });
+teacher.dispose();
+
+const base: TrialSpec = {
+  student: { plugin: 'mlp', options: { hidden: [32] } },
+  lambda: 1,
+  temperature: 4,
+  labelledFraction: 0.02,
+  validationCount: 500,
+  epochs,
+  batchSize: 64,
+  learningRate: 1e-3,
+};
+const grid = { lambda: [0.25, 0.5, 1], temperature: [2, 4, 8] };
+const folder = await mkdtemp(join(tmpdir(), 'distillery-bench-sweep-'));
+console.log(`bench/sweep: 3×3 λ×T, 1 seed, ${epochs} epochs per trial, teacher accuracy ${(100 * teacherAccuracy).toFixed(2)}%, ${availableParallelism()} cores\n`);
+
+const serial = await sweep({ directory: join(folder, 'serial'), base, grid, seeds: [1], train, test, teacher: { logits }, workers: 0 });
+console.log(`serial (this thread):  ${(serial.elapsedMs / 1000).toFixed(1)} s`);
+
+const poolStarted = performance.now();
+const pool = new RunnerPool({ workers });
+await pool.probe();
+const startupMs = performance.now() - poolStarted;
+const parallel = await sweep({ directory: join(folder, 'parallel'), base, grid, seeds: [1], train, test, teacher: { logits }, pool });
+await pool.destroy();
+const withStartup = parallel.elapsedMs + startupMs;
+console.log(`${workers} workers:            ${(parallel.elapsedMs / 1000).toFixed(1)} s (+ ${(startupMs / 1000).toFixed(1)} s pool start-up)`);
+console.log(`\nparallel / serial = ${(parallel.elapsedMs / serial.elapsedMs).toFixed(2)} (${(withStartup / serial.elapsedMs).toFixed(2)} with start-up)`);
+const same = serial.records.every((r, i) => JSON.stringify(r.status === 'ok' && r.epochs) === JSON.stringify(parallel.records[i]!.status === 'ok' && (parallel.records[i] as typeof r & { epochs: unknown }).epochs));
+console.log(`same per-trial results serial vs parallel: ${same}`);
+console.log(`best (on ${parallel.summary.selectedOn}): ${JSON.stringify(parallel.summary.best?.params)}`);
+await rm(folder, { recursive: true, force: true });
