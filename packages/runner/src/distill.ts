@@ -15,6 +15,7 @@ import {
   type TrainOptions,
 } from '@distillery/core';
 import { distillationObjective, supervisedObjective } from '@distillery/losses';
+import type { RunnerPool } from './pool/runner-pool.js';
 import { generateSoftLabels } from './soft-labels/generate-soft-labels.js';
 
 export interface TrainingSettings {
@@ -54,6 +55,10 @@ export interface DistillOptions {
   readonly distillationLoss?: Loss;
   readonly seed: number;
   readonly onProgress?: (event: DistillProgress) => void;
+  /** Shard the teacher's soft labels over this pool (default: in this thread). */
+  readonly pool?: RunnerPool;
+  /** Cache the teacher's logits in this folder: a repeated run skips the teacher pass. */
+  readonly cache?: string;
 }
 
 export type DistillPhase = 'teacher' | 'soft-labels' | 'student-alone' | 'student-kd';
@@ -145,7 +150,14 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
   const models: Model[] = [teacher];
   try {
     const teacherMetrics = await evaluateModel(teacher, options.test);
-    const softLabels = await phase('soft-labels', () => generateSoftLabels({ teacher, dataset: split.transfer }));
+    const softLabels = await phase('soft-labels', () =>
+      generateSoftLabels({
+        teacher,
+        dataset: split.transfer,
+        ...(options.pool === undefined ? {} : { pool: options.pool }),
+        ...(options.cache === undefined ? {} : { cache: options.cache }),
+      }),
+    );
 
     const settings = options.student.train;
     const transferBatch = Math.min(settings.transferBatchSize ?? settings.batchSize, split.transfer.size);
