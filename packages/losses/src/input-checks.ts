@@ -6,8 +6,9 @@ import { DistilleryError, type LossInputs, type LossRequirement, type tf } from 
  * Value checks (NaN or ±∞ in either logit set, labels outside [0, classes)) must read each batch
  * back from the backend with `dataSync`, inside the trainer's gradient scope, every step. On
  * Distillery's backends (wasm, cpu, tfjs-node) the tensors already live in host memory, so that is
- * a copy and a scan of batch × classes numbers: about 20 µs for a 128 × 10 batch on wasm, a few
- * per cent of the cheapest training step. A bad teacher-logit cache or label file then fails at
+ * a copy and a scan of batch × classes numbers: 15–30 µs for a 128 × 10 batch on wasm, and with
+ * checks on or off the default job's student (784-32-10, batches of 64 + 64) trained at the same
+ * 5–6 ms a step, within noise (measured on 2 cores). A bad teacher-logit cache or label file then fails at
  * the first step with a message naming the loss, the input and the position, instead of as a NaN
  * loss an epoch later — what someone debugging a run wants by default. On a GPU backend the same
  * read would stall the pipeline every step; `setLossValueChecks(false)` turns the value checks off

@@ -25,8 +25,9 @@ export const MASKED_LOGIT = -1e30;
  * √x with gradient 0 where x = 0 (tf.sqrt's is 1/(2·0) = ∞, and ∞·0 = NaN downstream): the
  * norm of an all-zero vector then has gradient 0, as in PyTorch, instead of poisoning a step.
  */
-export const safeSqrt: (x: tf.Tensor) => tf.Tensor = tf.customGrad((x, save) => {
-  const root = tf.sqrt(x as tf.Tensor);
+export const safeSqrt: (x: tf.Tensor) => tf.Tensor = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
+  const root = tf.sqrt(x);
   save([root]);
   return {
     value: root,

@@ -60,7 +60,7 @@ let builtins: PluginRegistry | undefined;
  * losses, register them beside the built-ins: `registerLosses(new PluginRegistry()).register(p)`.
  */
 export function createLoss<N extends BuiltinLossName>(name: N, options?: BuiltinLossOptions[N]): Loss;
-export function createLoss(name: string, options?: unknown): Loss;
+export function createLoss<N extends string>(name: N extends BuiltinLossName ? never : N, options?: unknown): Loss;
 export function createLoss(name: string, options: unknown = {}): Loss {
   builtins ??= registerLosses(new PluginRegistry());
   return builtins.create('loss', name, options);

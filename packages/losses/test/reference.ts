@@ -53,3 +53,8 @@ export function hintonKdGrad(student: Matrix, teacher: Matrix, t: number): Matri
     return ps.map((p, k) => (t * (p - pt[k]!)) / student.length);
   });
 }
+
+/** mean over rows of Σ_k (a_k − b_k)². */
+export function meanSquaredRowDistance(a: Matrix, b: Matrix): number {
+  return a.reduce((sum, row, i) => sum + row.reduce((s, v, k) => s + (v - b[i]![k]!) ** 2, 0), 0) / a.length;
+}
