@@ -51,8 +51,10 @@ export interface DistillOptions {
   readonly lambda: number;
   readonly temperature: number;
   readonly form?: 'sum' | 'convex';
-  /** Another distillation loss in the place of Hinton kd. */
-  readonly distillationLoss?: Loss;
+  /** Another distillation loss in the place of Hinton kd: a Loss, or a loss's name (`dkd`, `dist`, ...). */
+  readonly distillationLoss?: Loss | string;
+  /** Options of the loss named by `distillationLoss`, e.g. `{ beta: 2 }` for `dkd`; T defaults to `temperature`. */
+  readonly distillationLossOptions?: Readonly<Record<string, unknown>>;
   readonly seed: number;
   readonly onProgress?: (event: DistillProgress) => void;
   /** Shard the teacher's soft labels over this pool (default: in this thread). */
@@ -108,6 +110,7 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
     temperature: options.temperature,
     ...(options.form === undefined ? {} : { form: options.form }),
     ...(options.distillationLoss === undefined ? {} : { distillationLoss: options.distillationLoss }),
+    ...(options.distillationLossOptions === undefined ? {} : { distillationLossOptions: options.distillationLossOptions }),
   });
   const split = splitDataset(options.train, {
     seed: options.seed,
