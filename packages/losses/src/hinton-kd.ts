@@ -1,7 +1,7 @@
 import { definePlugin, tf, type Loss } from '@distillery/core';
 import { checkedLoss } from './checked-loss.js';
 import { klDivergenceRows, temperedLogSoftmax } from './log-probabilities.js';
-import { positiveNumber, readLossOptions } from './loss-options.js';
+import { parseTemperatureOptions } from './loss-options.js';
 
 export interface KdOptions {
   /** T > 0: both logit sets are divided by T before the softmax. Default 4. */
@@ -11,8 +11,7 @@ export interface KdOptions {
 export const kdDefaults = { temperature: 4 } as const;
 
 export function parseKdOptions(input: unknown): Required<KdOptions> {
-  const options = readLossOptions('kd', input, kdDefaults);
-  return { temperature: positiveNumber('kd.temperature', options.temperature) };
+  return parseTemperatureOptions('kd', input, kdDefaults);
 }
 
 /**

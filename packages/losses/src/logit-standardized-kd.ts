@@ -1,7 +1,7 @@
 import { definePlugin, tf, type Loss } from '@distillery/core';
 import { checkedLoss } from './checked-loss.js';
 import { klDivergenceRows, safeSqrt, temperedLogSoftmax } from './log-probabilities.js';
-import { positiveNumber, readLossOptions } from './loss-options.js';
+import { parseTemperatureOptions } from './loss-options.js';
 
 export interface LsKdOptions {
   /** Base temperature τ > 0, applied to the standardised logits. Default 2 (the authors' CIFAR setting). */
@@ -11,8 +11,7 @@ export interface LsKdOptions {
 export const lsKdDefaults = { temperature: 2 } as const;
 
 export function parseLsKdOptions(input: unknown): Required<LsKdOptions> {
-  const options = readLossOptions('ls-kd', input, lsKdDefaults);
-  return { temperature: positiveNumber('ls-kd.temperature', options.temperature) };
+  return parseTemperatureOptions('ls-kd', input, lsKdDefaults);
 }
 
 /** Added to the standard deviation, as in the authors' code, so a constant row gives 0, not 0/0. */

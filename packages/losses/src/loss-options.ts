@@ -46,3 +46,9 @@ export function oneOf<const T extends string>(field: string, value: unknown, all
   }
   return value as T;
 }
+
+/** Options of a loss whose one option is its temperature (kd, soft-ce, ls-kd). */
+export function parseTemperatureOptions(loss: string, input: unknown, defaults: { readonly temperature: number }): { temperature: number } {
+  const options = readLossOptions(loss, input, defaults);
+  return { temperature: positiveNumber(`${loss}.temperature`, options.temperature) };
+}

@@ -1,7 +1,7 @@
 import { definePlugin, tf, type Loss } from '@distillery/core';
 import { checkedLoss } from './checked-loss.js';
 import { temperedLogSoftmax } from './log-probabilities.js';
-import { positiveNumber, readLossOptions } from './loss-options.js';
+import { parseTemperatureOptions } from './loss-options.js';
 
 export interface SoftCrossEntropyOptions {
   /** T > 0. Default 4. */
@@ -11,8 +11,7 @@ export interface SoftCrossEntropyOptions {
 export const softCrossEntropyDefaults = { temperature: 4 } as const;
 
 export function parseSoftCrossEntropyOptions(input: unknown): Required<SoftCrossEntropyOptions> {
-  const options = readLossOptions('soft-ce', input, softCrossEntropyDefaults);
-  return { temperature: positiveNumber('soft-ce.temperature', options.temperature) };
+  return parseTemperatureOptions('soft-ce', input, softCrossEntropyDefaults);
 }
 
 /**
