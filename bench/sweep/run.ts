@@ -1,5 +1,5 @@
 /**
- * bench/sweep — a 3×3 λ×T sweep (9 trials) on the embedded MNIST digits, run one trial after
+ * bench/sweep — a 3×3 λ×T sweep × 2 seeds (18 trials) on the embedded MNIST digits, run one trial after
  * another in this thread and then in a pool of N workers, side by side in one run.
  *
  *   pnpm bench:sweep               # N = number of cores
@@ -16,6 +16,8 @@ import { createTeacherMlp } from '@distillery/teachers';
 
 const workers = Number(process.env['WORKERS'] ?? availableParallelism());
 const epochs = Number(process.env['EPOCHS'] ?? 3);
+// 2 seeds: 18 trials, so N = 2 workers can split them evenly (9 trials would bound the ratio at 5/9).
+const seeds = (process.env['SEEDS'] ?? '1,2').split(',').map(Number);
 
 await setupBackend();
 const { train, test } = embeddedMnistSplit();
@@ -37,16 +39,16 @@ const base: TrialSpec = {
 };
 const grid = { lambda: [0.25, 0.5, 1], temperature: [2, 4, 8] };
 const folder = await mkdtemp(join(tmpdir(), 'distillery-bench-sweep-'));
-console.log(`bench/sweep: 3×3 λ×T, 1 seed, ${epochs} epochs per trial, teacher accuracy ${(100 * teacherAccuracy).toFixed(2)}%, ${availableParallelism()} cores\n`);
+console.log(`bench/sweep: 3×3 λ×T × ${seeds.length} seeds = ${9 * seeds.length} trials, ${epochs} epochs per trial, teacher accuracy ${(100 * teacherAccuracy).toFixed(2)}%, ${availableParallelism()} cores\n`);
 
-const serial = await sweep({ directory: join(folder, 'serial'), base, grid, seeds: [1], train, test, teacher: { logits }, workers: 0 });
+const serial = await sweep({ directory: join(folder, 'serial'), base, grid, seeds, train, test, teacher: { logits }, workers: 0 });
 console.log(`serial (this thread):  ${(serial.elapsedMs / 1000).toFixed(1)} s`);
 
 const poolStarted = performance.now();
 const pool = new RunnerPool({ workers });
 await pool.probe();
 const startupMs = performance.now() - poolStarted;
-const parallel = await sweep({ directory: join(folder, 'parallel'), base, grid, seeds: [1], train, test, teacher: { logits }, pool });
+const parallel = await sweep({ directory: join(folder, 'parallel'), base, grid, seeds, train, test, teacher: { logits }, pool });
 await pool.destroy();
 const withStartup = parallel.elapsedMs + startupMs;
 console.log(`${workers} workers:            ${(parallel.elapsedMs / 1000).toFixed(1)} s (+ ${(startupMs / 1000).toFixed(1)} s pool start-up)`);
@@ -55,3 +57,5 @@ const same = serial.records.every((r, i) => JSON.stringify(r.status === 'ok' && 
 console.log(`same per-trial results serial vs parallel: ${same}`);
 console.log(`best (on ${parallel.summary.selectedOn}): ${JSON.stringify(parallel.summary.best?.params)}`);
 await rm(folder, { recursive: true, force: true });
+const meanTrial = (r: typeof serial) => r.records.reduce((n, x) => n + (x.status === 'ok' ? x.elapsedMs : 0), 0) / r.records.length / 1000;
+console.log(`mean trial time: serial ${meanTrial(serial).toFixed(2)} s, in a worker ${meanTrial(parallel).toFixed(2)} s`);

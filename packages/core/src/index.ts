@@ -10,6 +10,7 @@ export {
   DISTILLERY_WASM_KERNELS,
 } from './backend/wasm-kernels/install-wasm-kernels.js';
 export { setWasmKernelScratchLimit } from './backend/wasm-kernels/wasm-backend-handle.js';
+export { warmUpBackend } from './backend/warm-up.js';
 
 // tfjs itself, so that plugins use the very instance (and engine) Distillery uses.
 export * as tf from '@tensorflow/tfjs';

@@ -6,6 +6,7 @@ import {
   isDistilleryError,
   predictLogits,
   setupBackend,
+  warmUpBackend,
   tf,
   type Model,
   type PluginRegistry,
@@ -24,6 +25,7 @@ const loadedAt = performance.now();
 const backendName = (workerData as { backend?: string } | undefined)?.backend;
 const ready: Promise<{ registry: PluginRegistry; backend: string; startupMs: number }> = (async () => {
   const info = await setupBackend(backendName === undefined ? {} : { backend: backendName });
+  await warmUpBackend();
   return { registry: createBuiltinRegistry(), backend: info.name, startupMs: performance.now() - loadedAt };
 })();
 
