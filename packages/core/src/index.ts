@@ -56,3 +56,21 @@ export { PluginRegistry } from './plugins/plugin-registry.js';
 export { serializeModel, deserializeModel, modelFingerprint, type SerializedModel } from './model/serialized-model.js';
 export { shareDataset, datasetFromShared, type SharedDataset } from './data/shared-dataset.js';
 export { splitIndices, type SplitIndices } from './data/split-dataset.js';
+export { loadPluginModules, type LoadedPluginModule } from './plugins/load-plugin-modules.js';
+export { resolvePluginModule } from './plugins/resolve-plugin-module.js';
+export { parseWithSchema, type StandardSchemaV1, type InferSchemaOutput } from './plugins/standard-schema.js';
+export type {
+  TeacherPluginOptions,
+  StudentPluginOptions,
+  LossPluginOptions,
+  AugmentationPluginOptions,
+  DatasetPluginOptions,
+  PluginOptionsByKind,
+  PluginOptionsOf,
+  KnownPluginName,
+} from './plugins/plugin-options.js';
+export { createServiceContainer, pluginServices, type ServiceOptions } from './services/composition-root.js';
+export { LOGGER, CLOCK, RANDOM_SOURCE, BACKEND_INFO } from './services/tokens.js';
+export { silentLogger, type Logger, type Clock, type PluginServices, type ServiceToken } from './services/services.js';
+export type { TargetBatch } from './contracts/augmentation.js';
+export type { TransferData } from './contracts/trainer.js';

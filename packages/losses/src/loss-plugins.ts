@@ -65,3 +65,9 @@ export function createLoss(name: string, options: unknown = {}): Loss {
   builtins ??= registerLosses(new PluginRegistry());
   return builtins.create('loss', name, options);
 }
+
+// Built-in loss names and options, known to `registry.create('loss', name, options)` at compile time.
+declare module '@distillery/core' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- merges the built-ins in
+  interface LossPluginOptions extends BuiltinLossOptions {}
+}

@@ -1,6 +1,14 @@
-import { PluginRegistry } from '@distillery/core';
+import { PluginRegistry, loadPluginModules } from '@distillery/core';
 import { registerLosses } from '@distillery/losses';
 import { registerStudents } from '@distillery/students';
+
+/** Third-party plugin modules to load, and where their names are resolved from. */
+export interface PluginModules {
+  /** Package names or paths (`distillery-plugin-x`, `./my-loss.ts`). */
+  readonly plugins?: readonly string[];
+  /** Folder the names are resolved from (default: the current directory). */
+  readonly baseDir?: string;
+}
 
 /**
  * The composition root of plugins for one thread: the built-ins, registered exactly as a
@@ -10,5 +18,14 @@ export function createBuiltinRegistry(): PluginRegistry {
   const registry = new PluginRegistry();
   registerStudents(registry);
   registerLosses(registry);
+  return registry;
+}
+
+/** Built-ins plus the user's plugin modules: what every thread of a run resolves names with. */
+export async function createPluginRegistry(modules: PluginModules = {}): Promise<PluginRegistry> {
+  const registry = createBuiltinRegistry();
+  if (modules.plugins !== undefined && modules.plugins.length > 0) {
+    await loadPluginModules(registry, modules.plugins, modules.baseDir ?? process.cwd());
+  }
   return registry;
 }

@@ -27,3 +27,5 @@ export { runTrial } from './trial/run-trial.js';
 export type { TrialSpec, TrialTask, TrialResult, TrialEpoch } from './trial/trial-spec.js';
 export { RemoteTrainer, type RemoteTrainInput } from './remote/remote-trainer.js';
 export type { TrialHooks } from './trial/run-trial.js';
+export { createPluginRegistry, type PluginModules } from './builtin-registry.js';
+export type { RunnerWorkerData } from './protocol.js';

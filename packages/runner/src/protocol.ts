@@ -62,3 +62,11 @@ export type WorkerOutput = SoftLabelShard | TrialResult | ProbeResult;
 
 /** piscina drops an error's name and code on the way back, so errors travel as data. */
 export type WorkerReply = { readonly ok: true; readonly value: WorkerOutput } | { readonly ok: false; readonly error: DistilleryErrorJSON };
+
+/** What every worker of a pool is started with. */
+export interface RunnerWorkerData {
+  readonly backend: string;
+  /** Plugin modules to load beside the built-ins, resolved from `baseDir`. */
+  readonly plugins: readonly string[];
+  readonly baseDir: string;
+}

@@ -12,7 +12,7 @@ export const mlpStudentPlugin = definePlugin({
   kind: 'student',
   name: 'mlp',
   description: 'multilayer perceptron: hidden widths, activation, dropout',
-  parseOptions: (input) => asOptions<MlpOptions>('mlp', input),
+  parseOptions: (input) => asOptions<StudentMlpPluginOptions>('mlp', input),
   create: (options, context) => createMlp({ ...options, seed: options.seed ?? context.seed ?? 1 }),
 });
 
@@ -20,7 +20,7 @@ export const cnnStudentPlugin = definePlugin({
   kind: 'student',
   name: 'cnn',
   description: 'small CNN: conv blocks (conv → act → 2×2 max-pool), dense head',
-  parseOptions: (input) => asOptions<CnnOptions>('cnn', input),
+  parseOptions: (input) => asOptions<StudentCnnPluginOptions>('cnn', input),
   create: (options, context) => createCnn({ ...options, seed: options.seed ?? context.seed ?? 1 }),
 });
 
@@ -29,4 +29,15 @@ export const studentPlugins = [mlpStudentPlugin, cnnStudentPlugin] as const;
 export function registerStudents(registry: PluginRegistry): PluginRegistry {
   for (const plugin of studentPlugins) registry.register(plugin, '@distillery/students');
   return registry;
+}
+
+/** Options of the student plugins: the builder's, with the seed optional (the run seed is the default). */
+export type StudentMlpPluginOptions = Omit<MlpOptions, 'seed'> & { readonly seed?: number };
+export type StudentCnnPluginOptions = Omit<CnnOptions, 'seed'> & { readonly seed?: number };
+
+declare module '@distillery/core' {
+  interface StudentPluginOptions {
+    mlp: StudentMlpPluginOptions;
+    cnn: StudentCnnPluginOptions;
+  }
 }

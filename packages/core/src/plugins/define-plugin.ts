@@ -2,6 +2,8 @@ import type { Augmentation } from '../contracts/augmentation.js';
 import type { Dataset } from '../contracts/dataset.js';
 import type { Loss } from '../contracts/loss.js';
 import type { Model } from '../contracts/model.js';
+import type { PluginServices } from '../services/services.js';
+import type { StandardSchemaV1 } from './standard-schema.js';
 
 /** Bumped when the plugin contract changes incompatibly; plugins built for another are refused. */
 export const PLUGIN_API_VERSION = 1;
@@ -18,10 +20,12 @@ export interface PluginInstances {
 export type PluginKind = keyof PluginInstances;
 export const PLUGIN_KINDS: readonly PluginKind[] = ['teacher', 'student', 'loss', 'augmentation', 'dataset'];
 
-/** Shared services handed to every plugin's `create` (grows as services are added). */
+/** What a plugin's `create` receives besides its options. */
 export interface PluginContext {
   /** Run seed (≥ 1), for plugins that draw random numbers. */
   readonly seed?: number;
+  /** Shared services (logger, clock, seeded random source, backend, …) of the calling thread. */
+  readonly services?: PluginServices;
 }
 
 export interface PluginDefinition<K extends PluginKind, N extends string, O> {
@@ -33,6 +37,8 @@ export interface PluginDefinition<K extends PluginKind, N extends string, O> {
    * option and what was expected. TypeScript callers get the same checks at compile time.
    */
   readonly parseOptions?: (input: unknown) => O;
+  /** Or: a schema (zod 4, valibot, … — any Standard Schema) that validates and types the options. */
+  readonly options?: StandardSchemaV1<unknown, O>;
   create(options: O, context: PluginContext): PluginInstances[K];
 }
 

@@ -1,4 +1,6 @@
 import { DistilleryError } from '../errors.js';
+import type { PluginOptionsOf } from './plugin-options.js';
+import { parseWithSchema } from './standard-schema.js';
 import {
   PLUGIN_API_VERSION,
   type Plugin,
@@ -59,15 +61,30 @@ export class PluginRegistry {
     );
   }
 
-  /** Validates the options with the plugin's own parser, then creates the instance. */
-  create<K extends PluginKind>(kind: K, name: string, options: unknown = {}, context: PluginContext = {}): PluginInstances[K] {
+  /**
+   * Validates the options with the plugin's own parser or schema, then creates the instance.
+   * For names the type system knows (see plugin-options.ts) the options are checked at compile time.
+   */
+  create<K extends PluginKind, N extends string>(
+    kind: K,
+    name: N,
+    options?: PluginOptionsOf<K, N>,
+    context: PluginContext = {},
+  ): PluginInstances[K] {
     const plugin = this.get(kind, name);
-    const parsed = plugin.parseOptions === undefined ? options : plugin.parseOptions(options);
+    const label = `${kind} plugin ${JSON.stringify(name)}`;
+    const input: unknown = options ?? {};
+    const parsed =
+      plugin.parseOptions !== undefined
+        ? plugin.parseOptions(input)
+        : plugin.options !== undefined
+          ? parseWithSchema(plugin.options, input, label)
+          : input;
     try {
       return plugin.create(parsed, context) as PluginInstances[K];
     } catch (error) {
       if (error instanceof DistilleryError && error.code !== 'E_INTERNAL') throw error;
-      throw new DistilleryError('E_PLUGIN_CREATE', `${kind} plugin ${JSON.stringify(name)} failed to create: ${(error as Error).message}`, {
+      throw new DistilleryError('E_PLUGIN_CREATE', `${label} failed to create: ${(error as Error).message}`, {
         cause: error,
       });
     }

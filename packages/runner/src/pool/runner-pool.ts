@@ -2,17 +2,19 @@ import { DistilleryError, assertPositiveInteger, resolveBackendName, type Backen
 import { availableParallelism } from 'node:os';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { typeScriptExecArgv } from './typescript-exec-argv.js';
+import type { PluginModules } from '../builtin-registry.js';
+import type { RunnerWorkerData } from '../protocol.js';
+import { resolve } from 'node:path';
 import type { ProbeResult, ProgressMessage, WorkerOutput, WorkerReply, WorkerTask } from '../protocol.js';
 
-export interface RunnerPoolOptions {
+export interface RunnerPoolOptions extends PluginModules {
   /** Worker threads (default: the number of cores). */
   readonly workers?: number;
   /** Backend in every worker (default: DISTILLERY_BACKEND or wasm). */
   readonly backend?: string;
 }
 
-const WORKER_FILE = new URL('../worker/runner-worker.ts', import.meta.url);
+const WORKER_FILE = new URL('../worker/runner-worker-bootstrap.mjs', import.meta.url);
 
 /**
  * A piscina pool of Distillery workers, created once and reused across calls: workers pay
@@ -21,6 +23,8 @@ const WORKER_FILE = new URL('../worker/runner-worker.ts', import.meta.url);
 export class RunnerPool {
   readonly workers: number;
   readonly backend: BackendName;
+  /** Plugin modules every worker loads at start-up (beside the built-ins). */
+  readonly plugins: Required<PluginModules>;
   private readonly piscina: Piscina<WorkerTask, WorkerReply>;
   private destroyed = false;
 
@@ -29,6 +33,7 @@ export class RunnerPool {
     assertPositiveInteger('workers', workers);
     this.workers = workers;
     this.backend = resolveBackendName(options.backend);
+    this.plugins = { plugins: [...(options.plugins ?? [])], baseDir: resolve(options.baseDir ?? process.cwd()) };
     this.piscina = new Piscina<WorkerTask, WorkerReply>({
       filename: WORKER_FILE.href,
       minThreads: workers,
@@ -36,8 +41,7 @@ export class RunnerPool {
       // One task per worker at a time: each task is CPU-bound on that worker's core.
       concurrentTasksPerWorker: 1,
       idleTimeout: 60_000,
-      workerData: { backend: this.backend },
-      execArgv: typeScriptExecArgv(),
+      workerData: { backend: this.backend, ...this.plugins } satisfies RunnerWorkerData,
     });
   }
 

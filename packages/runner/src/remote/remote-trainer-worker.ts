@@ -16,7 +16,7 @@ const api: RemoteTrainerApi = {
     const registry = await ready;
     stopRequested = false;
     trained = undefined;
-    return runTrial(task, registry, {
+    return runTrial(task, registry, {}, {
       onEpoch: (done, total, epoch) => void onEpoch(done, total, epoch),
       shouldStop: () => stopRequested,
       onTrained: async (student) => {

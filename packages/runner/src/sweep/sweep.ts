@@ -1,13 +1,15 @@
 import {
   DistilleryError,
+  createServiceContainer,
   isDistilleryError,
+  pluginServices,
   shareDataset,
   type Dataset,
   type DistilleryErrorJSON,
   type Model,
   type TeacherLogits,
 } from '@distillery/core';
-import { createBuiltinRegistry } from '../builtin-registry.js';
+import { createPluginRegistry, type PluginModules } from '../builtin-registry.js';
 import { RunnerPool } from '../pool/runner-pool.js';
 import { generateSoftLabels } from '../soft-labels/generate-soft-labels.js';
 import { runTrial } from '../trial/run-trial.js';
@@ -18,7 +20,7 @@ import { formatSweepTable, summarizeTrials, type SweepSummary } from './summariz
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-export interface SweepOptions {
+export interface SweepOptions extends PluginModules {
   /** The sweep's folder: results are appended here as trials finish; re-running resumes. */
   readonly directory: string;
   readonly base: TrialSpec;
@@ -115,17 +117,20 @@ export async function sweep(options: SweepOptions): Promise<SweepResult> {
   };
 
   const workers = options.pool?.workers ?? options.workers ?? 0;
+  // A given pool brings its own plugin modules (its workers loaded them at start-up).
+  const pluginModules = options.pool?.plugins ?? { plugins: options.plugins ?? [], baseDir: options.baseDir ?? process.cwd() };
   if (workers === 0 && options.pool === undefined) {
-    const registry = createBuiltinRegistry();
+    const registry = await createPluginRegistry(pluginModules);
+    const context = { services: pluginServices(createServiceContainer()) };
     await runAll(todo, 1, options.signal, (t) =>
       runOne(t, () =>
-        runTrial(taskOf(t), registry, {
+        runTrial(taskOf(t), registry, context, {
           onEpoch: (epoch, epochs) => options.onProgress?.({ type: 'trial:epoch', id: t.id, threadId: 0, epoch, epochs }),
         }),
       ),
     );
   } else {
-    const pool = options.pool ?? new RunnerPool({ workers });
+    const pool = options.pool ?? new RunnerPool({ workers, ...pluginModules });
     try {
       await runAll(todo, pool.workers, options.signal, (t) =>
         runOne(t, () =>

@@ -3,8 +3,10 @@ import {
   datasetFromShared,
   evaluateModel,
   splitIndices,
+  type Augmentation,
   type Loss,
   type Model,
+  type PluginContext,
   type Objective,
   type PluginRegistry,
   type TeacherLogits,
@@ -27,7 +29,12 @@ export interface TrialHooks {
   readonly onTrained?: (student: Model) => Promise<void>;
 }
 
-export async function runTrial(task: TrialTask, registry: PluginRegistry, hooks: TrialHooks = {}): Promise<TrialResult> {
+export async function runTrial(
+  task: TrialTask,
+  registry: PluginRegistry,
+  context: PluginContext = {},
+  hooks: TrialHooks = {},
+): Promise<TrialResult> {
   const started = performance.now();
   const { spec, seed } = task;
   const train = datasetFromShared(task.train);
@@ -41,14 +48,17 @@ export async function runTrial(task: TrialTask, registry: PluginRegistry, hooks:
   const labelled = train.subset(parts.labelled, `${train.name}/labelled`);
   const transfer = train.subset(parts.transfer, `${train.name}/transfer`);
   const validation = parts.validation.length > 0 ? train.subset(parts.validation, `${train.name}/validation`) : undefined;
-  const student = registry.create('student', spec.student.plugin, {
-    ...spec.student.options,
-    inputShape: train.inputShape,
-    numClasses: train.numClasses,
-    seed,
-  }) as Model;
+  const pluginContext: PluginContext = { ...context, seed };
+  const student = registry.create(
+    'student',
+    spec.student.plugin,
+    { ...spec.student.options, inputShape: train.inputShape, numClasses: train.numClasses, seed },
+    pluginContext,
+  ) as Model;
+  const augmentation =
+    spec.augmentation === undefined ? undefined : (registry.create('augmentation', spec.augmentation.name, spec.augmentation.options ?? {}, pluginContext) as Augmentation);
   try {
-    const objective = buildObjective(task, registry);
+    const objective = buildObjective(task, registry, pluginContext);
     const transferBatch = Math.min(spec.transferBatchSize ?? spec.batchSize, transfer.size);
     const epochs: TrialEpoch[] = [];
     await new DistillationTrainer().train({
@@ -68,6 +78,7 @@ export async function runTrial(task: TrialTask, registry: PluginRegistry, hooks:
         // The same number of steps whatever λ, so λ = 0 (student alone) gets as much training.
         stepsPerEpoch: Math.ceil(transfer.size / transferBatch),
         ...(spec.earlyStoppingPatience === undefined ? {} : { earlyStopping: { patience: spec.earlyStoppingPatience, restoreBest: false } }),
+        ...(augmentation === undefined ? {} : { augmentation }),
       },
       afterEpoch: async (record, model) => {
         const testAccuracy = (await evaluateModel(model, test)).accuracy;
@@ -94,12 +105,12 @@ export async function runTrial(task: TrialTask, registry: PluginRegistry, hooks:
   }
 }
 
-function buildObjective(task: TrialTask, registry: PluginRegistry): Objective {
+function buildObjective(task: TrialTask, registry: PluginRegistry, context: PluginContext): Objective {
   const { spec } = task;
   if (spec.lambda === 0) return supervisedObjective();
   const lossName = spec.loss?.name ?? 'kd';
   const options = { temperature: spec.temperature, ...spec.loss?.options };
-  const distillationLoss = registry.create('loss', lossName, options) as Loss;
+  const distillationLoss = registry.create('loss', lossName, options, context) as Loss;
   return distillationObjective({
     lambda: spec.lambda,
     temperature: spec.temperature,

@@ -6,6 +6,8 @@ export interface TrialSpec {
   readonly student: { readonly plugin: string; readonly options?: Readonly<Record<string, unknown>> };
   /** The distillation loss plugin (default `kd`); `temperature` is passed to it unless its options set one. */
   readonly loss?: { readonly name: string; readonly options?: Readonly<Record<string, unknown>> };
+  /** An augmentation plugin applied to the labelled inputs of each step. */
+  readonly augmentation?: { readonly name: string; readonly options?: Readonly<Record<string, unknown>> };
   /** Weight of the distillation term; 0 trains the student alone. */
   readonly lambda: number;
   readonly temperature: number;

@@ -8,13 +8,16 @@ import {
   setupBackend,
   warmUpBackend,
   tf,
+  createServiceContainer,
+  pluginServices,
   type Model,
+  type PluginContext,
   type PluginRegistry,
 } from '@distillery/core';
 import { Piscina } from 'piscina';
 import { threadId, workerData } from 'node:worker_threads';
-import { createBuiltinRegistry } from '../builtin-registry.js';
-import type { ProbeResult, ProgressMessage, SoftLabelShard, SoftLabelTask, WorkerOutput, WorkerReply, WorkerTask } from '../protocol.js';
+import { createPluginRegistry } from '../builtin-registry.js';
+import type { RunnerWorkerData, ProbeResult, ProgressMessage, SoftLabelShard, SoftLabelTask, WorkerOutput, WorkerReply, WorkerTask } from '../protocol.js';
 import { runTrial } from '../trial/run-trial.js';
 
 /**
@@ -22,22 +25,27 @@ import { runTrial } from '../trial/run-trial.js';
  * (cached by fingerprint, so a teacher's weights are read from shared memory once per worker).
  */
 const loadedAt = performance.now();
-const backendName = (workerData as { backend?: string } | undefined)?.backend;
-const ready: Promise<{ registry: PluginRegistry; backend: string; startupMs: number }> = (async () => {
-  const info = await setupBackend(backendName === undefined ? {} : { backend: backendName });
+const data = workerData as RunnerWorkerData;
+const ready: Promise<{ registry: PluginRegistry; context: PluginContext; backend: string; startupMs: number }> = (async () => {
+  const info = await setupBackend({ backend: data.backend });
   await warmUpBackend();
-  return { registry: createBuiltinRegistry(), backend: info.name, startupMs: performance.now() - loadedAt };
+  // This thread's composition root: services by token, then the same plugins as the main thread.
+  const services = pluginServices(createServiceContainer({ backend: info }));
+  const registry = await createPluginRegistry({ plugins: data.plugins, baseDir: data.baseDir });
+  return { registry, context: { services }, backend: info.name, startupMs: performance.now() - loadedAt };
 })();
+// A failed start-up (say, a plugin module that does not load) is reported by each task.
+ready.catch(() => undefined);
 
 const teachers = new Map<string, Promise<Model>>();
 
 export default async function handle(task: WorkerTask): Promise<WorkerReply> {
   try {
-    const { registry, backend, startupMs } = await ready;
+    const { registry, context, backend, startupMs } = await ready;
     let value: WorkerOutput;
     if (task.type === 'soft-labels') value = await softLabels(task);
     else if (task.type === 'trial') {
-      value = await runTrial(task.trial, registry, {
+      value = await runTrial(task.trial, registry, context, {
         onEpoch: (done, total) => task.progress?.postMessage({ threadId, done, total } satisfies ProgressMessage),
       });
       task.progress?.close();
