@@ -92,6 +92,8 @@ export interface DistillReport {
 
 export interface DistillResult {
   readonly report: DistillReport;
+  /** Per-epoch records of each training (a loaded teacher has none): learning curves. */
+  readonly histories: Readonly<Partial<Record<DistillPhase, readonly EpochRecord[]>>>;
   /** The caller owns (and disposes) the models. */
   readonly teacher: Model;
   readonly studentAlone: Model;
@@ -123,6 +125,7 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
   }
   const validation = split.validation === undefined ? {} : { validation: split.validation };
   const timings: Partial<Record<DistillPhase, number>> = {};
+  const histories: Partial<Record<DistillPhase, readonly EpochRecord[]>> = {};
   const progress = options.onProgress ?? (() => undefined);
   const phase = async <T>(name: DistillPhase, run: () => Promise<T>): Promise<T> => {
     progress({ type: 'phase:start', phase: name });
@@ -135,7 +138,8 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
   const trainModel = async (name: DistillPhase, model: Model, objective: Objective, data: TrainingData, options_: TrainOptions) => {
     const trainer = new DistillationTrainer();
     trainer.events.on('epoch:end', (record) => progress({ type: 'epoch:end', phase: name, record, epochs: record.epochs }));
-    await trainer.train({ model, objective, data, options: options_ });
+    const result = await trainer.train({ model, objective, data, options: options_ });
+    histories[name] = result.history;
   };
 
   const teacher = await phase('teacher', async () => {
@@ -212,7 +216,7 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
       },
       timingsMs: { teacher: 0, 'soft-labels': 0, 'student-alone': 0, 'student-kd': 0, ...timings },
     };
-    return { report, teacher, studentAlone, studentKd };
+    return { report, histories, teacher, studentAlone, studentKd };
   } catch (error) {
     for (const model of models) if (!('model' in options.teacher && model === options.teacher.model)) model.dispose();
     throw error;
