@@ -16,7 +16,7 @@ export { warmUpBackend } from './backend/warm-up.js';
 export * as tf from '@tensorflow/tfjs';
 
 export type { Model, ForwardOptions } from './contracts/model.js';
-export type { Dataset, Batch, BatchOptions, DatasetSplit } from './contracts/dataset.js';
+export type { Dataset, Batch, BatchOptions, DatasetSplit, DatasetSource } from './contracts/dataset.js';
 export type { Loss, LossInputs, LossRequirement, Objective, ObjectiveTerm, TermWeight } from './contracts/loss.js';
 export { termWeightAt } from './contracts/loss.js';
 export type { Augmentation, AugmentationContext } from './contracts/augmentation.js';
@@ -74,3 +74,4 @@ export { LOGGER, CLOCK, RANDOM_SOURCE, BACKEND_INFO } from './services/tokens.js
 export { silentLogger, type Logger, type Clock, type PluginServices, type ServiceToken } from './services/services.js';
 export type { TargetBatch } from './contracts/augmentation.js';
 export type { TransferData } from './contracts/trainer.js';
+export { selectLogitRows } from './data/select-logit-rows.js';

@@ -36,9 +36,20 @@ export function distillationObjective(options: DistillationObjectiveOptions): Ob
 function distillationLossOf(options: DistillationObjectiveOptions): Loss {
   const chosen = options.distillationLoss ?? 'kd';
   if (typeof chosen !== 'string') return chosen;
-  const given = options.distillationLossOptions ?? {};
-  const takesTemperature = isBuiltinLossName(chosen) && 'temperature' in builtinLossDefaults[chosen];
-  return createLoss(chosen, takesTemperature && given.temperature === undefined ? { ...given, temperature: options.temperature } : given);
+  return createLoss(chosen, withObjectiveTemperature(chosen, options.distillationLossOptions ?? {}, options.temperature));
+}
+
+/**
+ * A loss's options with the objective's temperature filled in — for a built-in loss that takes
+ * one and whose options set none. Third-party losses get their options unchanged.
+ */
+export function withObjectiveTemperature(
+  name: string,
+  options: Readonly<Record<string, unknown>>,
+  temperature: number,
+): Readonly<Record<string, unknown>> {
+  const takesTemperature = isBuiltinLossName(name) && 'temperature' in builtinLossDefaults[name];
+  return takesTemperature && options['temperature'] === undefined ? { ...options, temperature } : options;
 }
 
 /** Cross-entropy on the labelled set only: the student-alone baseline. */

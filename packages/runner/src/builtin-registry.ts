@@ -1,4 +1,5 @@
 import { PluginRegistry, loadPluginModules } from '@distillery/core';
+import { registerDatasets } from '@distillery/datasets';
 import { registerLosses } from '@distillery/losses';
 import { registerStudents } from '@distillery/students';
 
@@ -18,6 +19,7 @@ export function createBuiltinRegistry(): PluginRegistry {
   const registry = new PluginRegistry();
   registerStudents(registry);
   registerLosses(registry);
+  registerDatasets(registry);
   return registry;
 }
 

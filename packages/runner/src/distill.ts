@@ -4,7 +4,8 @@ import {
   configError,
   evaluateModel,
   loadModel,
-  splitDataset,
+  selectLogitRows,
+  splitIndices,
   type Dataset,
   type EpochRecord,
   type EvaluationMetrics,
@@ -114,12 +115,18 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
     ...(options.distillationLoss === undefined ? {} : { distillationLoss: options.distillationLoss }),
     ...(options.distillationLossOptions === undefined ? {} : { distillationLossOptions: options.distillationLossOptions }),
   });
-  const split = splitDataset(options.train, {
+  const parts = splitIndices(options.train, {
     seed: options.seed,
     ...(options.labelledFraction === undefined ? {} : { labelledFraction: options.labelledFraction }),
     ...(options.labelledCount === undefined ? {} : { labelledCount: options.labelledCount }),
     ...(options.validationCount === undefined ? {} : { validationCount: options.validationCount }),
   });
+  const name = options.train.name;
+  const split = {
+    labelled: options.train.subset(parts.labelled, `${name}/labelled`),
+    transfer: options.train.subset(parts.transfer, `${name}/transfer`),
+    validation: parts.validation.length > 0 ? options.train.subset(parts.validation, `${name}/validation`) : undefined,
+  };
   if (options.earlyStoppingPatience !== undefined && split.validation === undefined) {
     throw configError('earlyStoppingPatience', 'a validationCount > 0 to stop on', options.earlyStoppingPatience);
   }
@@ -157,14 +164,17 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
   const models: Model[] = [teacher];
   try {
     const teacherMetrics = await evaluateModel(teacher, options.test);
+    // Logits of the whole training set (one cache entry shared with `label` and `sweep`), then
+    // the rows of the transfer set.
     const softLabels = await phase('soft-labels', () =>
       generateSoftLabels({
         teacher,
-        dataset: split.transfer,
+        dataset: options.train,
         ...(options.pool === undefined ? {} : { pool: options.pool }),
         ...(options.cache === undefined ? {} : { cache: options.cache }),
       }),
     );
+    const transferLogits = selectLogitRows(softLabels.logits, parts.transfer);
 
     const settings = options.student.train;
     const transferBatch = Math.min(settings.transferBatchSize ?? settings.batchSize, split.transfer.size);
@@ -187,7 +197,7 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
     await phase('student-kd', () =>
       trainModel('student-kd', studentKd, distilled, {
         labelled: split.labelled,
-        transfer: { dataset: split.transfer, teacherLogits: softLabels.logits },
+        transfer: { dataset: split.transfer, teacherLogits: transferLogits },
         ...validation,
       }, studentOptions),
     );
@@ -222,3 +232,4 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
     throw error;
   }
 }
+

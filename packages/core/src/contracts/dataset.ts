@@ -41,3 +41,12 @@ export interface DatasetSplit {
   /** Held out from both, for early stopping and model selection. */
   readonly validation?: Dataset;
 }
+
+/**
+ * Where a dataset comes from: what a dataset plugin creates. Loading may read files, so it is
+ * asynchronous; `train` and `test` are the source's own fixed splits.
+ */
+export interface DatasetSource {
+  readonly name: string;
+  load(split: 'train' | 'test'): Promise<Dataset>;
+}

@@ -1,5 +1,5 @@
 import type { Augmentation } from '../contracts/augmentation.js';
-import type { Dataset } from '../contracts/dataset.js';
+import type { DatasetSource } from '../contracts/dataset.js';
 import type { Loss } from '../contracts/loss.js';
 import type { Model } from '../contracts/model.js';
 import type { PluginServices } from '../services/services.js';
@@ -14,7 +14,7 @@ export interface PluginInstances {
   student: Model;
   loss: Loss;
   augmentation: Augmentation;
-  dataset: Dataset;
+  dataset: DatasetSource;
 }
 
 export type PluginKind = keyof PluginInstances;

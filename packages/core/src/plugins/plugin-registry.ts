@@ -61,6 +61,16 @@ export class PluginRegistry {
     );
   }
 
+  /** Checks options with the plugin's own parser or schema, without creating anything. */
+  parseOptions(kind: PluginKind, name: string, options: unknown): unknown {
+    const plugin = this.get(kind, name);
+    const label = `${kind} plugin ${JSON.stringify(name)}`;
+    const input: unknown = options ?? {};
+    if (plugin.parseOptions !== undefined) return plugin.parseOptions(input);
+    if (plugin.options !== undefined) return parseWithSchema(plugin.options, input, label);
+    return input;
+  }
+
   /**
    * Validates the options with the plugin's own parser or schema, then creates the instance.
    * For names the type system knows (see plugin-options.ts) the options are checked at compile time.
@@ -73,13 +83,7 @@ export class PluginRegistry {
   ): PluginInstances[K] {
     const plugin = this.get(kind, name);
     const label = `${kind} plugin ${JSON.stringify(name)}`;
-    const input: unknown = options ?? {};
-    const parsed =
-      plugin.parseOptions !== undefined
-        ? plugin.parseOptions(input)
-        : plugin.options !== undefined
-          ? parseWithSchema(plugin.options, input, label)
-          : input;
+    const parsed = this.parseOptions(kind, name, options);
     try {
       return plugin.create(parsed, context) as PluginInstances[K];
     } catch (error) {

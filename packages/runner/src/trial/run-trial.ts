@@ -2,6 +2,7 @@ import {
   DistillationTrainer,
   datasetFromShared,
   evaluateModel,
+  selectLogitRows,
   splitIndices,
   type Augmentation,
   type Loss,
@@ -9,9 +10,8 @@ import {
   type PluginContext,
   type Objective,
   type PluginRegistry,
-  type TeacherLogits,
 } from '@distillery/core';
-import { distillationObjective, supervisedObjective } from '@distillery/losses';
+import { distillationObjective, supervisedObjective, withObjectiveTemperature } from '@distillery/losses';
 import { threadId } from 'node:worker_threads';
 import type { TrialEpoch, TrialResult, TrialTask } from './trial-spec.js';
 
@@ -66,7 +66,7 @@ export async function runTrial(
       objective,
       data: {
         labelled,
-        transfer: { dataset: transfer, teacherLogits: gatherRows(task.teacherLogits, train.numClasses, parts.transfer) },
+        transfer: { dataset: transfer, teacherLogits: selectLogitRows({ size: train.size, numClasses: train.numClasses, values: task.teacherLogits }, parts.transfer) },
         ...(validation === undefined ? {} : { validation }),
       },
       options: {
@@ -109,7 +109,7 @@ function buildObjective(task: TrialTask, registry: PluginRegistry, context: Plug
   const { spec } = task;
   if (spec.lambda === 0) return supervisedObjective();
   const lossName = spec.loss?.name ?? 'kd';
-  const options = { temperature: spec.temperature, ...spec.loss?.options };
+  const options = withObjectiveTemperature(lossName, spec.loss?.options ?? {}, spec.temperature);
   const distillationLoss = registry.create('loss', lossName, options, context) as Loss;
   return distillationObjective({
     lambda: spec.lambda,
@@ -119,8 +119,3 @@ function buildObjective(task: TrialTask, registry: PluginRegistry, context: Plug
   });
 }
 
-function gatherRows(all: Float32Array, numClasses: number, rows: readonly number[]): TeacherLogits {
-  const values = new Float32Array(rows.length * numClasses);
-  rows.forEach((row, i) => values.set(all.subarray(row * numClasses, (row + 1) * numClasses), i * numClasses));
-  return { size: rows.length, numClasses, values };
-}

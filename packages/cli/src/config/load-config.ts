@@ -1,0 +1,42 @@
+import { DistilleryError } from '@distillery/core';
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { configSchema, type DistilleryConfig } from './config-schema.js';
+import { formatConfigIssues } from './format-config-error.js';
+
+export interface LoadedConfig {
+  /** Absolute path of the config file. */
+  readonly path: string;
+  /** Its folder: relative paths in the config (plugins, directories) are resolved from here. */
+  readonly directory: string;
+  readonly config: DistilleryConfig;
+}
+
+/** Reads a YAML or JSON config and validates it; every problem is named with its path. */
+export async function loadConfig(file: string): Promise<LoadedConfig> {
+  const path = resolve(file);
+  const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new DistilleryError('E_CONFIG', `config file ${file} cannot be read (${error.code ?? error.message})`);
+  });
+  let raw: unknown;
+  try {
+    raw = parseYaml(text); // YAML is a superset of JSON: one parser for both
+  } catch (error) {
+    const where = error instanceof YAMLParseError && error.linePos !== undefined ? ` at line ${error.linePos[0].line}` : '';
+    throw new DistilleryError('E_CONFIG', `${file}: not valid YAML or JSON${where}: ${(error as Error).message.split('\n')[0]}`);
+  }
+  return { path, directory: dirname(path), config: parseConfig(raw, file) };
+}
+
+export function parseConfig(raw: unknown, source: string): DistilleryConfig {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new DistilleryError('E_CONFIG', `${source}: a config is a mapping of settings (see \`distillery init\`), got ${raw === null ? 'nothing' : typeof raw}`);
+  }
+  const result = configSchema.safeParse(raw);
+  if (result.success) return result.data;
+  const problems = formatConfigIssues(result.error.issues, raw);
+  throw new DistilleryError('E_CONFIG', `${source}: ${problems.length === 1 ? problems[0] : `\n  ${problems.join('\n  ')}`}`, {
+    details: { problems },
+  });
+}
