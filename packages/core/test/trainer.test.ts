@@ -153,7 +153,7 @@ describe('DistillationTrainer', () => {
     const data = { labelled: blobs(10, 1) };
     const kdOnly: Objective = { terms: [{ name: 'mse', loss: matchTeacher, weight: 1, data: 'transfer' }] };
     await expect(trainer.train({ model: m, objective: kdOnly, data, options })).rejects.toThrow(
-      'objective has a term on transfer data but no transfer set with teacher logits was given',
+      'objective has a term on transfer data but no transfer set (with teacher logits or a teacher) was given',
     );
     await expect(
       trainer.train({ model: m, objective: supervised, data, options: { ...options, learningRate: -1 } }),

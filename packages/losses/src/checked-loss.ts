@@ -3,6 +3,8 @@ import { checkLossInputs, type LossInputRules } from './input-checks.js';
 
 export interface CheckedLossSpec extends LossInputRules {
   readonly name: string;
+  /** The loss reads `inputs.targets` (mixed class distributions) in place of `labels` when given. */
+  readonly acceptsTargets?: boolean;
   /** The math, run inside `tf.tidy` once the inputs have passed the checks. */
   readonly compute: (inputs: LossInputs) => tf.Scalar;
 }
@@ -16,6 +18,7 @@ export function checkedLoss(spec: CheckedLossSpec): Loss {
   return {
     name: spec.name,
     requires: spec.requires,
+    ...(spec.acceptsTargets === true ? { acceptsTargets: true } : {}),
     compute(inputs) {
       checkLossInputs(spec.name, rules, inputs);
       return tf.tidy(() => spec.compute(inputs));

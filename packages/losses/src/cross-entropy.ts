@@ -15,15 +15,20 @@ export function parseCrossEntropyOptions(input: unknown): Required<CrossEntropyO
   return { labelSmoothing: options.labelSmoothing };
 }
 
-/** `ce`: cross-entropy with hard labels, batch mean, from log-softmax (finite for huge logits). */
+/**
+ * `ce`: cross-entropy with hard labels, batch mean, from log-softmax (finite for huge logits).
+ * With mixed targets (mixup) it is the cross-entropy against them, which equals the mix of the
+ * hard-label cross-entropies, since CE is linear in the target.
+ */
 export function crossEntropyLoss(options: CrossEntropyOptions = {}): Loss {
   const { labelSmoothing: smoothing } = parseCrossEntropyOptions(options);
   return checkedLoss({
     name: 'ce',
     requires: ['labels'],
-    compute({ studentLogits, labels }) {
+    acceptsTargets: true,
+    compute({ studentLogits, labels, targets }) {
       const classes = studentLogits.shape[1];
-      let target: tf.Tensor = tf.oneHot(labels!, classes);
+      let target: tf.Tensor = targets ?? tf.oneHot(labels!, classes);
       if (smoothing > 0) target = tf.add(tf.mul(target, 1 - smoothing), smoothing / classes);
       const perExample = tf.neg(tf.sum(tf.mul(target, tf.logSoftmax(studentLogits)), 1));
       return tf.mean(perExample) as tf.Scalar;

@@ -65,6 +65,10 @@ export function checkLossInputs(loss: string, rules: LossInputRules, inputs: Los
       throw new DistilleryError('E_SHAPE', `${loss}: labels must have shape [${batch}] (one per row of logits), got ${shape(labels)}`);
     }
     if (labels.dtype !== 'int32') throw new DistilleryError('E_DATASET', `${loss}: labels must be int32 class indices, got ${labels.dtype}`);
+    const targets = inputs.targets;
+    if (targets !== undefined && (targets.rank !== 2 || targets.shape[0] !== batch || targets.shape[1] !== classes)) {
+      throw new DistilleryError('E_SHAPE', `${loss}: targets must have the student logits' shape [${batch}, ${classes}], got ${shape(targets)}`);
+    }
   }
   if (!valueChecks) return;
   assertFinite(loss, 'student logits', studentLogits, classes);

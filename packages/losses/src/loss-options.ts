@@ -1,28 +1,8 @@
-import { DistilleryError, assertPositiveNumber, configError } from '@distillery/core';
+import { assertPositiveNumber, configError, readOptions } from '@distillery/core';
 
-/**
- * Reads a loss's options from untyped input (a config file, or a TypeScript caller): an object
- * whose keys are all known, merged over the defaults. `undefined` means "all defaults".
- * The values are still unchecked; each loss checks its own with the assertions below.
- */
+/** A loss's options over its defaults (see `readOptions`): unknown keys are refused, values unchecked. */
 export function readLossOptions<D extends Readonly<Record<string, unknown>>>(loss: string, input: unknown, defaults: D): Record<keyof D, unknown> {
-  if (input === undefined) return { ...defaults };
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    throw configError(loss, 'an options object', input);
-  }
-  const known = Object.keys(defaults);
-  const merged: Record<string, unknown> = { ...defaults };
-  for (const [key, value] of Object.entries(input)) {
-    if (!known.includes(key)) {
-      throw new DistilleryError(
-        'E_CONFIG',
-        `${loss}.${key}: unknown option; ${loss} takes ${known.length > 0 ? known.join(', ') : 'no options'}`,
-        { details: { field: `${loss}.${key}`, known } },
-      );
-    }
-    if (value !== undefined) merged[key] = value;
-  }
-  return merged as Record<keyof D, unknown>;
+  return readOptions(loss, input, defaults);
 }
 
 export function positiveNumber(field: string, value: unknown): number {
@@ -40,12 +20,7 @@ export function nonNegativeInteger(field: string, value: unknown): number {
   return value;
 }
 
-export function oneOf<const T extends string>(field: string, value: unknown, allowed: readonly T[]): T {
-  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-    throw configError(field, `one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`, value);
-  }
-  return value as T;
-}
+export { oneOf } from '@distillery/core';
 
 /** Options of a loss whose one option is its temperature (kd, soft-ce, ls-kd). */
 export function parseTemperatureOptions(loss: string, input: unknown, defaults: { readonly temperature: number }): { temperature: number } {

@@ -1,3 +1,3 @@
 export { createMlp, ACTIVATIONS, type MlpOptions, type Activation } from './mlp.js';
-export { createCnn, type CnnOptions } from './cnn.js';
+export { createCnn, BATCH_NORM_MOMENTUM, type CnnOptions } from './cnn.js';
 export { studentPlugins, mlpStudentPlugin, cnnStudentPlugin, registerStudents } from './student-plugins.js';

@@ -5,6 +5,12 @@ export interface LossInputs {
   readonly studentLogits: tf.Tensor2D;
   /** Class indices [batch], int32: present for terms on labelled data. */
   readonly labels?: tf.Tensor1D;
+  /**
+   * Class distributions [batch, classes] that replace `labels` when the augmentation mixed
+   * examples (mixup): rows are convex combinations of one-hot labels. Only given to losses with
+   * `acceptsTargets`; `labels` then still hold each row's own (un-mixed) label.
+   */
+  readonly targets?: tf.Tensor2D;
   /** Raw teacher logits [batch, classes]: present for terms on transfer data. */
   readonly teacherLogits?: tf.Tensor2D;
   /** 0-based epoch, for losses with their own schedule. */
@@ -17,6 +23,12 @@ export type LossRequirement = 'labels' | 'teacherLogits';
 export interface Loss {
   readonly name: string;
   readonly requires: readonly LossRequirement[];
+  /**
+   * True when `compute` uses `inputs.targets` in place of `labels` when they are given. The
+   * trainer refuses a label-mixing augmentation with a labelled term whose loss lacks it, rather
+   * than silently training on the un-mixed labels.
+   */
+  readonly acceptsTargets?: boolean;
   compute(inputs: LossInputs): tf.Scalar;
 }
 

@@ -12,10 +12,23 @@ export interface TeacherLogits {
   readonly values: Float32Array;
 }
 
+/**
+ * The transfer set and where its soft labels come from: pre-computed logits (one teacher pass,
+ * cacheable, but only for un-augmented inputs), or the teacher itself, run inside each step on
+ * the very (augmented) inputs the student sees — the online-teacher mode.
+ */
+export type TransferData =
+  | { readonly dataset: Dataset; readonly teacherLogits: TeacherLogits }
+  | {
+      readonly dataset: Dataset;
+      /** Runs forward in inference mode each step; no gradient reaches it, its weights never change. */
+      readonly teacher: Model;
+    };
+
 export interface TrainingData {
   readonly labelled: Dataset;
   /** Required when the objective has a term on transfer data (e.g. `kd`). */
-  readonly transfer?: { readonly dataset: Dataset; readonly teacherLogits: TeacherLogits };
+  readonly transfer?: TransferData;
   /** For per-epoch validation metrics and early stopping. */
   readonly validation?: Dataset;
 }
@@ -39,7 +52,12 @@ export interface TrainOptions {
   /** Default: one pass over the transfer set if there is one, else over the labelled set. */
   readonly stepsPerEpoch?: number;
   readonly earlyStopping?: EarlyStoppingOptions;
-  /** Applied to labelled inputs (pre-computed teacher logits belong to un-augmented inputs). */
+  /**
+   * Applied to labelled inputs, and with an online teacher (`transfer.teacher`) to transfer
+   * inputs too, with its own derived seed; pre-computed teacher logits belong to un-augmented
+   * inputs, so then transfer inputs are left as they are. A label-mixing augmentation (mixup)
+   * needs every labelled term's loss to accept soft targets (`Loss.acceptsTargets`).
+   */
   readonly augmentation?: Augmentation;
   /** Emit `batch:end` every this many steps (default 10); reading losses costs a sync. */
   readonly batchEventEvery?: number;

@@ -10,6 +10,8 @@ import { saveLayersModel } from './model-directory.js';
  *
  * In training mode the layers run one by one so that dropout masks come from our seed:
  * tfjs-layers' Dropout reuses one mask for every call when seeded, and is unrepeatable when not.
+ * Every other layer gets `training: true`, so batch-norm normalises with the batch's statistics
+ * and moves its moving mean and variance (tfjs-layers writes them inside its own call).
  */
 export class LayersClassifier implements Model {
   readonly inputShape: readonly number[];
@@ -47,6 +49,10 @@ export class LayersClassifier implements Model {
 
   trainableVariables(): tf.Variable[] {
     return this.layersModel.trainableWeights.map((w) => w.read() as tf.Variable);
+  }
+
+  stateVariables(): tf.Variable[] {
+    return this.layersModel.nonTrainableWeights.map((w) => w.read() as tf.Variable);
   }
 
   countParams(): number {

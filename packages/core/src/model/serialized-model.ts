@@ -56,5 +56,6 @@ export async function deserializeModel(serialized: SerializedModel): Promise<Lay
 
 /** A stable hash of a model's architecture and weights (keys the logit cache). */
 export async function modelFingerprint(model: Model): Promise<string> {
+  if (model.fingerprint !== undefined) return model.fingerprint();
   return (await serializeModel(model)).fingerprint;
 }

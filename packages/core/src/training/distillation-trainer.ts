@@ -2,11 +2,12 @@ import * as tf from '@tensorflow/tfjs';
 import { EventEmitter } from 'eventemitter3';
 import type { Batch } from '../contracts/dataset.js';
 import { termWeightAt, type ObjectiveTerm } from '../contracts/loss.js';
-import type { EpochRecord, Trainer, TrainerEvents, TrainRequest, TrainResult, TeacherLogits } from '../contracts/trainer.js';
+import type { EpochRecord, Trainer, TrainerEvents, TrainRequest, TrainResult } from '../contracts/trainer.js';
 import { BatchStream } from '../data/batch-stream.js';
 import { DistilleryError } from '../errors.js';
 import { evaluateModel } from '../evaluation/evaluate-model.js';
 import { deriveSeed } from '../random.js';
+import { labelledInputs, transferInputs, type LabelledInputs, type TransferInputs } from './step-inputs.js';
 import { WeightSnapshot } from './weight-snapshot.js';
 import { validateTrainRequest } from './validate-train-request.js';
 
@@ -15,7 +16,8 @@ import { validateTrainRequest } from './validate-train-request.js';
  * 2× slower on small models and cannot mix a labelled batch and a transfer batch in one step.
  *
  * Each step draws a labelled batch (if a term uses labels) and a transfer batch (if a term uses
- * teacher logits), runs the student once on both, and sums the weighted terms.
+ * teacher logits), augments them (see step-inputs.ts), runs the student once on both, and sums
+ * the weighted terms.
  */
 export class DistillationTrainer implements Trainer {
   readonly events = new EventEmitter<TrainerEvents>();
@@ -23,6 +25,8 @@ export class DistillationTrainer implements Trainer {
   async train(request: TrainRequest): Promise<TrainResult> {
     validateTrainRequest(request);
     const { model, objective, data, options } = request;
+    await model.ready?.();
+    if (data.transfer !== undefined && 'teacher' in data.transfer) await data.transfer.teacher.ready?.();
     const terms = objective.terms;
     const labelledTerms = terms.filter((t) => t.data === 'labelled');
     const transferTerms = terms.filter((t) => t.data === 'transfer');
@@ -37,6 +41,8 @@ export class DistillationTrainer implements Trainer {
     const eventEvery = options.batchEventEvery ?? 10;
     const optimizer = tf.train.adam(options.learningRate);
     const variables = model.trainableVariables();
+    // Batch-norm moving statistics belong to the best epoch's weights as much as the weights do.
+    const snapshotted = [...variables, ...(model.stateVariables?.() ?? [])];
     const history: EpochRecord[] = [];
     const best = options.earlyStopping ? new WeightSnapshot() : undefined;
     let bestAccuracy = -Infinity;
@@ -54,22 +60,20 @@ export class DistillationTrainer implements Trainer {
           throwIfAborted(options.signal);
           const labelled = labelledStream?.next();
           const transfer = transferStream?.next();
-          const teacher = transfer !== undefined ? gatherLogits(data.transfer!.teacherLogits, transfer.indices) : undefined;
           const stepSeed = deriveSeed(options.seed, epoch, step);
+          const context = (stream: number) => ({ seed: deriveSeed(stepSeed, stream), epoch, batch: step });
           const values = tf.tidy(() => {
-            const xLabelled =
-              labelled !== undefined && options.augmentation !== undefined
-                ? options.augmentation.apply(labelled.x, { seed: deriveSeed(stepSeed, 1), epoch, batch: step })
-                : labelled?.x;
+            const lab = labelled !== undefined ? labelledInputs(labelled, options.augmentation, context(1), model.numClasses) : undefined;
+            const tra = transfer !== undefined ? transferInputs(transfer, data.transfer!, options.augmentation, context(3)) : undefined;
             let termValues: tf.Tensor1D | undefined;
             const { value, grads } = tf.variableGrads(() => {
-              const inputs = [xLabelled, transfer?.x].filter((x): x is tf.Tensor => x !== undefined);
+              const inputs = [lab?.x, tra?.x].filter((x): x is tf.Tensor => x !== undefined);
               const x = inputs.length === 1 ? inputs[0]! : tf.concat(inputs, 0);
               const logits = model.forward(x, { training: true, seed: deriveSeed(stepSeed, 2) });
               const nLabelled = labelled?.indices.length ?? 0;
-              const sLabelled = labelled !== undefined ? tf.slice(logits, [0, 0], [nLabelled, -1]) : undefined;
-              const sTransfer = transfer !== undefined ? tf.slice(logits, [nLabelled, 0], [-1, -1]) : undefined;
-              const raw = terms.map((term) => computeTerm(term, epoch, sLabelled, labelled, sTransfer, teacher));
+              const sLabelled = lab !== undefined ? tf.slice(logits, [0, 0], [nLabelled, -1]) : undefined;
+              const sTransfer = tra !== undefined ? tf.slice(logits, [nLabelled, 0], [-1, -1]) : undefined;
+              const raw = terms.map((term) => computeTerm(term, epoch, sLabelled, lab, sTransfer, tra));
               const weighted = raw.map((v, i) => tf.mul(v, termWeightAt(terms[i]!.weight, epoch)));
               const total = weighted.length === 1 ? weighted[0]! : tf.addN(weighted);
               termValues = tf.keep(tf.stack([...raw, total]) as tf.Tensor1D);
@@ -81,7 +85,6 @@ export class DistillationTrainer implements Trainer {
           });
           disposeBatch(labelled);
           disposeBatch(transfer);
-          teacher?.dispose();
           const nextSums = tf.add(sums, values);
           tf.dispose([sums, values]);
           sums = nextSums;
@@ -116,14 +119,14 @@ export class DistillationTrainer implements Trainer {
           if (validation.accuracy > bestAccuracy) {
             bestAccuracy = validation.accuracy;
             bestEpoch = epoch;
-            best.capture(variables);
+            best.capture(snapshotted);
           } else if (epoch - bestEpoch! >= options.earlyStopping!.patience) {
             stoppedEarly = true;
             break;
           }
         }
       }
-      if (best !== undefined && options.earlyStopping?.restoreBest !== false) best.restore(variables);
+      if (best !== undefined && options.earlyStopping?.restoreBest !== false) best.restore(snapshotted);
     } finally {
       optimizer.dispose();
       best?.dispose();
@@ -144,24 +147,15 @@ function computeTerm(
   term: ObjectiveTerm,
   epoch: number,
   sLabelled: tf.Tensor2D | undefined,
-  labelled: Batch | undefined,
+  labelled: LabelledInputs | undefined,
   sTransfer: tf.Tensor2D | undefined,
-  teacher: tf.Tensor2D | undefined,
+  transfer: TransferInputs | undefined,
 ): tf.Scalar {
   if (term.data === 'labelled') {
-    return term.loss.compute({ studentLogits: sLabelled!, labels: labelled!.y, epoch });
+    const targets = labelled!.targets === undefined ? {} : { targets: labelled!.targets };
+    return term.loss.compute({ studentLogits: sLabelled!, labels: labelled!.labels, ...targets, epoch });
   }
-  return term.loss.compute({ studentLogits: sTransfer!, teacherLogits: teacher!, epoch });
-}
-
-function gatherLogits(logits: TeacherLogits, indices: Int32Array): tf.Tensor2D {
-  const c = logits.numClasses;
-  const out = new Float32Array(indices.length * c);
-  for (let i = 0; i < indices.length; i++) {
-    const start = indices[i]! * c;
-    out.set(logits.values.subarray(start, start + c), i * c);
-  }
-  return tf.tensor2d(out, [indices.length, c]);
+  return term.loss.compute({ studentLogits: sTransfer!, teacherLogits: transfer!.teacherLogits, epoch });
 }
 
 function toRecord(terms: readonly ObjectiveTerm[], sums: Float32Array, count: number): Record<string, number> {

@@ -1,4 +1,7 @@
-import type { TrainRequest } from '../contracts/trainer.js';
+import type { Dataset } from '../contracts/dataset.js';
+import type { Objective } from '../contracts/loss.js';
+import type { Model } from '../contracts/model.js';
+import type { TeacherLogits, TrainRequest } from '../contracts/trainer.js';
 import { DistilleryError, configError } from '../errors.js';
 import { checkCompatible } from '../evaluation/evaluate-model.js';
 import { assertPositiveInteger, assertPositiveNumber, assertSeed } from '../validate.js';
@@ -39,20 +42,48 @@ export function validateTrainRequest({ model, objective, data, options }: TrainR
   }
   const usesTransfer = objective.terms.some((t) => t.data === 'transfer');
   if (usesTransfer && data.transfer === undefined) {
-    throw new DistilleryError('E_CONFIG', 'objective has a term on transfer data but no transfer set with teacher logits was given');
+    throw new DistilleryError('E_CONFIG', 'objective has a term on transfer data but no transfer set (with teacher logits or a teacher) was given');
   }
+  if (options.augmentation?.applyToBatch !== undefined) checkTargetsAccepted(objective, options.augmentation.name);
   if (data.transfer !== undefined) {
-    const { dataset, teacherLogits } = data.transfer;
-    checkCompatible(model, dataset);
-    if (teacherLogits.size !== dataset.size || teacherLogits.numClasses !== model.numClasses) {
+    checkCompatible(model, data.transfer.dataset);
+    if ('teacher' in data.transfer) checkOnlineTeacher(model, data.transfer.teacher, data.transfer.dataset);
+    else checkTeacherLogits(model, data.transfer.teacherLogits, data.transfer.dataset);
+  }
+}
+
+/** A label-mixing augmentation is only honest with losses that read the mixed targets. */
+function checkTargetsAccepted(objective: Objective, augmentation: string): void {
+  for (const [i, term] of objective.terms.entries()) {
+    if (term.data === 'labelled' && term.loss.acceptsTargets !== true) {
       throw new DistilleryError(
-        'E_SHAPE',
-        `teacher logits are [${teacherLogits.size}, ${teacherLogits.numClasses}] but the transfer set ` +
-          `${dataset.name} needs [${dataset.size}, ${model.numClasses}]`,
+        'E_CONFIG',
+        `objective.terms[${i}]: augmentation ${augmentation} mixes labels, but loss ${term.loss.name} reads only hard labels (it does not accept targets)`,
       );
     }
-    if (teacherLogits.values.length !== teacherLogits.size * teacherLogits.numClasses) {
-      throw new DistilleryError('E_SHAPE', `teacher logits hold ${teacherLogits.values.length} values, expected ${teacherLogits.size * teacherLogits.numClasses}`);
-    }
+  }
+}
+
+function checkOnlineTeacher(model: Model, teacher: Model, dataset: Dataset): void {
+  try {
+    checkCompatible(teacher, dataset);
+  } catch (error) {
+    throw new DistilleryError('E_SHAPE', `online teacher: ${(error as Error).message}`);
+  }
+  if (teacher.numClasses !== model.numClasses) {
+    throw new DistilleryError('E_SHAPE', `online teacher ${teacher.name} predicts ${teacher.numClasses} classes but student ${model.name} predicts ${model.numClasses}`);
+  }
+}
+
+function checkTeacherLogits(model: Model, teacherLogits: TeacherLogits, dataset: Dataset): void {
+  if (teacherLogits.size !== dataset.size || teacherLogits.numClasses !== model.numClasses) {
+    throw new DistilleryError(
+      'E_SHAPE',
+      `teacher logits are [${teacherLogits.size}, ${teacherLogits.numClasses}] but the transfer set ` +
+        `${dataset.name} needs [${dataset.size}, ${model.numClasses}]`,
+    );
+  }
+  if (teacherLogits.values.length !== teacherLogits.size * teacherLogits.numClasses) {
+    throw new DistilleryError('E_SHAPE', `teacher logits hold ${teacherLogits.values.length} values, expected ${teacherLogits.size * teacherLogits.numClasses}`);
   }
 }
