@@ -51,3 +51,9 @@ export function createAugmentation(name: string, options: unknown = {}): Augment
   builtins ??= registerAugmentations(new PluginRegistry());
   return builtins.create('augmentation', name, options);
 }
+
+// Built-in augmentation names and options, known to `registry.create('augmentation', name, options)` at compile time.
+declare module '@distillery/core' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- merges the built-ins in
+  interface AugmentationPluginOptions extends BuiltinAugmentationOptions {}
+}

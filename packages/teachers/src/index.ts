@@ -1,2 +1,25 @@
 export { createTeacherMlp, createTeacherCnn, type TeacherMlpOptions, type TeacherCnnOptions } from './teacher-architectures.js';
-export { loadTeacher } from './load-teacher.js';
+export { loadTeacher, type TeacherShape } from './load-teacher.js';
+export {
+  EnsembleTeacher,
+  ENSEMBLE_COMBINES,
+  ENSEMBLE_JSON,
+  type EnsembleCombine,
+  type EnsembleOptions,
+  type EnsembleManifest,
+} from './ensemble-teacher.js';
+export { SavedTeacher, type SavedTeacherOptions } from './saved-teacher.js';
+export {
+  mlpTeacherPlugin,
+  cnnTeacherPlugin,
+  savedTeacherPlugin,
+  createEnsembleTeacherPlugin,
+  teacherPlugins,
+  registerTeachers,
+  parseSavedTeacherOptions,
+  parseEnsembleOptions,
+  type TeacherMlpPluginOptions,
+  type TeacherCnnPluginOptions,
+  type EnsembleMemberSpec,
+  type EnsemblePluginOptions,
+} from './teacher-plugins.js';

@@ -1,15 +1,59 @@
-import { DistilleryError, checkCompatible, isDistilleryError, loadModel, type Dataset, type Model } from '@distillery/core';
+import { DistilleryError, loadModel, type Dataset, type Model } from '@distillery/core';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ENSEMBLE_JSON, EnsembleTeacher, type EnsembleManifest } from './ensemble-teacher.js';
 
-/** Loads a saved teacher and checks it fits the dataset it will label. */
-export async function loadTeacher(directory: string, dataset?: Dataset): Promise<Model> {
-  const teacher = await loadModel(directory);
-  if (dataset === undefined) return teacher;
-  try {
-    checkCompatible(teacher, dataset);
-  } catch (error) {
+/** What a teacher must fit: a dataset, or just its example shape and class count. */
+export type TeacherShape = Pick<Dataset, 'inputShape' | 'numClasses'> & { readonly name?: string };
+
+/**
+ * Loads a saved teacher — a model folder (model.json + weights) or an ensemble folder
+ * (ensemble.json + one model folder per member) — and checks it fits the data it will label.
+ * Missing folders and files are named in the error.
+ */
+export async function loadTeacher(directory: string, expected?: TeacherShape): Promise<Model> {
+  const manifest = await readEnsembleManifest(directory);
+  const teacher = manifest === undefined ? await loadModel(directory) : await loadEnsemble(directory, manifest);
+  const mismatch = expected === undefined ? undefined : shapeMismatch(teacher, expected);
+  if (mismatch !== undefined) {
     teacher.dispose();
-    const message = error instanceof Error ? error.message : String(error);
-    throw new DistilleryError(isDistilleryError(error) ? error.code : 'E_SHAPE', `teacher loaded from ${directory}: ${message}`);
+    throw new DistilleryError('E_SHAPE', `teacher loaded from ${directory} (${teacher.name}) ${mismatch}`);
   }
   return teacher;
+}
+
+function shapeMismatch(teacher: Model, expected: TeacherShape): string | undefined {
+  const data = expected.name === undefined ? 'the dataset' : `dataset ${expected.name}`;
+  const a = teacher.inputShape;
+  const b = expected.inputShape;
+  if (a.length !== b.length || a.some((d, i) => d !== b[i])) return `takes examples of shape [${a.join(', ')}] but ${data} has [${b.join(', ')}]`;
+  if (teacher.numClasses !== expected.numClasses) return `predicts ${teacher.numClasses} classes but ${data} has ${expected.numClasses}`;
+  return undefined;
+}
+
+async function readEnsembleManifest(directory: string): Promise<EnsembleManifest | undefined> {
+  const path = join(directory, ENSEMBLE_JSON);
+  const text = await readFile(path, 'utf8').catch(() => undefined);
+  if (text === undefined) return undefined;
+  let manifest: Partial<EnsembleManifest>;
+  try {
+    manifest = JSON.parse(text) as Partial<EnsembleManifest>;
+  } catch (error) {
+    throw new DistilleryError('E_MODEL_IO', `${path} is not valid JSON (${(error as Error).message})`);
+  }
+  if (manifest.format !== 'distillery-ensemble' || !Array.isArray(manifest.members)) {
+    throw new DistilleryError('E_MODEL_IO', `${path} is not a Distillery ensemble manifest (format "distillery-ensemble" with members)`);
+  }
+  return manifest as EnsembleManifest;
+}
+
+async function loadEnsemble(directory: string, manifest: EnsembleManifest): Promise<Model> {
+  const members: Model[] = [];
+  try {
+    for (const folder of manifest.members) members.push(await loadTeacher(join(directory, folder)));
+    return new EnsembleTeacher({ members, combine: manifest.combine, weights: manifest.weights, name: manifest.name });
+  } catch (error) {
+    for (const member of members) member.dispose();
+    throw error;
+  }
 }

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Model } from '../contracts/model.js';
 import { DistilleryError } from '../errors.js';
 import { fingerprint } from '../data/fingerprint.js';
+import { canonicalArchitecture } from './canonical-architecture.js';
 import { LayersClassifier } from './layers-classifier.js';
 
 /**
@@ -15,7 +16,7 @@ export interface SerializedModel {
   readonly topology: string;
   readonly weightSpecs: tf.io.WeightsManifestEntry[];
   readonly weights: SharedArrayBuffer;
-  /** sha256 of topology and weights: a changed teacher is a different teacher. */
+  /** sha256 of topology and weights (names aside): a changed teacher is a different teacher. */
   readonly fingerprint: string;
 }
 
@@ -41,7 +42,7 @@ export async function serializeModel(model: Model): Promise<SerializedModel> {
     topology,
     weightSpecs: artifacts.weightSpecs ?? [],
     weights,
-    fingerprint: fingerprint(topology, JSON.stringify(artifacts.weightSpecs), bytes),
+    fingerprint: fingerprint(canonicalArchitecture(artifacts.modelTopology, artifacts.weightSpecs ?? []), bytes),
   };
 }
 

@@ -1,0 +1,97 @@
+import { DistilleryError, MODEL_JSON, modelFingerprint, type tf, type ForwardOptions, type Model } from '@distillery/core';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { ENSEMBLE_JSON } from './ensemble-teacher.js';
+import { loadTeacher, type TeacherShape } from './load-teacher.js';
+
+export interface SavedTeacherOptions {
+  /** A folder written by `model.save` (model.json + weights.bin) or by an ensemble's `save`. */
+  readonly directory: string;
+  /** The dataset's example shape and class count: a teacher that does not fit is refused. */
+  readonly inputShape: readonly number[];
+  readonly numClasses: number;
+}
+
+/**
+ * The `saved` teacher plugin's model. Plugin `create` is synchronous and tfjs loads models
+ * asynchronously, so this checks the folder at once (a wrong path fails at create) and loads
+ * the weights in `ready()`, which the trainer and `distill` await. In code, prefer
+ * `await loadTeacher(directory, dataset)`, which needs no `ready()`.
+ */
+export class SavedTeacher implements Model {
+  readonly inputShape: readonly number[];
+  readonly numClasses: number;
+  readonly directory: string;
+  private loaded: Model | undefined;
+  private loading: Promise<void> | undefined;
+
+  constructor(options: SavedTeacherOptions) {
+    this.directory = options.directory;
+    this.inputShape = [...options.inputShape];
+    this.numClasses = options.numClasses;
+    checkFolder(options.directory);
+  }
+
+  get name(): string {
+    return this.loaded?.name ?? `saved:${this.directory}`;
+  }
+
+  ready(): Promise<void> {
+    const shape: TeacherShape = { inputShape: this.inputShape, numClasses: this.numClasses };
+    this.loading ??= loadTeacher(this.directory, shape).then((model) => {
+      this.loaded = model;
+    });
+    return this.loading;
+  }
+
+  forward(x: tf.Tensor, options?: ForwardOptions): tf.Tensor2D {
+    return this.model().forward(x, options);
+  }
+
+  trainableVariables(): tf.Variable[] {
+    return this.model().trainableVariables();
+  }
+
+  stateVariables(): tf.Variable[] {
+    return this.model().stateVariables?.() ?? [];
+  }
+
+  countParams(): number {
+    return this.model().countParams();
+  }
+
+  async fingerprint(): Promise<string> {
+    await this.ready();
+    return modelFingerprint(this.model());
+  }
+
+  async save(directory: string): Promise<void> {
+    await this.ready();
+    await this.model().save(directory);
+  }
+
+  dispose(): void {
+    this.loaded?.dispose();
+    this.loaded = undefined;
+  }
+
+  private model(): Model {
+    if (this.loaded === undefined) {
+      throw new DistilleryError('E_MODEL_IO', `teacher saved in ${this.directory} is not loaded yet: await teacher.ready() first`);
+    }
+    return this.loaded;
+  }
+}
+
+/** The cheap, synchronous part of the checks; weight files are checked when loading. */
+function checkFolder(directory: string): void {
+  if (typeof directory !== 'string' || directory === '') {
+    throw new DistilleryError('E_CONFIG', `saved.directory: expected a folder path, got ${JSON.stringify(directory)}`);
+  }
+  if (!existsSync(directory) || !statSync(directory).isDirectory()) {
+    throw new DistilleryError('E_MODEL_IO', `saved.directory: teacher folder ${directory} does not exist`);
+  }
+  if (!existsSync(join(directory, MODEL_JSON)) && !existsSync(join(directory, ENSEMBLE_JSON))) {
+    throw new DistilleryError('E_MODEL_IO', `saved.directory: ${directory} holds neither ${MODEL_JSON} nor ${ENSEMBLE_JSON}; is it a saved model folder?`);
+  }
+}
