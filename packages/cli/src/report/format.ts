@@ -1,0 +1,29 @@
+import type { MeanStd } from '@distillery/runner';
+
+/** 0.8731 → "87.31%". */
+export const percent = (share: number, digits = 2) => `${(100 * share).toFixed(digits)}%`;
+
+/**
+ * Accuracy shares as "87.31 ± 0.42" (in %); the mean alone from a single seed, whose std of 0
+ * would claim a certainty it does not have; "—" when no trial succeeded.
+ */
+export function percentMeanStd(m: MeanStd, seeds: number, digits = 2): string {
+  if (seeds === 0 || Number.isNaN(m.mean)) return '—';
+  const mean = (100 * m.mean).toFixed(digits);
+  return seeds === 1 ? mean : `${mean} ± ${(100 * m.std).toFixed(digits)}`;
+}
+
+/** 669706 → "669,706". */
+export const integer = (n: number) => Math.round(n).toLocaleString('en-US');
+
+/** A grid value as the config would spell it: 0.5, "dkd", [32, 16]. */
+export const gridValue = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value));
+
+/** Milliseconds as "43 ms", "1.4 s" or "2 min 05 s". */
+export function duration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const seconds = ms / 1000;
+  if (seconds < 60) return `${seconds.toFixed(1)} s`;
+  const whole = Math.round(seconds);
+  return `${Math.floor(whole / 60)} min ${String(whole % 60).padStart(2, '0')} s`;
+}

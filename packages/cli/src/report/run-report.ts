@@ -1,0 +1,68 @@
+import { gapClosed } from '../report-text.js';
+import { duration, integer, percent } from './format.js';
+import { RUN_MODELS } from './model-names.js';
+import type { ReportBlock } from './report-document.js';
+import type { RunReportData } from './report-data.js';
+import { learningCurvesPlot, modelComparisonPlot } from './run-plots.js';
+
+const PHASES = [
+  ['teacher', 'teacher (training or loading)'],
+  ['soft-labels', "teacher's logits on the transfer set"],
+  ['student-alone', 'student alone'],
+  ['student-kd', 'student + kd'],
+] as const;
+
+/** The report of one run: the three models compared, their learning curves, how long each phase took. */
+export function runReportBlocks(data: RunReportData): ReportBlock[] {
+  const { report } = data;
+  const s = report.settings;
+  const closed = gapClosed(report);
+  const loss = `ce + ${s.lambda}·${s.distillationLoss} (T = ${s.temperature}${s.form === 'convex' ? ', convex form' : ''})`;
+  return [
+    { kind: 'heading', level: 1, text: data.title },
+    { kind: 'paragraph', text: `Run of ${data.createdAt} on the ${data.backend} backend, seed ${s.seed}.` },
+    {
+      kind: 'paragraph',
+      text:
+        `Dataset ${s.dataset}: ${integer(s.labelled)} labelled, ${integer(s.transfer)} transfer, ${integer(s.validation)} validation and ` +
+        `${integer(s.test)} test examples. The distilled student trains on ${loss}; both students take the same number of steps.`,
+    },
+    { kind: 'heading', level: 2, text: 'Results' },
+    {
+      kind: 'table',
+      header: ['model', 'architecture', 'parameters', 'test accuracy', 'test loss', 'inference (samples/s)'],
+      align: ['left', 'left', 'right', 'right', 'right', 'right'],
+      rows: RUN_MODELS.map((m) => [
+        m.label,
+        report[m.key].name,
+        integer(report[m.key].params),
+        percent(report[m.key].accuracy),
+        report[m.key].loss.toFixed(4),
+        integer(data.speed[m.key].samplesPerSecond),
+      ]),
+    },
+    {
+      kind: 'paragraph',
+      text:
+        closed === undefined
+          ? 'The student alone is not behind the teacher here, so there is no gap for distillation to close.'
+          : `Distillation closes ${(100 * closed).toFixed(0)}% of the student-alone → teacher accuracy gap.`,
+    },
+    { kind: 'plot', plot: modelComparisonPlot(data) },
+    { kind: 'heading', level: 2, text: 'Learning curves' },
+    ...(data.histories.teacher === undefined || data.histories.teacher.length === 0
+      ? [{ kind: 'paragraph', text: 'The teacher was loaded, not trained: it has no learning curve.' } as const]
+      : []),
+    { kind: 'plot', plot: learningCurvesPlot(data) },
+    { kind: 'heading', level: 2, text: 'Time' },
+    {
+      kind: 'table',
+      header: ['phase', 'time'],
+      align: ['left', 'right'],
+      rows: PHASES.map(([phase, label]) => [label, duration(report.timingsMs[phase])]),
+    },
+    { kind: 'heading', level: 2, text: 'Config' },
+    { kind: 'paragraph', text: 'The resolved config of this run: run it again to repeat the run exactly.' },
+    { kind: 'code', language: 'json', text: JSON.stringify(data.config, null, 2) },
+  ];
+}

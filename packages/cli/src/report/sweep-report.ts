@@ -1,0 +1,79 @@
+import type { TrialRecord } from '@distillery/runner';
+import { gridValue, percentMeanStd } from './format.js';
+import type { ReportBlock } from './report-document.js';
+import type { SweepReportData } from './report-data.js';
+import { sweepAccuracyPlot } from './sweep-plots.js';
+import { combinationsTable } from './sweep-table.js';
+
+/** Failed trials listed one by one; past this many the table would drown the report. */
+const MAX_FAILURES_LISTED = 20;
+
+const paramsText = (params: Readonly<Record<string, unknown>>) =>
+  Object.entries(params).map(([k, v]) => `${k} = ${gridValue(v)}`).join(', ') || 'the base config';
+
+/** The report of a sweep: the best combination, the λ × T heatmap, every combination ranked. */
+export function sweepReportBlocks(data: SweepReportData): ReportBlock[] {
+  const { summary } = data;
+  const finished = data.records.length;
+  const failures = data.records.filter((r): r is Extract<TrialRecord, { status: 'failed' }> => r.status === 'failed');
+  const { plot, note } = sweepAccuracyPlot(data);
+  const grid = Object.entries(data.grid).map(([k, values]) => `${k} ∈ {${values.map(gridValue).join(', ')}}`).join(' × ');
+  return [
+    { kind: 'heading', level: 1, text: data.title },
+    ...(data.pending > 0
+      ? [
+          {
+            kind: 'note',
+            text:
+              `Interrupted sweep: ${data.pending} of ${finished + data.pending} trials have not run yet, so the numbers below cover ` +
+              `the ${finished} finished trials only. To finish it, run \`distillery sweep <config>\` again on this same folder: ` +
+              'finished trials are kept and skipped, only the rest run.',
+          } as const,
+        ]
+      : []),
+    {
+      kind: 'paragraph',
+      text: `Sweep of ${data.createdAt}: ${grid}, seeds ${data.seeds.join(', ')}; ${finished} trials finished, ${failures.length} of them failed.`,
+    },
+    { kind: 'heading', level: 2, text: 'Best combination' },
+    { kind: 'paragraph', text: bestText(data) },
+    { kind: 'heading', level: 2, text: 'Accuracy over the grid' },
+    ...(note === undefined ? [] : [{ kind: 'paragraph', text: note } as const]),
+    { kind: 'plot', plot },
+    { kind: 'heading', level: 2, text: 'All combinations' },
+    {
+      kind: 'paragraph',
+      text:
+        'Sorted by test accuracy at the best epoch (the epoch chosen on validation accuracy, the last one without a validation split), ' +
+        'mean ± std over the seeds that finished; "seeds" counts those, "failed" the trials that ended in an error.',
+    },
+    combinationsTable(summary),
+    ...(failures.length === 0 ? [] : failuresBlocks(failures)),
+  ];
+}
+
+function bestText(data: SweepReportData): string {
+  const best = data.summary.best;
+  if (best === undefined) return 'No trial finished successfully, so there is no best combination.';
+  const basis =
+    data.summary.selectedOn === 'validation'
+      ? `selected on mean validation accuracy (${percentMeanStd(best.validationAccuracy!, best.seeds)} %), never on test`
+      : 'selected on mean last-epoch test accuracy, as the trials held out no validation split: an optimistic choice, ' +
+        'add a validationCount to select on validation instead';
+  return `${paramsText(best.params)}: test accuracy ${percentMeanStd(best.bestEpochAccuracy, best.seeds)} % at the best epoch over ${best.seeds === 1 ? 'one seed' : `${best.seeds} seeds`}; ${basis}.`;
+}
+
+function failuresBlocks(failures: readonly Extract<TrialRecord, { status: 'failed' }>[]): ReportBlock[] {
+  const shown = failures.slice(0, MAX_FAILURES_LISTED);
+  return [
+    { kind: 'heading', level: 2, text: 'Failed trials' },
+    {
+      kind: 'table',
+      header: ['combination', 'seed', 'error'],
+      rows: shown.map((f) => [paramsText(f.params), String(f.seed), `${f.error.code}: ${f.error.message}`]),
+    },
+    ...(failures.length > shown.length
+      ? [{ kind: 'paragraph', text: `… and ${failures.length - shown.length} more (trials.jsonl has them all).` } as const]
+      : []),
+  ];
+}

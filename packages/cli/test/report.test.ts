@@ -1,0 +1,253 @@
+import { summarizeTrials, type TrialRecord } from '@distillery/runner';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FONT_FILES } from '../src/report/bundled-font.js';
+import { readTextWidth } from '../src/report/font-metrics.js';
+import { writeReport, type SweepReportData } from '../src/report/index.js';
+import { renderMarkdown } from '../src/report/render-markdown.js';
+import { svgToPng } from '../src/report/render-plot.js';
+import { sweepReportBlocks } from '../src/report/sweep-report.js';
+import { runFixture, sweepFixture } from './report-fixtures.js';
+
+// The fixtures are real tiny runs (report-make-fixtures.ts): a distill job and a 3 × 3 λ × T sweep.
+
+let dir = '';
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'distillery-report-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Anything a page could fetch: a URL, an image, a stylesheet or script, a CSS url() other than a local #fragment. */
+const EXTERNAL = /http|<img|<link|<script|url\((?!#)/i;
+
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/** Width and height from the IHDR chunk, which a valid PNG has right after its signature. */
+function pngSize(png: Buffer): { width: number; height: number } {
+  expect(png.subarray(0, 8)).toEqual(PNG_SIGNATURE);
+  expect(png.toString('latin1', 12, 16)).toBe('IHDR');
+  return { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
+}
+
+const svgSize = (svg: string) => {
+  const [, width, height] = /^<svg[^>]*\swidth="(\d+)" height="(\d+)"/.exec(svg) ?? [];
+  return { width: Number(width), height: Number(height) };
+};
+
+/** The rows of the first markdown table whose header has `column`, as cells. */
+function markdownTable(md: string, column: string): { header: string[]; rows: string[][] } {
+  const lines = md.split('\n');
+  const start = lines.findIndex((l) => l.startsWith('|') && l.includes(column));
+  const cells = (line: string) => line.slice(2, -2).split(' | ');
+  const body = lines.slice(start + 2);
+  const end = body.findIndex((l) => !l.startsWith('|'));
+  return { header: cells(lines[start]!), rows: (end === -1 ? body : body.slice(0, end)).map(cells) };
+}
+
+/** The sweep as it stood with only the first `finished` trials done. */
+function interrupted(finished: number): SweepReportData {
+  const records = sweepFixture.records.slice(0, finished);
+  return { ...sweepFixture, records, summary: summarizeTrials(records), pending: sweepFixture.records.length - finished };
+}
+
+describe('writeReport, run', () => {
+  it('writes report.md, report.html and both plots as SVG and PNG', async () => {
+    const folder = join(dir, 'run');
+    const { files } = await writeReport(folder, runFixture);
+    expect(files.map((f) => relative(folder, f)).sort()).toEqual([
+      'plots/learning-curves.png',
+      'plots/learning-curves.svg',
+      'plots/model-comparison.png',
+      'plots/model-comparison.svg',
+      'report.html',
+      'report.md',
+    ]);
+    const md = await readFile(join(folder, 'report.md'), 'utf8');
+    const { rows } = markdownTable(md, 'test accuracy');
+    // Accuracies are fixed by the seed; speeds are whatever the machine measured.
+    const speed = (model: keyof typeof runFixture.speed) => runFixture.speed[model].samplesPerSecond.toLocaleString('en-US');
+    expect(rows).toEqual([
+      ['teacher', 'mlp-128', '101,770', '90.60%', '0.3255', speed('teacher')],
+      ['student alone', 'mlp-16', '12,730', '66.60%', '1.1026', speed('studentAlone')],
+      ['student + kd', 'mlp-16', '12,730', '87.80%', '0.4272', speed('studentKd')],
+    ]);
+    // (87.8 − 66.6) / (90.6 − 66.6) = 88%.
+    expect(md).toContain('Distillation closes 88% of the student-alone → teacher accuracy gap.');
+    expect(md).toContain('![train loss terms and validation accuracy per epoch](plots/learning-curves.png)');
+    expect(md).toContain('"validationCount": 200');
+
+    for (const name of ['learning-curves', 'model-comparison']) {
+      const svg = await readFile(join(folder, 'plots', `${name}.svg`), 'utf8');
+      const png = await readFile(join(folder, 'plots', `${name}.png`));
+      // Drawn at twice the SVG's size; a blank or text-less plot would compress far smaller.
+      const { width, height } = svgSize(svg);
+      expect(pngSize(png)).toEqual({ width: 2 * width, height: 2 * height });
+      expect(png.length).toBeGreaterThan(30_000);
+    }
+    const curves = await readFile(join(folder, 'plots', 'learning-curves.svg'), 'utf8');
+    for (const label of ['student + kd', 'validation accuracy (%)', 'epoch', 'kd']) expect(curves).toContain(`>${label}<`);
+    const comparison = await readFile(join(folder, 'plots', 'model-comparison.svg'), 'utf8');
+    for (const label of ['test accuracy (%)', 'parameters', 'inference (samples/s)', '101,770', '90.60']) expect(comparison).toContain(`>${label}<`);
+  });
+
+  it('writes an html page with every plot inline and no external reference', async () => {
+    const folder = join(dir, 'run-html');
+    await writeReport(folder, runFixture);
+    const html = await readFile(join(folder, 'report.html'), 'utf8');
+    expect(html).not.toMatch(EXTERNAL);
+    expect(html.match(/<svg[\s>]/g)).toHaveLength(2);
+    const svg = await readFile(join(folder, 'plots', 'model-comparison.svg'), 'utf8');
+    // The same drawing as the file, less its namespace declarations.
+    expect(html).toContain(svg.slice(svg.indexOf('<rect'), svg.indexOf('<rect') + 2000));
+    expect(html).toContain('<td>student + kd</td><td>mlp-16</td><td class="right">12,730</td><td class="right">87.80%</td>');
+  });
+
+  it('draws the text of a plot into its PNG with the bundled font', async () => {
+    const svg = await readFile(join(dir, 'run', 'plots', 'model-comparison.svg'), 'utf8');
+    // resvg silently skips text it has no font for: without a font both would be the same image.
+    const withoutText = svg.replace(/<text[^>]*>[^<]*<\/text>/g, '');
+    expect(withoutText).not.toBe(svg);
+    expect(svgToPng(svg).equals(svgToPng(withoutText))).toBe(false);
+  });
+});
+
+describe('writeReport, sweep', () => {
+  it('writes the heatmap and a table of every combination sorted by accuracy', async () => {
+    const folder = join(dir, 'sweep');
+    const { files } = await writeReport(folder, sweepFixture);
+    expect(files.map((f) => relative(folder, f)).sort()).toEqual([
+      'plots/accuracy-heatmap.png',
+      'plots/accuracy-heatmap.svg',
+      'report.html',
+      'report.md',
+    ]);
+    const md = await readFile(join(folder, 'report.md'), 'utf8');
+    const { header, rows } = markdownTable(md, 'rank');
+    expect(header).toEqual(['rank', 'lambda', 'temperature', 'test acc. % (best epoch)', 'validation acc. %', 'test acc. % (last epoch)', 'seeds', 'failed']);
+    expect(rows).toHaveLength(9);
+    const means = rows.map((r) => Number(r[3]!.split(' ± ')[0]));
+    expect(means).toEqual([...means].sort((a, b) => b - a));
+    // The fixture lists combinations λ-major from λ = 0: sorting moved them.
+    expect(rows[0]!.slice(1, 3)).toEqual(['1', '1']);
+    expect(rows.slice(-3).map((r) => r[1])).toEqual(['0', '0', '0']);
+    for (const r of rows) expect(r.slice(-2)).toEqual(['2', '0']);
+    // Selected on validation, which need not be the top test accuracy: said, and marked.
+    expect(rows.find((r) => r[0]!.endsWith('(selected)'))!.slice(1, 3)).toEqual(['0.5', '4']);
+    expect(md).toContain('lambda = 0.5, temperature = 4: test accuracy 78.00 ± 3.68 % at the best epoch over 2 seeds; selected on mean validation accuracy');
+    expect(md).not.toContain('Interrupted');
+
+    const svg = await readFile(join(folder, 'plots', 'accuracy-heatmap.svg'), 'utf8');
+    for (const label of ['temperature T', 'λ', '80.3', '± 4.1']) expect(svg).toContain(`>${label}<`);
+    const { width, height } = svgSize(svg);
+    expect(pngSize(await readFile(join(folder, 'plots', 'accuracy-heatmap.png')))).toEqual({ width: 2 * width, height: 2 * height });
+    const html = await readFile(join(folder, 'report.html'), 'utf8');
+    expect(html).not.toMatch(EXTERNAL);
+    expect(html.match(/<svg[\s>]/g)).toHaveLength(1);
+  });
+
+  it('says when a sweep was interrupted, and how to resume it', async () => {
+    const folder = join(dir, 'interrupted');
+    await writeReport(folder, interrupted(13));
+    const md = await readFile(join(folder, 'report.md'), 'utf8');
+    expect(md).toContain('> **Note:** Interrupted sweep: 5 of 18 trials have not run yet');
+    expect(md).toContain('run `distillery sweep <config>` again on this same folder');
+    // Trials finish combination by combination (seeds 1, 2): six whole, one with one seed, two not begun.
+    const { rows } = markdownTable(md, 'rank');
+    expect(rows).toHaveLength(7);
+    expect(rows.filter((r) => r.at(-2) === '1')).toHaveLength(1);
+    const html = await readFile(join(folder, 'report.html'), 'utf8');
+    expect(html).toContain('<p class="note"><strong>Note:</strong> Interrupted sweep: 5 of 18 trials');
+  });
+
+  it('facets the heatmap by another grid key and says so', async () => {
+    // Each trial again under form = convex: a third grid key with two values.
+    const records = sweepFixture.records.flatMap((r) => [
+      { ...r, params: { ...r.params, form: 'sum' } },
+      { ...r, id: `${r.id}-convex`, params: { ...r.params, form: 'convex' } },
+    ]);
+    const data = { ...sweepFixture, grid: { ...sweepFixture.grid, form: ['sum', 'convex'] }, records, summary: summarizeTrials(records) };
+    const folder = join(dir, 'faceted');
+    await writeReport(folder, data);
+    const md = await readFile(join(folder, 'report.md'), 'utf8');
+    expect(md).toContain('The grid also varies form: one heatmap panel per value.');
+    expect(markdownTable(md, 'rank').rows).toHaveLength(18);
+    const svg = await readFile(join(folder, 'plots', 'accuracy-heatmap.svg'), 'utf8');
+    for (const label of ['form = sum', 'form = convex']) expect(svg).toContain(`>${label}<`);
+  });
+
+  it('shows the best combination\'s slice when another grid key has too many values for panels', async () => {
+    const rates = [1, 2, 3, 4, 5, 6, 7].map((k) => k / 1000);
+    const records = sweepFixture.records.flatMap((r) => rates.map((learningRate) => ({ ...r, id: `${r.id}-${learningRate}`, params: { ...r.params, learningRate } })));
+    const summary = summarizeTrials(records);
+    const folder = join(dir, 'sliced');
+    await writeReport(folder, { ...sweepFixture, grid: { ...sweepFixture.grid, learningRate: rates }, records, summary });
+    const md = await readFile(join(folder, 'report.md'), 'utf8');
+    expect(summary.best!.params['learningRate']).toBe(0.001);
+    expect(md).toContain('The grid also varies learningRate (7 combinations, too many panels): the heatmap shows the slice learningRate = 0.001 of the best combination');
+    const svg = await readFile(join(folder, 'plots', 'accuracy-heatmap.svg'), 'utf8');
+    expect(svg.match(/>80\.3</g)).toHaveLength(1);
+  });
+
+  it('reports a sweep whose every trial failed', async () => {
+    const records: TrialRecord[] = sweepFixture.records.map((r) => ({ id: r.id, params: r.params, seed: r.seed, status: 'failed', error: { name: 'DistilleryError', code: 'E_ABORTED', message: 'stopped' }, finishedAt: r.finishedAt }));
+    const folder = join(dir, 'all-failed');
+    await writeReport(folder, { ...sweepFixture, records, summary: summarizeTrials(records) });
+    const md = await readFile(join(folder, 'report.md'), 'utf8');
+    expect(md).toContain('No trial finished successfully, so there is no best combination.');
+    expect(markdownTable(md, 'rank').rows.every((r) => r[3] === '—' && r.slice(-2).join() === '0,2')).toBe(true);
+    expect(await readFile(join(folder, 'plots', 'accuracy-heatmap.svg'), 'utf8')).toContain('>failed<');
+  });
+
+  it('draws bars instead of a heatmap when the grid is not λ × T', async () => {
+    const records = sweepFixture.records.filter((r) => r.params['lambda'] === 1).map((r) => ({ ...r, params: { temperature: r.params['temperature'] } }));
+    const data = { ...sweepFixture, grid: { temperature: [1, 4, 8] }, records, summary: summarizeTrials(records) };
+    const folder = join(dir, 'temperature-only');
+    const { files } = await writeReport(folder, data);
+    expect(files.map((f) => relative(folder, f))).toContain('plots/accuracy-by-combination.png');
+    expect(await readFile(join(folder, 'report.md'), 'utf8')).toContain('No λ × T heatmap: the grid does not vary both lambda and temperature.');
+  });
+});
+
+describe('sweep report text', () => {
+  it('counts and lists failed trials', () => {
+    // Seed 2 of λ = 1, T = 8 failed (the error as the runner records it).
+    const records: TrialRecord[] = sweepFixture.records.map((r) =>
+      r.params['lambda'] === 1 && r.params['temperature'] === 8 && r.seed === 2
+        ? { id: r.id, params: r.params, seed: 2, status: 'failed', error: { name: 'DistilleryError', code: 'E_CONFIG', message: 'mlp.hidden[0]: expected a positive integer, got -3' }, finishedAt: r.finishedAt }
+        : r,
+    );
+    const md = renderMarkdown(sweepReportBlocks({ ...sweepFixture, records, summary: summarizeTrials(records) }));
+    const row = markdownTable(md, 'rank').rows.find((r) => r[1] === '1' && r[2] === '8')!;
+    expect(row.slice(-2)).toEqual(['1', '1']);
+    // One seed left: its accuracy alone, no std of 0.
+    expect(row[3]).toMatch(/^\d+\.\d\d$/);
+    expect(md).toContain('18 trials finished, 1 of them failed');
+    expect(md).toContain('| lambda = 1, temperature = 8 | 2 | E_CONFIG: mlp.hidden[0]: expected a positive integer, got -3 |');
+  });
+
+  it('warns when the best combination was selected on test accuracy', () => {
+    const records = sweepFixture.records.map((r) =>
+      r.status === 'ok' ? { ...r, best: { ...r.last, validationAccuracy: undefined }, last: { ...r.last, validationAccuracy: undefined } } : r,
+    ) as TrialRecord[];
+    const summary = summarizeTrials(JSON.parse(JSON.stringify(records)) as TrialRecord[]);
+    expect(summary.selectedOn).toBe('test');
+    const md = renderMarkdown(sweepReportBlocks({ ...sweepFixture, records, summary }));
+    expect(md).toContain('selected on mean last-epoch test accuracy, as the trials held out no validation split: an optimistic choice');
+    expect(markdownTable(md, 'rank').header).not.toContain('validation acc. %');
+  });
+});
+
+describe('bundled font metrics', () => {
+  it('reads advance widths from the font file, Greek included', async () => {
+    const width = readTextWidth(await readFile(FONT_FILES.regular));
+    // DejaVu Sans: 'M' advances 1767 and 'i' 569 of 2048 units per em.
+    expect(width('M', 2048)).toBe(1767);
+    expect(width('Mi', 20)).toBeCloseTo((20 * (1767 + 569)) / 2048, 10);
+    expect(width('λ', 10)).not.toBe(width('\u{1F600}', 10));
+    expect(readTextWidth(await readFile(FONT_FILES.bold))('M', 10)).toBeGreaterThan(width('M', 10));
+  });
+});
