@@ -6,6 +6,7 @@ import {
   loadModel,
   selectLogitRows,
   splitIndices,
+  type Augmentation,
   type Dataset,
   type EpochRecord,
   type EvaluationMetrics,
@@ -13,6 +14,7 @@ import {
   type Model,
   type Objective,
   type TrainingData,
+  type TransferData,
   type TrainOptions,
 } from '@distillery/core';
 import { distillationObjective, supervisedObjective } from '@distillery/losses';
@@ -58,6 +60,13 @@ export interface DistillOptions {
   readonly distillationLossOptions?: Readonly<Record<string, unknown>>;
   readonly seed: number;
   readonly onProgress?: (event: DistillProgress) => void;
+  /** Applied to both students' labelled inputs (with `onlineTeacher`, to the transfer inputs too). */
+  readonly augmentation?: Augmentation;
+  /**
+   * Run the teacher inside each distillation step, on the same (augmented) transfer batch the
+   * student sees, instead of caching its logits once; there is then no soft-label phase.
+   */
+  readonly onlineTeacher?: boolean;
   /** Shard the teacher's soft labels over this pool (default: in this thread). */
   readonly pool?: RunnerPool;
   /** Cache the teacher's logits in this folder: a repeated run skips the teacher pass. */
@@ -87,6 +96,9 @@ export interface DistillReport {
     readonly distillationLoss: string;
     readonly seed: number;
     readonly studentTraining: TrainingSettings;
+    /** Name of the students' augmentation, when there is one. */
+    readonly augmentation?: string;
+    readonly onlineTeacher?: boolean;
   };
   readonly timingsMs: Readonly<Record<DistillPhase, number>>;
 }
@@ -151,7 +163,10 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
 
   const teacher = await phase('teacher', async () => {
     const source = options.teacher;
-    if ('model' in source) return source.model;
+    if ('model' in source) {
+      await source.model.ready?.();
+      return source.model;
+    }
     if ('directory' in source) return loadModel(source.directory);
     const model = source.create(options.seed);
     // The teacher learns from every training label: it stands for the big model someone already has.
@@ -166,15 +181,19 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
     const teacherMetrics = await evaluateModel(teacher, options.test);
     // Logits of the whole training set (one cache entry shared with `label` and `sweep`), then
     // the rows of the transfer set.
-    const softLabels = await phase('soft-labels', () =>
-      generateSoftLabels({
-        teacher,
-        dataset: options.train,
-        ...(options.pool === undefined ? {} : { pool: options.pool }),
-        ...(options.cache === undefined ? {} : { cache: options.cache }),
-      }),
-    );
-    const transferLogits = selectLogitRows(softLabels.logits, parts.transfer);
+    const softLabels = async () =>
+      phase('soft-labels', () =>
+        generateSoftLabels({
+          teacher,
+          dataset: options.train,
+          ...(options.pool === undefined ? {} : { pool: options.pool }),
+          ...(options.cache === undefined ? {} : { cache: options.cache }),
+        }),
+      );
+    const transfer: TransferData =
+      options.onlineTeacher === true
+        ? { dataset: split.transfer, teacher }
+        : { dataset: split.transfer, teacherLogits: selectLogitRows((await softLabels()).logits, parts.transfer) };
 
     const settings = options.student.train;
     const transferBatch = Math.min(settings.transferBatchSize ?? settings.batchSize, split.transfer.size);
@@ -184,6 +203,7 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
       ...settings,
       seed: options.seed,
       stepsPerEpoch,
+      ...(options.augmentation === undefined ? {} : { augmentation: options.augmentation }),
       ...(options.earlyStoppingPatience === undefined ? {} : { earlyStopping: { patience: options.earlyStoppingPatience } }),
     };
 
@@ -197,7 +217,7 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
     await phase('student-kd', () =>
       trainModel('student-kd', studentKd, distilled, {
         labelled: split.labelled,
-        transfer: { dataset: split.transfer, teacherLogits: transferLogits },
+        transfer,
         ...validation,
       }, studentOptions),
     );
@@ -223,6 +243,8 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
         distillationLoss: distilled.terms.find((t) => t.data === 'transfer')?.loss.name ?? 'none',
         seed: options.seed,
         studentTraining: settings,
+        ...(options.augmentation === undefined ? {} : { augmentation: options.augmentation.name }),
+        ...(options.onlineTeacher === true ? { onlineTeacher: true } : {}),
       },
       timingsMs: { teacher: 0, 'soft-labels': 0, 'student-alone': 0, 'student-kd': 0, ...timings },
     };

@@ -1,0 +1,72 @@
+/**
+ * bench/augment — what each augmentation adds to a training step, as a ratio to the same step
+ * without one, measured side by side in one run: rounds cycle through the augmentations, so
+ * machine noise hits them alike; each figure is the median over rounds.
+ *
+ *   pnpm bench:augment            # about a minute on 2 cores; ROUNDS=5 STEPS=40 to change
+ */
+import { augmentationPlugins, createAugmentation, type BuiltinAugmentationName } from '@distillery/augmentations';
+import { DistillationTrainer, setupBackend, tf, type Augmentation, type Model } from '@distillery/core';
+import { embeddedMnistSplit } from '@distillery/datasets';
+import { supervisedObjective } from '@distillery/losses';
+import { createCnn, createMlp } from '@distillery/students';
+import { availableParallelism } from 'node:os';
+
+const ROUNDS = Number(process.env['ROUNDS'] ?? 3);
+const STEPS = Number(process.env['STEPS'] ?? 30);
+const BATCH = 64;
+
+const backend = await setupBackend();
+const { train } = embeddedMnistSplit();
+const shape = { inputShape: train.inputShape, numClasses: train.numClasses };
+const students: { label: string; create: () => Model }[] = [
+  { label: 'MLP 784-32-10 (the default student)', create: () => createMlp({ ...shape, hidden: [32], seed: 1 }) },
+  { label: 'CNN 16-32, dense 64', create: () => createCnn({ ...shape, filters: [16, 32], dense: [64], seed: 1 }) },
+];
+const names = augmentationPlugins.map((p) => p.name as BuiltinAugmentationName);
+const augmentations: { name: string; augmentation?: Augmentation }[] = [
+  { name: 'none' },
+  ...names.map((name) => ({ name, augmentation: createAugmentation(name) })),
+];
+
+/** ms per training step of a fresh student (same seed) over STEPS steps of BATCH labelled images. */
+async function msPerStep(create: () => Model, augmentation: Augmentation | undefined, steps: number): Promise<number> {
+  const model = create();
+  const result = await new DistillationTrainer().train({
+    model,
+    objective: supervisedObjective(),
+    data: { labelled: train },
+    options: { epochs: 1, stepsPerEpoch: steps, batchSize: BATCH, learningRate: 1e-3, seed: 1, ...(augmentation === undefined ? {} : { augmentation }) },
+  });
+  model.dispose();
+  return result.history[0]!.elapsedMs / steps;
+}
+
+/** ms to augment one batch alone, for scale. */
+function msPerBatch(augmentation: Augmentation): number {
+  const batch = train.batches({ batchSize: BATCH }).next().value!;
+  const calls = 20;
+  const started = performance.now();
+  for (let i = 0; i < calls; i++) tf.tidy(() => augmentation.apply(batch.x, { seed: i + 1, epoch: 0, batch: i }).dataSync());
+  tf.dispose([batch.x, batch.y]);
+  return (performance.now() - started) / calls;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+console.log(`bench/augment: training step (batch ${BATCH}, ce) with each augmentation vs none, ${STEPS} steps × ${ROUNDS} rounds, backend ${backend.name}, ${availableParallelism()} cores\n`);
+for (const student of students) {
+  for (const a of augmentations) await msPerStep(student.create, a.augmentation, 3); // warm up every code path
+  const times = new Map<string, number[]>(augmentations.map((a) => [a.name, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const a of augmentations) times.get(a.name)!.push(await msPerStep(student.create, a.augmentation, STEPS));
+  }
+  const base = median(times.get('none')!);
+  console.log(student.label);
+  console.log(`  ${'augmentation'.padEnd(14)}${'ms/step'.padStart(9)}${'× none'.padStart(9)}${'ms/batch alone'.padStart(17)}`);
+  for (const a of augmentations) {
+    const ms = median(times.get(a.name)!);
+    const alone = a.augmentation === undefined ? '—' : msPerBatch(a.augmentation).toFixed(2);
+    console.log(`  ${a.name.padEnd(14)}${ms.toFixed(2).padStart(9)}${(ms / base).toFixed(2).padStart(9)}${alone.padStart(17)}`);
+  }
+  console.log('');
+}
