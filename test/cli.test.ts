@@ -1,64 +1,162 @@
-import { tf } from '@distillery/core';
+import { setupBackend, tf } from '@distillery/core';
 import { folderFetch } from '@distillery/core/testing';
-import { main } from '@distillery/cli';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { loadConfig } from '@distillery/cli';
+import { access, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TINY_CONFIG, runCli } from './cli-helpers.js';
 
 let dir = '';
 beforeAll(async () => {
+  await setupBackend(); // this test process loads saved models too
   dir = await mkdtemp(join(tmpdir(), 'distillery-cli-'));
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
+const exists = (path: string) => access(path).then(() => true, () => false);
 
-/** Runs the CLI in-process, capturing what it prints. */
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  try {
-    const code = await main(['node', 'distillery', ...args]);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
-
-describe('distillery (default job)', () => {
-  it('runs end to end: report.json, a saved student that plain tfjs loads, and a printed table', async () => {
-    const out = join(dir, 'run');
-    const { code, stdout, stderr } = await cli('--out', out, '--teacher-epochs', '1', '--student-epochs', '1', '--labelled-fraction', '0.05');
-    expect(stderr).toContain('[student-kd] epoch 1/1');
-    expect(code).toBe(0);
-    expect(stdout).toMatch(/student \+ kd\s+25,450\s+\d+\.\d\d%/);
+describe('distillery run', () => {
+  it('runs the default job with its flags (the README quick start), printing the report', async () => {
+    const out = join(dir, 'default');
+    const r = await runCli(['--out', out, '--teacher-epochs', '1', '--student-epochs', '1', '--labelled-fraction', '0.05']);
+    expect(r.stderr).toContain('[student-kd] epoch 1/1');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/student \+ kd\s+25,450\s+\d+\.\d\d%/);
     const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8'));
     expect(report.settings).toMatchObject({ labelled: 400, transfer: 8004, test: 1996, lambda: 1, temperature: 4 });
-    expect(report.backend).toBe('wasm');
-    for (const key of ['teacher', 'studentAlone', 'studentKd']) {
-      expect(report[key].accuracy).toBeGreaterThan(0.5);
-      expect(report[key].accuracy).toBeLessThanOrEqual(1);
-    }
-    const student = await tf.loadLayersModel(
-      tf.io.http('http://localhost/student/model.json', { fetchFunc: folderFetch(join(out, 'student')) }),
-    );
+    for (const key of ['teacher', 'studentAlone', 'studentKd']) expect(report[key].accuracy).toBeGreaterThan(0.5);
+    const student = await tf.loadLayersModel(tf.io.http('http://localhost/student/model.json', { fetchFunc: folderFetch(join(out, 'student')) }));
     expect(student.outputs[0]!.shape).toEqual([null, 10]);
     student.dispose();
   });
 
-  it('fails with one clear line on bad input, exit code 1', async () => {
-    const lambda = await cli('--lambda', '2', '--out', join(dir, 'bad'));
-    expect(lambda.code).toBe(1);
-    expect(lambda.stderr).toBe('distillery: lambda: expected a number in [0, 1], got 2\n');
-    const temperature = await cli('--temperature', 'hot');
-    expect(temperature.code).toBe(1);
-    expect(temperature.stderr).toContain('--temperature must be a number, got "hot"');
-    const backend = await cli('--backend', 'gpu');
-    expect(backend.code).toBe(1);
-    expect(backend.stderr).toMatch(/Allowed choices are wasm, cpu, tensorflow/);
+  it('runs a config: resolved config, run data, report and plots, saved models', async () => {
+    const out = join(dir, 'run');
+    const r = await runCli(['run', TINY_CONFIG, '--out', out, '--quiet']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const files = await readdir(out);
+    for (const f of ['config.resolved.json', 'run.json', 'report.json', 'report.md', 'report.html', 'student', 'teacher', 'plots']) expect(files).toContain(f);
+    const resolved = JSON.parse(await readFile(join(out, 'config.resolved.json'), 'utf8'));
+    expect(resolved).toMatchObject({ name: 'tiny', seed: 1, distillation: { loss: 'kd', form: 'sum' }, student: { train: { learningRate: 0.003 } } });
+    const plots = await readdir(join(out, 'plots'));
+    expect(plots.some((p) => p.endsWith('.png'))).toBe(true);
+    expect(plots.some((p) => p.endsWith('.svg'))).toBe(true);
+  });
+
+  it('--json prints the result as JSON', async () => {
+    const r = await runCli(['run', TINY_CONFIG, '--out', join(dir, 'json'), '--json', '--seed', '2']);
+    expect(r.code).toBe(0);
+    const parsed = JSON.parse(r.stdout);
+    expect(parsed.report.settings.seed).toBe(2);
+    expect(parsed.speed.studentKd.samplesPerSecond).toBeGreaterThan(0);
+  });
+});
+
+describe('distillery label', () => {
+  it('caches the teacher logits over workers; a second run is a cache hit', async () => {
+    const out = join(dir, 'label');
+    const first = await runCli(['label', TINY_CONFIG, '--out', out, '--workers', '2', '--json']);
+    expect(first.code).toBe(0);
+    const a = JSON.parse(first.stdout);
+    expect(a).toMatchObject({ cache: 'miss', examples: 600, classes: 10, examplesComputed: 600, teacherPasses: 1 });
+    expect(await exists(join(a.cacheDirectory))).toBe(true);
+    const second = await runCli(['label', TINY_CONFIG, '--out', out, '--workers', '2', '--json']);
+    expect(second.code).toBe(0);
+    expect(JSON.parse(second.stdout)).toMatchObject({ cache: 'hit', teacherPasses: 0, examplesComputed: 0 });
+  });
+});
+
+describe('distillery sweep and report', () => {
+  it('sweeps in parallel, resumes with nothing to do, and rebuilds its report', async () => {
+    const out = join(dir, 'sweep');
+    const first = await runCli(['sweep', TINY_CONFIG, '--out', out, '--workers', '2']);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain('4 trial(s) run, 0 already done, 0 failed');
+    const lines = (await readFile(join(out, 'trials.jsonl'), 'utf8')).trim().split('\n');
+    expect(lines).toHaveLength(4);
+    for (const f of ['sweep.json', 'results.md', 'report.md', 'report.html', 'teacher']) expect(await exists(join(out, f))).toBe(true);
+    const again = await runCli(['sweep', TINY_CONFIG, '--out', out, '--workers', '2', '--quiet']);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('0 trial(s) run, 4 already done');
+    await rm(join(out, 'report.md'));
+    const rebuilt = await runCli(['report', out]);
+    expect(rebuilt.code).toBe(0);
+    expect(rebuilt.stdout).toContain('sweep report written');
+    expect(await exists(join(out, 'report.md'))).toBe(true);
+  });
+
+  it('stops cleanly on Ctrl-C, keeps finished trials, and says how to resume', async () => {
+    const out = join(dir, 'interrupted');
+    let sent = false;
+    const r = await runCli(['sweep', TINY_CONFIG, '--out', out, '--workers', '1'], {
+      onStderr: (chunk, child) => {
+        if (!sent && chunk.includes('[sweep] 1/4')) {
+          sent = true;
+          child.kill('SIGINT');
+        }
+      },
+    });
+    expect(sent).toBe(true);
+    expect(r.code).toBe(130);
+    expect(r.stderr).toContain('run the same command again to resume');
+    const kept = (await readFile(join(out, 'trials.jsonl'), 'utf8')).trim().split('\n').length;
+    expect(kept).toBeGreaterThanOrEqual(1);
+    expect(kept).toBeLessThan(4);
+    const resumed = await runCli(['sweep', TINY_CONFIG, '--out', out, '--workers', '2', '--quiet']);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toContain(`${4 - kept} trial(s) run, ${kept} already done`);
+  });
+
+  it('rebuilds a run report', async () => {
+    const out = join(dir, 'run');
+    await rm(join(out, 'report.html'));
+    const r = await runCli(['report', out]);
+    expect(r.code).toBe(0);
+    expect(await exists(join(out, 'report.html'))).toBe(true);
+    const bad = await runCli(['report', dir]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('holds neither a run (run.json) nor a sweep (sweep.json)');
+  });
+});
+
+describe('distillery eval, init, schema', () => {
+  it('evaluates a saved model on a dataset, agreeing with the run that trained it', async () => {
+    const r = await runCli(['eval', join(dir, 'run', 'student'), '--data', 'mnist-embedded', '--data-options', '{"limit":{"test":200}}', '--json']);
+    expect(r.code).toBe(0);
+    const metrics = JSON.parse(r.stdout);
+    const run = JSON.parse(await readFile(join(dir, 'run', 'run.json'), 'utf8'));
+    expect(metrics.count).toBe(200);
+    expect(metrics.accuracy).toBe(run.report.studentKd.accuracy);
+    const bad = await runCli(['eval', join(dir, 'run', 'student'), '--data', 'mnist', '--json']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/unknown dataset "mnist".*available: fashion-mnist, idx, mnist-embedded/);
+  });
+
+  it('writes a starter config that is itself valid, and does not overwrite it', async () => {
+    const file = join(dir, 'starter.yaml');
+    const r = await runCli(['init', file]);
+    expect(r.code).toBe(0);
+    const loaded = await loadConfig(file);
+    expect(loaded.config.distillation).toMatchObject({ loss: 'kd', lambda: 1, temperature: 4 });
+    const again = await runCli(['init', file]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('already exists (use --force to overwrite)');
+    expect((await runCli(['init', file, '--force'])).code).toBe(0);
+  });
+
+  it('prints the config JSON Schema, and answers --version and --help', async () => {
+    const schema = JSON.parse((await runCli(['schema'])).stdout);
+    expect(schema.type).toBe('object');
+    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['data', 'teacher', 'student', 'distillation', 'sweep']));
+    expect(schema.properties.distillation.properties.lambda).toMatchObject({ minimum: 0, maximum: 1 });
+    const version = await runCli(['--version']);
+    expect(version.code).toBe(0);
+    expect(version.stdout.trim()).toBe('0.1.0');
+    const help = await runCli(['sweep', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('--workers <n>');
   });
 });

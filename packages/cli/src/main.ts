@@ -1,80 +1,128 @@
 import 'reflect-metadata';
+import { isDistilleryError } from '@distillery/core';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { isDistilleryError } from '@distillery/core';
-import { DEFAULT_JOB, runDefaultJob } from './default-job.js';
-import { createProgressPrinter } from './progress-printer.js';
-import { formatReport } from './report-text.js';
-import { defaultRunDirectory, writeRun } from './write-run.js';
+import { z } from 'zod';
+import { configSchema } from './config/config-schema.js';
+import type { CommonFlags } from './commands/command-context.js';
+import { evalCommand, type EvalFlags } from './commands/eval-command.js';
+import { initCommand } from './commands/init-command.js';
+import { formatLabelOutcome, labelCommand } from './commands/label-command.js';
+import { reportCommand } from './commands/report-command.js';
+import { formatRunOutcome, runCommand, type RunFlags } from './commands/run-command.js';
+import { formatSweepOutcome, sweepCommand } from './commands/sweep-command.js';
 
-const number = (name: string) => (value: string) => {
+export const VERSION = '0.1.0';
+
+const number = (flag: string, integer = false) => (value: string) => {
   const parsed = Number(value);
-  if (value.trim() === '' || !Number.isFinite(parsed)) throw new InvalidArgumentError(`${name} must be a number, got ${JSON.stringify(value)}`);
+  if (value.trim() === '' || !Number.isFinite(parsed) || (integer && !Number.isInteger(parsed))) {
+    throw new InvalidArgumentError(`${flag} must be ${integer ? 'an integer' : 'a number'}, got ${JSON.stringify(value)}`);
+  }
   return parsed;
 };
+
+function withCommonOptions(command: Command): Command {
+  return command
+    .option('--out <dir>', 'output folder')
+    .option('--workers <n>', 'worker threads (default: the config, else all cores)', number('--workers', true))
+    .addOption(new Option('--backend <name>', 'numerical backend (default: the config, $DISTILLERY_BACKEND, or wasm)').choices(['wasm', 'cpu', 'tensorflow']))
+    .option('--seed <n>', 'random seed ≥ 1', number('--seed', true))
+    .option('--quiet', 'print only the result')
+    .option('--json', 'print the result as JSON on stdout (no progress)')
+    .option('--verbose', 'print stack traces on failure');
+}
+
+const print = (text: string) => process.stdout.write(text);
+const printJson = (value: unknown) => print(`${JSON.stringify(value, null, 2)}\n`);
 
 export function buildProgram(): Command {
   const program = new Command('distillery')
     .description('Knowledge distillation for TypeScript: train a small student from a large teacher.')
-    .version('0.1.0')
+    .version(VERSION)
     // Throw instead of exiting, so main() decides the exit code and tests can call it.
     .exitOverride();
 
-  program
-    .command('run', { isDefault: true })
-    .description('distil on the embedded MNIST digits in the low-data setting (the default job)')
-    .option('--out <dir>', 'output folder (default: runs/<timestamp>)')
-    .option('--seed <n>', 'random seed ≥ 1', number('--seed'), DEFAULT_JOB.seed)
-    .addOption(new Option('--backend <name>', 'numerical backend (default: $DISTILLERY_BACKEND or wasm)').choices(['wasm', 'cpu', 'tensorflow']))
-    .option('--labelled-fraction <f>', 'share of training labels the students see', number('--labelled-fraction'), DEFAULT_JOB.labelledFraction)
-    .option('--lambda <λ>', 'weight of the distillation term, in [0, 1]', number('--lambda'), DEFAULT_JOB.lambda)
-    .option('--temperature <T>', 'distillation temperature > 0', number('--temperature'), DEFAULT_JOB.temperature)
-    .option('--teacher <dir>', 'load this saved teacher instead of training one')
-    .option('--teacher-epochs <n>', 'teacher training epochs', number('--teacher-epochs'), DEFAULT_JOB.teacherEpochs)
-    .option('--student-epochs <n>', 'student training epochs', number('--student-epochs'), DEFAULT_JOB.studentEpochs)
-    .option('--quiet', 'print only the final report')
-    .option('--verbose', 'print stack traces on failure')
-    .action(async (opts: RunFlags) => {
-      const out = opts.out ?? defaultRunDirectory();
-      const log = (line: string) => process.stderr.write(`${line}\n`);
-      const result = await runDefaultJob({
-        seed: opts.seed,
-        labelledFraction: opts.labelledFraction,
-        lambda: opts.lambda,
-        temperature: opts.temperature,
-        teacherEpochs: opts.teacherEpochs,
-        studentEpochs: opts.studentEpochs,
-        ...(opts.backend === undefined ? {} : { backend: opts.backend }),
-        ...(opts.teacher === undefined ? {} : { teacherDirectory: opts.teacher }),
-        ...(opts.quiet === true ? {} : { onProgress: createProgressPrinter(log) }),
-      });
-      try {
-        const written = await writeRun(out, result);
-        process.stdout.write(`${formatReport(result.report, result.backend)}\nwritten: ${written.join(', ')}\n`);
-      } finally {
-        result.teacher.dispose();
-        result.studentAlone.dispose();
-        result.studentKd.dispose();
-      }
+  withCommonOptions(program.command('run [config]', { isDefault: true }))
+    .description('teacher (train or load) → soft labels (cached) → student alone and distilled → evaluation and report; without a config, the default job on the embedded MNIST digits')
+    .option('--labelled-fraction <f>', 'share of training labels the students see', number('--labelled-fraction'))
+    .option('--lambda <λ>', 'weight of the distillation term, in [0, 1]', number('--lambda'))
+    .option('--temperature <T>', 'distillation temperature > 0', number('--temperature'))
+    .option('--teacher <dir>', 'load this saved teacher instead of the config’s')
+    .option('--teacher-epochs <n>', 'teacher training epochs', number('--teacher-epochs', true))
+    .option('--student-epochs <n>', 'student training epochs', number('--student-epochs', true))
+    .action(async (config: string | undefined, flags: RunFlags) => {
+      const outcome = await runCommand(config, flags);
+      if (flags.json === true) printJson({ directory: outcome.directory, report: outcome.data.report, speed: outcome.data.speed });
+      else print(formatRunOutcome(outcome));
     });
+
+  withCommonOptions(program.command('label <config>'))
+    .description('only generate and cache the teacher’s logits, sharded over worker threads')
+    .action(async (config: string, flags: CommonFlags) => {
+      const outcome = await labelCommand(config, flags);
+      if (flags.json === true) {
+        const { logits, ...rest } = outcome.result;
+        printJson({ directory: outcome.directory, cacheDirectory: outcome.cacheDirectory, examples: logits.size, classes: logits.numClasses, ...rest });
+      } else print(formatLabelOutcome(outcome));
+    });
+
+  withCommonOptions(program.command('sweep <config>'))
+    .description('a λ × T (× any option) sweep with seeds, parallel over workers; run it again to resume')
+    .action(async (config: string, flags: CommonFlags) => {
+      const outcome = await sweepCommand(config, flags);
+      if (flags.json === true) printJson({ directory: outcome.directory, summary: outcome.result.summary, ran: outcome.result.ran, skipped: outcome.result.skipped, failed: outcome.result.failed });
+      else print(formatSweepOutcome(outcome));
+    });
+
+  program
+    .command('report <dir>')
+    .description('rebuild report.md, report.html and the plots of a run or (interrupted) sweep folder')
+    .option('--verbose', 'print stack traces on failure')
+    .action(async (dir: string) => {
+      const outcome = await reportCommand(dir);
+      print(`${outcome.kind} report written to ${outcome.directory}: ${outcome.files.map((f) => f.replace(`${outcome.directory}/`, '')).join(', ')}\n`);
+    });
+
+  program
+    .command('eval <model-dir>')
+    .description('evaluate a saved model on a dataset')
+    .requiredOption('--data <dataset>', 'dataset plugin (mnist-embedded, fashion-mnist, idx, …)')
+    .option('--data-options <json>', 'the dataset plugin’s options as JSON')
+    .addOption(new Option('--split <split>', 'which split').choices(['train', 'test']).default('test'))
+    .addOption(new Option('--backend <name>', 'numerical backend').choices(['wasm', 'cpu', 'tensorflow']))
+    .option('--json', 'print the result as JSON')
+    .option('--verbose', 'print stack traces on failure')
+    .action(async (modelDir: string, flags: EvalFlags & { json?: boolean }) => {
+      const metrics = await evalCommand(modelDir, flags);
+      if (flags.json === true) printJson(metrics);
+      else print(`${metrics.model} on ${metrics.dataset}: accuracy ${(100 * metrics.accuracy).toFixed(2)}%, cross-entropy ${metrics.loss.toFixed(4)}, ${metrics.count} examples\n`);
+    });
+
+  program
+    .command('init [file]')
+    .description('write a commented starter config (default: distillery.yaml)')
+    .option('--force', 'overwrite an existing file')
+    .action(async (file: string | undefined, flags: { force?: boolean }) => {
+      print(`wrote ${await initCommand(file, flags.force === true)}\n`);
+    });
+
+  program
+    .command('schema')
+    .description('print the config file’s JSON Schema (for editor completion and checking)')
+    .action(() => {
+      printJson(configJsonSchema());
+    });
+
   return program;
 }
 
-interface RunFlags {
-  out?: string;
-  seed: number;
-  backend?: string;
-  labelledFraction: number;
-  lambda: number;
-  temperature: number;
-  teacher?: string;
-  teacherEpochs: number;
-  studentEpochs: number;
-  quiet?: boolean;
-  verbose?: boolean;
+export function configJsonSchema(): unknown {
+  return { ...z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }), title: 'Distillery config' };
 }
 
+/** Runs the CLI; returns the exit code (0 success, 1 failure, 130 interrupted). */
 export async function main(argv: string[]): Promise<number> {
   try {
     await buildProgram().parseAsync(argv);
@@ -83,9 +131,9 @@ export async function main(argv: string[]): Promise<number> {
     // commander has already printed its own message (usage errors, --help, --version).
     if (error instanceof CommanderError) return error.exitCode;
     const verbose = argv.includes('--verbose');
-    if (isDistilleryError(error) && !verbose) process.stderr.write(`distillery: ${error.message}\n`);
-    else process.stderr.write(`distillery: ${error instanceof Error ? (verbose ? error.stack : error.message) : String(error)}\n`);
-    return 1;
+    const message = error instanceof Error ? (verbose ? (error.stack ?? error.message) : error.message) : String(error);
+    process.stderr.write(`distillery: ${message}\n`);
+    return isDistilleryError(error) && error.code === 'E_ABORTED' ? 130 : 1;
   }
 }
 

@@ -1,7 +1,9 @@
 import { PluginRegistry, loadPluginModules } from '@distillery/core';
+import { registerAugmentations } from '@distillery/augmentations';
 import { registerDatasets } from '@distillery/datasets';
 import { registerLosses } from '@distillery/losses';
 import { registerStudents } from '@distillery/students';
+import { registerTeachers } from '@distillery/teachers';
 
 /** Third-party plugin modules to load, and where their names are resolved from. */
 export interface PluginModules {
@@ -20,6 +22,8 @@ export function createBuiltinRegistry(): PluginRegistry {
   registerStudents(registry);
   registerLosses(registry);
   registerDatasets(registry);
+  registerTeachers(registry);
+  registerAugmentations(registry);
   return registry;
 }
 

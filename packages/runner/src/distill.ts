@@ -71,6 +71,8 @@ export interface DistillOptions {
   readonly pool?: RunnerPool;
   /** Cache the teacher's logits in this folder: a repeated run skips the teacher pass. */
   readonly cache?: string;
+  /** Abort: the training in progress stops at its next step with an E_ABORTED error. */
+  readonly signal?: AbortSignal;
 }
 
 export type DistillPhase = 'teacher' | 'soft-labels' | 'student-alone' | 'student-kd';
@@ -157,7 +159,12 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
   const trainModel = async (name: DistillPhase, model: Model, objective: Objective, data: TrainingData, options_: TrainOptions) => {
     const trainer = new DistillationTrainer();
     trainer.events.on('epoch:end', (record) => progress({ type: 'epoch:end', phase: name, record, epochs: record.epochs }));
-    const result = await trainer.train({ model, objective, data, options: options_ });
+    const result = await trainer.train({
+      model,
+      objective,
+      data,
+      options: options.signal === undefined ? options_ : { ...options_, signal: options.signal },
+    });
     histories[name] = result.history;
   };
 

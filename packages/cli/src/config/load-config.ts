@@ -14,7 +14,7 @@ export interface LoadedConfig {
 }
 
 /** Reads a YAML or JSON config and validates it; every problem is named with its path. */
-export async function loadConfig(file: string): Promise<LoadedConfig> {
+export async function loadConfig(file: string, overrides: ConfigOverrides = {}): Promise<LoadedConfig> {
   const path = resolve(file);
   const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
     throw new DistilleryError('E_CONFIG', `config file ${file} cannot be read (${error.code ?? error.message})`);
@@ -26,12 +26,32 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
     const where = error instanceof YAMLParseError && error.linePos !== undefined ? ` at line ${error.linePos[0].line}` : '';
     throw new DistilleryError('E_CONFIG', `${file}: not valid YAML or JSON${where}: ${(error as Error).message.split('\n')[0]}`);
   }
-  return { path, directory: dirname(path), config: parseConfig(raw, file) };
+  return { path, directory: dirname(path), config: parseConfig(applyOverrides(raw, overrides), file) };
+}
+
+/** Command-line flags that replace config values: `--seed 3` is `seed: 3`, validated the same way. */
+export type ConfigOverrides = Readonly<Record<string, unknown>>;
+
+function applyOverrides(raw: unknown, overrides: ConfigOverrides): unknown {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return raw;
+  let out = raw as Record<string, unknown>;
+  for (const [path, value] of Object.entries(overrides)) {
+    if (value === undefined) continue;
+    out = setPath(out, path.split('.'), value);
+  }
+  return out;
+}
+
+function setPath(target: Record<string, unknown>, path: string[], value: unknown): Record<string, unknown> {
+  const [head, ...rest] = path as [string, ...string[]];
+  if (rest.length === 0) return { ...target, [head]: value };
+  const child = target[head];
+  return { ...target, [head]: setPath(child !== null && typeof child === 'object' ? (child as Record<string, unknown>) : {}, rest, value) };
 }
 
 export function parseConfig(raw: unknown, source: string): DistilleryConfig {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new DistilleryError('E_CONFIG', `${source}: a config is a mapping of settings (see \`distillery init\`), got ${raw === null ? 'nothing' : typeof raw}`);
+    throw new DistilleryError('E_CONFIG', `${source}: a config is a mapping of settings (see \`distillery init\`), got ${raw === null ? 'nothing' : Array.isArray(raw) ? 'a list' : typeof raw}`);
   }
   const result = configSchema.safeParse(raw);
   if (result.success) return result.data;

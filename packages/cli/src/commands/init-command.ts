@@ -1,0 +1,52 @@
+import { DistilleryError } from '@distillery/core';
+import { access, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+
+const STARTER = `# Distillery config — see \`distillery schema\` for every field, and the README.
+# Run it:  distillery run distillery.yaml     Sweep it:  distillery sweep distillery.yaml
+name: my-distillation
+seed: 1                        # ≥ 1; fixes splits, initialisation, shuffling and dropout
+# backend: wasm                # wasm (default) | cpu | tensorflow (needs @tensorflow/tfjs-node)
+# workers: 2                   # soft labels and sweep trials in parallel (default: all cores)
+# plugins: ['./my-loss.ts']    # third-party plugin modules, loaded in every worker
+
+data:
+  dataset: mnist-embedded      # mnist-embedded | fashion-mnist | idx
+  options: {}                  # e.g. { limit: { train: 2000, test: 500 } }
+  labelledFraction: 0.02       # or labelledCount: 200 — the labels the students see
+  validationCount: 0           # held out for model selection / early stopping
+
+teacher:
+  plugin: mlp                  # mlp | cnn | saved (options.directory) | ensemble
+  options: { hidden: [512, 512] }
+  train: { epochs: 10, batchSize: 128, learningRate: 0.001 }
+
+student:
+  plugin: mlp                  # mlp | cnn
+  options: { hidden: [32] }
+  train: { epochs: 10, batchSize: 64, learningRate: 0.001 }
+  # earlyStoppingPatience: 3   # needs data.validationCount > 0
+
+distillation:
+  loss: kd                     # kd | soft-ce | logit-mse | dkd | ls-kd | dist (or a plugin's)
+  options: {}                  # the loss's own options, e.g. dkd: { beta: 8 }
+  lambda: 1                    # L = ce(labelled) + λ · loss(transfer), λ in [0, 1]
+  temperature: 4
+  form: sum                    # sum: ce + λ·kd · convex: (1 − λ)·ce + λ·kd
+
+sweep:                         # used by \`distillery sweep\`
+  grid:
+    lambda: [0.5, 1]
+    temperature: [2, 4, 8]
+  seeds: [1, 2, 3]
+`;
+
+/** `distillery init [file]`: writes a commented starter config. */
+export async function initCommand(file = 'distillery.yaml', force = false): Promise<string> {
+  const path = resolve(file);
+  if (!force && (await access(path).then(() => true, () => false))) {
+    throw new DistilleryError('E_CONFIG', `${file} already exists (use --force to overwrite)`);
+  }
+  await writeFile(path, STARTER);
+  return path;
+}

@@ -1,0 +1,61 @@
+import { RunnerPool, generateSoftLabels, type SoftLabelResult } from '@distillery/runner';
+import { writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import { loadConfig } from '../config/load-config.js';
+import { buildPipeline } from '../pipeline/build-pipeline.js';
+import { obtainTeacher } from '../pipeline/obtain-teacher.js';
+import { commonOverrides, defaultOutDirectory, interruptSignal, progressFor, writeResolvedConfig, type CommonFlags } from './command-context.js';
+
+export interface LabelOutcome {
+  readonly directory: string;
+  readonly cacheDirectory: string;
+  readonly result: SoftLabelResult;
+  readonly workers: number;
+  readonly teacherAccuracy: number;
+}
+
+/** `distillery label <config>`: only the teacher's logits, sharded over workers, into the cache. */
+export async function labelCommand(configFile: string, flags: CommonFlags): Promise<LabelOutcome> {
+  const loaded = await loadConfig(configFile, commonOverrides(flags));
+  const pipeline = await buildPipeline(loaded);
+  const { config } = pipeline;
+  const directory = resolve(flags.out ?? defaultOutDirectory(config.name, 'label'));
+  await writeResolvedConfig(directory, config);
+  const progress = progressFor(flags);
+  const { signal, release } = interruptSignal(progress, 'Finished shards stay in the cache; run it again to compute the rest.');
+  const workers = config.workers ?? availableParallelism();
+  const cacheDirectory = config.teacher.cache === undefined ? join(directory, 'logit-cache') : resolve(pipeline.baseDir, config.teacher.cache);
+  const pool = workers > 0 ? new RunnerPool({ workers, backend: pipeline.backend.name, plugins: config.plugins, baseDir: pipeline.baseDir }) : undefined;
+  try {
+    const teacher = await obtainTeacher(pipeline, directory, progress, signal);
+    try {
+      const result = await generateSoftLabels({
+        teacher: teacher.model,
+        dataset: pipeline.train,
+        cache: cacheDirectory,
+        ...(pool === undefined ? {} : { pool }),
+        onProgress: (p) => progress.softLabels(p),
+      });
+      for (const rejected of result.rejectedShards) progress.note(`[soft-labels] recomputed ${rejected.file}: ${rejected.reason}`);
+      const outcome = { directory, cacheDirectory, result, workers, teacherAccuracy: teacher.accuracy };
+      await writeFile(
+        join(directory, 'labels.json'),
+        `${JSON.stringify({ cache: cacheDirectory, cacheStatus: result.cache, teacherFingerprint: result.teacherFingerprint, examples: result.logits.size, classes: result.logits.numClasses, examplesComputed: result.examplesComputed, workers, elapsedMs: result.elapsedMs, teacherAccuracy: teacher.accuracy }, null, 2)}\n`,
+      );
+      return outcome;
+    } finally {
+      teacher.model.dispose();
+    }
+  } finally {
+    progress.stop();
+    release();
+    await pool?.destroy();
+  }
+}
+
+export function formatLabelOutcome(o: LabelOutcome): string {
+  const r = o.result;
+  const rate = r.examplesComputed === 0 ? 'no teacher pass needed' : `${Math.round(r.examplesComputed / (r.elapsedMs / 1000))} examples/s on ${o.workers} worker(s)`;
+  return `teacher logits for ${r.logits.size} examples × ${r.logits.numClasses} classes: cache ${r.cache} (${rate})\nteacher test accuracy ${(100 * o.teacherAccuracy).toFixed(2)}%\ncache: ${o.cacheDirectory}\n`;
+}

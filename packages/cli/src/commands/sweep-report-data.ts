@@ -1,0 +1,25 @@
+import { DistilleryError } from '@distillery/core';
+import { SweepResultsStore, planSweep, summarizeTrials, type SearchStrategy, type SweepGrid, type TrialRecord, type TrialSpec } from '@distillery/runner';
+import { readFile } from 'node:fs/promises';
+import type { SweepReportData } from '../report/report-data.js';
+
+/** Rebuilds a sweep's report data from its folder (sweep.json + trials.jsonl), finished or not. */
+export async function sweepReportData(directory: string, title?: string): Promise<SweepReportData> {
+  const store = new SweepResultsStore(directory);
+  const text = await readFile(store.definitionFile, 'utf8').catch(() => undefined);
+  if (text === undefined) throw new DistilleryError('E_CONFIG', `${directory} is not a sweep folder (no sweep.json)`);
+  const definition = JSON.parse(text) as { base: TrialSpec; grid: SweepGrid; seeds: number[]; search: SearchStrategy };
+  const planned = planSweep(definition.base, definition.grid, definition.seeds, definition.search);
+  const { records } = await store.read();
+  const done = planned.map((t) => records.get(t.id)).filter((r): r is TrialRecord => r !== undefined);
+  return {
+    kind: 'sweep',
+    title: title ?? `sweep in ${directory}`,
+    createdAt: new Date().toISOString(),
+    grid: definition.grid,
+    seeds: definition.seeds,
+    summary: summarizeTrials(done),
+    records: done,
+    pending: planned.length - done.length,
+  };
+}
