@@ -1,4 +1,5 @@
-import { DistilleryError, createRandom, tf, type RandomSource } from '@distillery/core';
+import { DistilleryError, createRandom, type RandomSource, type tf } from '@distillery/core';
+import { moveOnHost } from './host-memory.js';
 
 /** [batch, height, width, channels] of an image batch, or an error naming the augmentation. */
 export function imageDims(augmentation: string, x: tf.Tensor): [number, number, number, number] {
@@ -13,44 +14,76 @@ export function imageDims(augmentation: string, x: tf.Tensor): [number, number, 
 
 /**
  * Per-example parameters (offsets, centres, flips) come from a seeded JS generator: a handful of
- * numbers per example, identical on every backend, while the pixels are moved by tensor ops.
+ * numbers per example, identical on every backend.
  */
 export function drawIntegers(random: RandomSource, count: number, lowInclusive: number, highInclusive: number): Int32Array {
   return Int32Array.from({ length: count }, () => lowInclusive + random.int(highInclusive - lowInclusive + 1));
 }
 
+/** How a window reaches past the image: `fill` (the caller's value) or `reflect` (mirror, edge not repeated). */
+export type BorderMode = 'fill' | 'reflect';
+
 /**
- * Takes from each padded example [Hp, Wp, C] the height × width window whose top-left corner is
- * (rowOffsets[i], colOffsets[i]): one gather of whole pixels by flat index, built with broadcast
- * adds (no per-pixel JS), exact (no interpolation). Flat indices, because `tf.gather` with
- * `batchDims` picks wrong rows on tfjs-backend-wasm 4.22 (seen in our cpu-vs-wasm test).
+ * For each example, the source row (or column) of each of `size` output positions when the
+ * window starts at `offsets[e] − padding`: −1 where it falls outside the image in `fill` mode.
  */
-export function gatherWindows(
-  padded: tf.Tensor4D,
-  rowOffsets: Int32Array,
-  colOffsets: Int32Array,
-  height: number,
-  width: number,
-): tf.Tensor4D {
-  return tf.tidy(() => {
-    const [n, paddedHeight, paddedWidth, channels] = padded.shape;
-    const exampleBase = tf.tensor3d(Int32Array.from({ length: n }, (_, i) => i * paddedHeight * paddedWidth), [n, 1, 1], 'int32');
-    const rows = tf.add(tf.reshape(tf.range(0, height, 1, 'int32'), [1, height, 1]), tf.tensor3d(rowOffsets, [n, 1, 1], 'int32'));
-    const cols = tf.add(tf.reshape(tf.range(0, width, 1, 'int32'), [1, 1, width]), tf.tensor3d(colOffsets, [n, 1, 1], 'int32'));
-    const flat = tf.add(tf.add(exampleBase, tf.mul(rows, tf.scalar(paddedWidth, 'int32'))), cols);
-    const pixels = tf.gather(tf.reshape(padded, [n * paddedHeight * paddedWidth, channels]), tf.reshape(flat, [-1]));
-    return tf.reshape(pixels, [n, height, width, channels]);
-  });
+export function windowSources(offsets: Int32Array, size: number, padding: number, mode: BorderMode): Int32Array {
+  const sources = new Int32Array(offsets.length * size);
+  for (let e = 0; e < offsets.length; e++) {
+    for (let i = 0; i < size; i++) {
+      const s = i + offsets[e]! - padding;
+      sources[e * size + i] = s >= 0 && s < size ? s : mode === 'fill' ? -1 : s < 0 ? -s : 2 * (size - 1) - s;
+    }
+  }
+  return sources;
 }
 
 /**
- * Each example's height × width window at an offset drawn uniformly from [0, span]² (rows and
- * columns apart): the shared core of `shift` and `crop`, which differ in how they pad.
+ * Output pixel (e, i, j) = input pixel (e, rowSources[e·H + i], colSources[e·W + j]); a source
+ * of −1 leaves `out`'s value (the fill). Columns whose sources are consecutive are copied as one
+ * run per row (`TypedArray.set`, a memcpy): a shift is one copy per row.
  */
-export function randomWindows(padded: tf.Tensor4D, height: number, width: number, span: number, seed: number): tf.Tensor4D {
+export function remapPixels(
+  src: Float32Array,
+  out: Float32Array,
+  [n, height, width, channels]: readonly [number, number, number, number],
+  rowSources: Int32Array,
+  colSources: Int32Array,
+): void {
+  const rowLength = width * channels;
+  for (let e = 0; e < n; e++) {
+    const runs: number[] = []; // triples: output offset, source offset, length (in values)
+    for (let j = 0; j < width; ) {
+      const s = colSources[e * width + j]!;
+      let length = 1;
+      while (s >= 0 && j + length < width && colSources[e * width + j + length] === s + length) length++;
+      if (s >= 0) runs.push(j * channels, s * channels, length * channels);
+      j += length;
+    }
+    for (let i = 0; i < height; i++) {
+      const si = rowSources[e * height + i]!;
+      if (si < 0) continue;
+      const outRow = (e * height + i) * rowLength;
+      const srcRow = (e * height + si) * rowLength;
+      for (let r = 0; r < runs.length; r += 3) {
+        out.set(src.subarray(srcRow + runs[r + 1]!, srcRow + runs[r + 1]! + runs[r + 2]!), outRow + runs[r]!);
+      }
+    }
+  }
+}
+
+/**
+ * Each example's height × width window at an offset drawn uniformly from [0, 2·padding]² (rows
+ * and columns apart) of the image padded by `padding`: the shared core of `shift` and `crop`.
+ */
+export function randomWindows(x: tf.Tensor, padding: number, mode: BorderMode, fill: number, seed: number): tf.Tensor {
+  const dims = x.shape as [number, number, number, number];
+  const [n, height, width] = dims;
   const random = createRandom(seed);
-  const n = padded.shape[0];
-  const rowOffsets = drawIntegers(random, n, 0, span);
-  const colOffsets = drawIntegers(random, n, 0, span);
-  return gatherWindows(padded, rowOffsets, colOffsets, height, width);
+  const rowSources = windowSources(drawIntegers(random, n, 0, 2 * padding), height, padding, mode);
+  const colSources = windowSources(drawIntegers(random, n, 0, 2 * padding), width, padding, mode);
+  return moveOnHost(x, (src, out) => {
+    if (fill !== 0) out.fill(fill);
+    remapPixels(src, out, dims, rowSources, colSources);
+  });
 }

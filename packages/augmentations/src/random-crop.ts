@@ -34,9 +34,7 @@ export function randomCrop(options: RandomCropOptions = {}): Augmentation {
         if (mode === 'reflect' && (p >= height || p >= width)) {
           throw new DistilleryError('E_CONFIG', `crop.padding: reflect padding needs fewer than ${Math.min(height, width)} pixels for ${height}×${width} images, got ${p}`);
         }
-        const paddings: [number, number][] = [[0, 0], [p, p], [p, p], [0, 0]];
-        const padded = mode === 'zeros' ? tf.pad(x as tf.Tensor4D, paddings) : tf.mirrorPad(x as tf.Tensor4D, paddings, 'reflect');
-        return randomWindows(padded, height, width, 2 * p, seed);
+        return randomWindows(x, p, mode === 'zeros' ? 'fill' : 'reflect', 0, seed);
       }),
   };
 }

@@ -19,8 +19,8 @@ export function parseRandomShiftOptions(input: unknown): Required<RandomShiftOpt
 
 /**
  * `shift`: translates each image by up to k pixels in each direction (Hinton et al. jittered
- * their MNIST teacher's inputs by up to two pixels). Pad by k with `fill`, then take each
- * example's window at offset k − shift: output pixel (i, j) is input pixel (i − dy, j − dx).
+ * their MNIST teacher's inputs by up to two pixels): output pixel (i, j) is input pixel
+ * (i − dy, j − dx), or `fill` where that falls outside the image.
  */
 export function randomShift(options: RandomShiftOptions = {}): Augmentation {
   const { pixels: k, fill } = parseRandomShiftOptions(options);
@@ -28,9 +28,8 @@ export function randomShift(options: RandomShiftOptions = {}): Augmentation {
     name: 'shift',
     apply: (x, { seed }) =>
       tf.tidy(() => {
-        const [, height, width] = imageDims('shift', x);
-        const padded = tf.pad(x as tf.Tensor4D, [[0, 0], [k, k], [k, k], [0, 0]], fill);
-        return randomWindows(padded, height, width, 2 * k, seed);
+        imageDims('shift', x);
+        return randomWindows(x, k, 'fill', fill, seed);
       }),
   };
 }
