@@ -71,6 +71,10 @@ describe('noise', () => {
     expect(Math.abs(mean)).toBeLessThan(0.01);
     expect(std).toBeGreaterThan(0.19);
     expect(std).toBeLessThan(0.21);
+    // Gaussian, not just of the right spread: 68.3 % within one σ, 95.4 % within two.
+    const within = (k: number) => deltas.filter((d) => Math.abs(d) < k * 0.2).length / deltas.length;
+    expect(within(1)).toBeCloseTo(0.683, 2);
+    expect(within(2)).toBeCloseTo(0.954, 2);
     expect(sameValues(await run(gaussianNoise({ std: 0.2 }), images), out)).toBe(true);
     expect(sameValues(await run(gaussianNoise({ std: 0.2 }), images, { ...context, seed: 3 }), out)).toBe(false);
   });
