@@ -6,3 +6,4 @@ export { reportCommand } from './commands/report-command.js';
 export { loadConfig, parseConfig, type LoadedConfig } from './config/load-config.js';
 export { configSchema, type DistilleryConfig, type DistilleryConfigInput } from './config/config-schema.js';
 export { formatReport, gapClosed } from './report-text.js';
+export { renderPlot, type RenderedPlot } from './report/render-plot.js';

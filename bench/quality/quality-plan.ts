@@ -1,0 +1,77 @@
+import type { SweepGrid, TrialSpec } from '@distillery/runner';
+
+/** How big a run of the quality benchmark is: `full` for the README table, `tiny` for CI (seconds). */
+export interface QualityScale {
+  readonly name: 'full' | 'tiny';
+  readonly fractions: readonly number[];
+  /** Examples held out of training for selection (never the test set). */
+  readonly validationCount: number;
+  readonly teacher: { readonly hidden: readonly number[]; readonly epochs: number; readonly dropout: number; readonly inputDropout: number };
+  readonly studentHidden: readonly number[];
+  readonly studentEpochs: number;
+  readonly transferBatchSize: number;
+  /** Limit the data (tiny runs only). */
+  readonly limit?: { readonly train: number; readonly test: number };
+  readonly seeds: readonly number[];
+}
+
+export const SCALES: Record<'full' | 'tiny', QualityScale> = {
+  full: {
+    name: 'full',
+    fractions: [0.01, 0.1, 1],
+    validationCount: 5000,
+    teacher: { hidden: [1200, 1200], epochs: 8, dropout: 0.5, inputDropout: 0.2 },
+    studentHidden: [64],
+    studentEpochs: 20,
+    transferBatchSize: 256,
+    seeds: [1, 2, 3],
+  },
+  tiny: {
+    name: 'tiny',
+    fractions: [0.05, 1],
+    validationCount: 200,
+    teacher: { hidden: [64], epochs: 5, dropout: 0.2, inputDropout: 0 },
+    studentHidden: [16],
+    studentEpochs: 4,
+    transferBatchSize: 64,
+    limit: { train: 1000, test: 300 },
+    seeds: [1, 2],
+  },
+};
+
+/** A distillation method: its base trial and the grid its λ / T (and own options) are chosen on. */
+export interface Method {
+  readonly name: 'student alone' | 'kd' | 'dkd';
+  readonly base: Partial<TrialSpec>;
+  readonly grid: SweepGrid;
+}
+
+export function methods(scale: QualityScale): Method[] {
+  if (scale.name === 'tiny') {
+    return [
+      { name: 'student alone', base: { lambda: 0 }, grid: { lambda: [0] } },
+      { name: 'kd', base: { loss: { name: 'kd' } }, grid: { lambda: [0.5, 1], temperature: [4] } },
+      { name: 'dkd', base: { loss: { name: 'dkd' } }, grid: { temperature: [4] } },
+    ];
+  }
+  return [
+    { name: 'student alone', base: { lambda: 0 }, grid: { lambda: [0] } },
+    { name: 'kd', base: { loss: { name: 'kd' } }, grid: { lambda: [0.25, 0.5, 1], temperature: [2, 4, 8] } },
+    { name: 'dkd', base: { loss: { name: 'dkd' } }, grid: { temperature: [2, 4], 'loss.options.beta': [2, 8] } },
+  ];
+}
+
+export function baseSpec(scale: QualityScale, fraction: number): TrialSpec {
+  return {
+    student: { plugin: 'mlp', options: { hidden: [...scale.studentHidden] } },
+    loss: { name: 'kd' },
+    lambda: 1,
+    temperature: 4,
+    labelledFraction: fraction,
+    validationCount: scale.validationCount,
+    epochs: scale.studentEpochs,
+    batchSize: 64,
+    transferBatchSize: scale.transferBatchSize,
+    learningRate: 2e-3,
+  };
+}

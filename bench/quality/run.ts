@@ -1,0 +1,105 @@
+/**
+ * bench/quality — the low-data distillation table: on Fashion-MNIST (60k/10k) and the embedded
+ * MNIST digits, for 1%, 10% and 100% of the labels, a student alone vs distilled with `kd` and
+ * `dkd`, λ / T chosen by a sweep on a validation split (never the test set), then 3 seeds.
+ *
+ *   apt-get install -y dataset-fashion-mnist     # once
+ *   pnpm bench:quality                           # full (≈ 40 min on 2 cores); resumable
+ *   SCALE=tiny DATASETS=mnist pnpm bench:quality # seconds: what CI runs
+ *
+ * Everything lands in runs/quality/<dataset>/ (OUT=… to change): the teacher, the logit cache,
+ * one resumable sweep folder per fraction × method × stage, quality.md, quality.json and a plot.
+ */
+import { DistillationTrainer, evaluateModel, loadModel, setupBackend, splitIndices, type Dataset, type Model } from '@distillery/core';
+import { embeddedMnistSplit, FASHION_MNIST_DIR, loadMnistFamily } from '@distillery/datasets';
+import { supervisedObjective } from '@distillery/losses';
+import { RunnerPool, generateSoftLabels, sweep, type TrialRecord } from '@distillery/runner';
+import { createTeacherMlp } from '@distillery/teachers';
+import { access, mkdir } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import { baseSpec, methods, SCALES, type QualityScale } from './quality-plan.js';
+import { writeQualityReport, type QualityRow } from './quality-report.js';
+
+const scale = SCALES[(process.env['SCALE'] ?? 'full') as 'full' | 'tiny'];
+if (scale === undefined) throw new Error(`SCALE must be full or tiny, got ${process.env['SCALE']}`);
+const datasets = (process.env['DATASETS'] ?? 'fashion,mnist').split(',');
+const workers = Number(process.env['WORKERS'] ?? availableParallelism());
+const outRoot = resolve(process.env['OUT'] ?? join('runs', scale.name === 'full' ? 'quality' : 'quality-tiny'));
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+const started = performance.now();
+const backend = await setupBackend();
+const pool = new RunnerPool({ workers, backend: backend.name });
+try {
+  for (const name of datasets) {
+    const dataStarted = performance.now();
+    const { train, test } = await loadData(name, scale);
+    const out = join(outRoot, name);
+    await mkdir(out, { recursive: true });
+    log(`\n=== ${name}: ${train.size} train / ${test.size} test, scale ${scale.name}, ${workers} workers, backend ${backend.name}`);
+    const teacher = await obtainTeacher(train, out, scale);
+    const teacherAccuracy = (await evaluateModel(teacher, test)).accuracy;
+    log(`teacher ${teacher.name} (${teacher.countParams().toLocaleString('en-US')} params): test accuracy ${(100 * teacherAccuracy).toFixed(2)}%`);
+    const soft = await generateSoftLabels({ teacher, dataset: train, pool, cache: join(out, 'logit-cache') });
+    log(`soft labels: cache ${soft.cache}, ${soft.teacherPasses} teacher pass(es), ${(soft.elapsedMs / 1000).toFixed(1)}s`);
+    teacher.dispose();
+
+    const rows: QualityRow[] = [];
+    for (const fraction of scale.fractions) {
+      for (const method of methods(scale)) {
+        const base = { ...baseSpec(scale, fraction), ...method.base };
+        const folder = join(out, `labels-${fraction}`, method.name.replace(/\s+/g, '-'));
+        const onProgress = (e: Parameters<NonNullable<Parameters<typeof sweep>[0]['onProgress']>>[0]) => {
+          if (e.type === 'trial:end') log(`  [${name} ${fraction} ${method.name}] ${e.finished}/${e.total} ${JSON.stringify(e.record.params)} seed ${e.record.seed}: ${e.record.status === 'ok' ? `val ${pct(e.record.best.validationAccuracy)} test ${pct(e.record.best.testAccuracy)}` : e.record.error.message}`);
+        };
+        const common = { train, test, teacher: { logits: soft.logits }, pool, onProgress } as const;
+        // 1. Choose λ / T (and the method's own options) on validation accuracy, one seed.
+        const selection = await sweep({ ...common, directory: join(folder, 'select'), base, grid: method.grid, seeds: scale.seeds.slice(0, 1) });
+        const chosen = selection.summary.best!.params;
+        // 2. The chosen setting on the other seeds; the first seed's trial is reused.
+        const grid = Object.fromEntries(Object.entries(chosen).map(([k, v]) => [k, [v]]));
+        const final = await sweep({ ...common, directory: join(folder, 'final'), base, grid, seeds: scale.seeds.slice(1) });
+        const firstSeed = selection.records.filter((r) => JSON.stringify(r.params) === JSON.stringify(chosen));
+        const records = [...firstSeed, ...final.records].filter((r): r is Extract<TrialRecord, { status: 'ok' }> => r.status === 'ok');
+        rows.push({ fraction, method: method.name, chosen, testAccuracies: records.map((r) => r.best.testAccuracy), labelled: Math.max(1, Math.round(fraction * (train.size - scale.validationCount))) });
+      }
+    }
+    const minutes = (performance.now() - dataStarted) / 60_000;
+    const files = await writeQualityReport(out, { dataset: name, scale: scale.name, teacherAccuracy, teacherName: `MLP 784-${scale.teacher.hidden.join('-')}-10`, studentName: `MLP 784-${scale.studentHidden.join('-')}-10`, rows, minutes, workers, backend: backend.name });
+    log(`${name} done in ${minutes.toFixed(1)} min: ${files.join(', ')}`);
+  }
+} finally {
+  await pool.destroy();
+}
+log(`\nquality benchmark: ${((performance.now() - started) / 60_000).toFixed(1)} min in all on ${availableParallelism()} cores`);
+
+function pct(x: number | undefined): string {
+  return x === undefined ? '—' : `${(100 * x).toFixed(2)}%`;
+}
+
+async function loadData(name: string, s: QualityScale): Promise<{ train: Dataset; test: Dataset }> {
+  const data =
+    name === 'fashion'
+      ? { train: await loadMnistFamily(FASHION_MNIST_DIR, 'train', 'fashion-mnist'), test: await loadMnistFamily(FASHION_MNIST_DIR, 'test', 'fashion-mnist') }
+      : name === 'mnist'
+        ? embeddedMnistSplit()
+        : undefined;
+  if (data === undefined) throw new Error(`DATASETS: unknown dataset ${name} (fashion, mnist)`);
+  if (s.limit === undefined) return data;
+  const first = (d: Dataset, n: number) => d.subset(Array.from({ length: Math.min(n, d.size) }, (_, i) => i), `${d.name}[0:${n}]`);
+  return { train: first(data.train, s.limit.train), test: first(data.test, s.limit.test) };
+}
+
+/** Trained once on every training label outside the (first seed's) validation split, then reused. */
+async function obtainTeacher(train: Dataset, out: string, s: QualityScale): Promise<Model> {
+  const dir = join(out, 'teacher');
+  if (await access(join(dir, 'model.json')).then(() => true, () => false)) return loadModel(dir);
+  const parts = splitIndices(train, { seed: s.seeds[0]!, labelledFraction: 1, validationCount: s.validationCount });
+  const teacher = createTeacherMlp({ inputShape: train.inputShape, numClasses: train.numClasses, seed: 1, hidden: s.teacher.hidden, dropout: s.teacher.dropout, inputDropout: s.teacher.inputDropout });
+  const trainer = new DistillationTrainer();
+  trainer.events.on('epoch:end', (e) => log(`  [teacher] epoch ${e.epoch + 1}/${e.epochs} ce ${e.losses['ce']!.toFixed(4)} (${(e.elapsedMs / 1000).toFixed(0)}s)`));
+  await trainer.train({ model: teacher, objective: supervisedObjective(), data: { labelled: train.subset(parts.transfer) }, options: { epochs: s.teacher.epochs, batchSize: 128, learningRate: 1e-3, seed: 1 } });
+  await teacher.save(dir);
+  return teacher;
+}
