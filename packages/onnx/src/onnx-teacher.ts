@@ -1,0 +1,120 @@
+import { DistilleryError, fingerprint, tf, type ForwardOptions, type Model } from '@distillery/core';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { decodeOnnxModel } from './decode-onnx.js';
+import { planOnnxInput, type InputLayout, type OnnxDataShape, type OnnxInputPlan } from './onnx-io.js';
+import type { OnnxModel } from './onnx-model.js';
+import { TfjsOnnxGraph } from './tfjs-onnx-graph.js';
+
+/** The file name an ONNX teacher is saved under in a model folder. */
+export const ONNX_MODEL_FILE = 'model.onnx';
+
+export interface OnnxTeacherOptions {
+  /** A .onnx file (PyTorch's torch.onnx.export, Distillery's exportOnnx, any ONNX exporter). */
+  readonly file?: string;
+  /** Or the file's bytes. */
+  readonly bytes?: Uint8Array;
+  /** The dataset's example shape and class count: a model that does not fit is refused at once. */
+  readonly inputShape: readonly number[];
+  readonly numClasses: number;
+  /** How examples reach the model's input; default: inferred from the shapes (see InputLayout). */
+  readonly layout?: InputLayout;
+  readonly name?: string;
+  /** Named in errors (default: the file, or "ONNX model"). */
+  readonly dataName?: string;
+}
+
+/**
+ * A teacher from an ONNX file. Its soft labels are computed on onnxruntime-node in the runner's
+ * worker threads (generateSoftLabels); in this thread — evaluation, online-teacher mode, or
+ * without onnxruntime-node — `forward` runs the same graph on TensorFlow.js. Inference only: it
+ * has no trainable variables.
+ */
+export class OnnxTeacher implements Model {
+  readonly name: string;
+  readonly inputShape: readonly number[];
+  readonly numClasses: number;
+  readonly bytes: Uint8Array;
+  readonly model: OnnxModel;
+  readonly plan: OnnxInputPlan;
+  readonly source: string;
+  private readonly graph: TfjsOnnxGraph;
+  private readonly hash: string;
+
+  constructor(options: OnnxTeacherOptions) {
+    this.source = options.file ?? 'ONNX model';
+    this.bytes = options.bytes ?? readModelFile(options.file);
+    this.model = decodeOnnxModel(this.bytes, this.source);
+    const initializers = new Set(this.model.graph.initializers.map((t) => t.name));
+    // Older exporters list weights among the graph inputs too; the data input is the other one.
+    const inputs = this.model.graph.inputs.filter((i) => !initializers.has(i.name));
+    const data: OnnxDataShape = { inputShape: options.inputShape, numClasses: options.numClasses, ...(options.dataName === undefined ? {} : { name: options.dataName }) };
+    this.plan = planOnnxInput(inputs, this.model.graph.outputs, data, `ONNX teacher ${this.source}`, options.layout);
+    const last = this.model.graph.nodes.find((n) => n.outputs.includes(this.plan.outputName));
+    if (last?.opType === 'Softmax') {
+      throw new DistilleryError('E_MODEL_IO', `ONNX teacher ${this.source}: its output comes from a Softmax; distillation needs raw logits — export the model without the final softmax`);
+    }
+    this.inputShape = [...options.inputShape];
+    this.numClasses = options.numClasses;
+    this.name = options.name ?? (options.file === undefined ? this.model.graph.name || 'onnx-teacher' : basename(options.file, '.onnx'));
+    this.graph = new TfjsOnnxGraph(this.model.graph, `ONNX teacher ${this.source}`);
+    this.hash = fingerprint('onnx', this.bytes);
+  }
+
+  /** The input layout the teacher was checked with (for a worker to rebuild it). */
+  get layout(): InputLayout {
+    return this.plan.layout;
+  }
+
+  /** The tfjs runtime: the ONNX graph on TensorFlow.js ops. */
+  forward(x: tf.Tensor, _options?: ForwardOptions): tf.Tensor2D {
+    const got = x.shape.slice(1);
+    if (got.length !== this.inputShape.length || got.some((d, i) => d !== this.inputShape[i])) {
+      throw new DistilleryError('E_SHAPE', `teacher ${this.name}: input examples must have shape [${this.inputShape.join(', ')}], got [${got.join(', ')}]`);
+    }
+    return tf.tidy(() => {
+      const n = x.shape[0]!;
+      const input = this.plan.layout === 'nchw' ? tf.transpose(x, [0, 3, 1, 2]) : tf.reshape(x, this.plan.feedShape(n));
+      return tf.reshape(this.graph.run(input, this.plan.inputName, this.plan.outputName), [n, this.numClasses]) as tf.Tensor2D;
+    });
+  }
+
+  /** Ops the tfjs runtime cannot run (then only onnxruntime-node can run this teacher). */
+  get tfjsUnsupportedOps(): readonly string[] {
+    return this.graph.unsupported;
+  }
+
+  trainableVariables(): tf.Variable[] {
+    return [];
+  }
+
+  countParams(): number {
+    return this.model.graph.initializers.reduce((n, t) => n + (t.type === 'float32' ? t.data.length : 0), 0);
+  }
+
+  async fingerprint(): Promise<string> {
+    return this.hash;
+  }
+
+  /** Its ONNX form, as given: what onnxruntime runs. */
+  async toOnnx(): Promise<Uint8Array> {
+    return this.bytes;
+  }
+
+  /** Writes the ONNX file into the folder, as `model.onnx`. */
+  async save(directory: string): Promise<void> {
+    await mkdir(directory, { recursive: true });
+    await writeFile(join(directory, ONNX_MODEL_FILE), this.bytes);
+  }
+
+  dispose(): void {
+    this.graph.dispose();
+  }
+}
+
+function readModelFile(file: string | undefined): Uint8Array {
+  if (typeof file !== 'string' || file === '') throw new DistilleryError('E_CONFIG', `onnx.file: expected the path of a .onnx file, got ${JSON.stringify(file)}`);
+  if (!existsSync(file)) throw new DistilleryError('E_MODEL_IO', `onnx.file: ${file} does not exist`);
+  return new Uint8Array(readFileSync(file));
+}
