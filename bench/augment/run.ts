@@ -3,7 +3,7 @@
  * without one, measured side by side in one run: rounds cycle through the augmentations, so
  * machine noise hits them alike; each figure is the median over rounds.
  *
- *   pnpm bench:augment            # about a minute on 2 cores; ROUNDS=5 STEPS=40 to change
+ *   pnpm bench:augment            # about a minute on 2 cores; ROUNDS=9 for steadier medians
  */
 import { augmentationPlugins, createAugmentation, type BuiltinAugmentationName } from '@distillery/augmentations';
 import { DistillationTrainer, createRandom, setupBackend, tf, type Augmentation, type Model } from '@distillery/core';
@@ -12,16 +12,16 @@ import { supervisedObjective } from '@distillery/losses';
 import { createCnn, createMlp } from '@distillery/students';
 import { availableParallelism } from 'node:os';
 
-const ROUNDS = Number(process.env['ROUNDS'] ?? 3);
-const STEPS = Number(process.env['STEPS'] ?? 30);
+const ROUNDS = Number(process.env['ROUNDS'] ?? 5);
 const BATCH = 64;
 
 const backend = await setupBackend();
 const { train } = embeddedMnistSplit();
 const shape = { inputShape: train.inputShape, numClasses: train.numClasses };
-const students: { label: string; create: () => Model }[] = [
-  { label: 'MLP 784-32-10 (the default student)', create: () => createMlp({ ...shape, hidden: [32], seed: 1 }) },
-  { label: 'CNN 16-32, dense 64', create: () => createCnn({ ...shape, filters: [16, 32], dense: [64], seed: 1 }) },
+// Steps per measurement: more for the cheap MLP step, so each measurement lasts about as long.
+const students: { label: string; steps: number; create: () => Model }[] = [
+  { label: 'MLP 784-32-10 (the default student)', steps: 60, create: () => createMlp({ ...shape, hidden: [32], seed: 1 }) },
+  { label: 'CNN 8-16, dense 32', steps: 15, create: () => createCnn({ ...shape, filters: [8, 16], dense: [32], seed: 1 }) },
 ];
 const names = augmentationPlugins.map((p) => p.name as BuiltinAugmentationName);
 const augmentations: { name: string; augmentation?: Augmentation }[] = [
@@ -53,7 +53,7 @@ function shiftWithTfOps(k: number): Augmentation {
   };
 }
 
-/** ms per training step of a fresh student (same seed) over STEPS steps of BATCH labelled images. */
+/** ms per training step of a fresh student (same seed) over `steps` steps of BATCH labelled images. */
 async function msPerStep(create: () => Model, augmentation: Augmentation | undefined, steps: number): Promise<number> {
   const model = create();
   const result = await new DistillationTrainer().train({
@@ -81,15 +81,15 @@ function msPerBatch(augmentation: Augmentation): number {
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-console.log(`bench/augment: training step (batch ${BATCH}, ce) with each augmentation vs none, ${STEPS} steps × ${ROUNDS} rounds, backend ${backend.name}, ${availableParallelism()} cores\n`);
+console.log(`bench/augment: training step (batch ${BATCH}, ce) with each augmentation vs none, median of ${ROUNDS} rounds, backend ${backend.name}, ${availableParallelism()} cores\n`);
 for (const student of students) {
   for (const a of augmentations) await msPerStep(student.create, a.augmentation, 3); // warm up every code path
   const times = new Map<string, number[]>(augmentations.map((a) => [a.name, []]));
   for (let round = 0; round < ROUNDS; round++) {
-    for (const a of augmentations) times.get(a.name)!.push(await msPerStep(student.create, a.augmentation, STEPS));
+    for (const a of augmentations) times.get(a.name)!.push(await msPerStep(student.create, a.augmentation, student.steps));
   }
   const base = median(times.get('none')!);
-  console.log(student.label);
+  console.log(`${student.label}, ${student.steps} steps per measurement`);
   console.log(`  ${'augmentation'.padEnd(16)}${'ms/step'.padStart(9)}${'× none'.padStart(9)}${'ms/batch alone'.padStart(17)}`);
   for (const a of augmentations) {
     const ms = median(times.get(a.name)!);
