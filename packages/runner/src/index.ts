@@ -6,8 +6,9 @@ export {
 } from './soft-labels/generate-soft-labels.js';
 export { LogitCache, type LogitCacheKey, type LogitCacheManifest, type ShardRecord } from './cache/logit-cache.js';
 export { encodeNpy, decodeNpy } from './cache/npy.js';
-export { RunnerPool, type RunnerPoolOptions } from './pool/runner-pool.js';
-export type { ProbeResult, ProgressMessage } from './protocol.js';
+export { RunnerPool, stopRunnerPools, type RunnerPoolOptions } from './pool/runner-pool.js';
+export { TEACHER_RUNTIMES, type TeacherRuntime } from './soft-labels/teacher-payload.js';
+export type { ProbeResult, ProgressMessage, TeacherPayload, OnnxTeacherPayload } from './protocol.js';
 export { createBuiltinRegistry } from './builtin-registry.js';
 export {
   distill,

@@ -1,5 +1,6 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { DistilleryErrorJSON, SerializedModel, SharedDataset } from '@distillery/core';
+import type { InputLayout } from '@distillery/onnx';
 import type { TrialResult, TrialTask } from './trial/trial-spec.js';
 
 /**
@@ -8,14 +9,34 @@ import type { TrialResult, TrialTask } from './trial/trial-spec.js';
  */
 export type WorkerTask = SoftLabelTask | TrialTaskMessage | ProbeTask;
 
+/** A teacher as it crosses to a worker: a tfjs layers model, or an ONNX model and the runtime to run it on. */
+export type TeacherPayload = SerializedModel | OnnxTeacherPayload;
+
+export interface OnnxTeacherPayload {
+  readonly format: 'onnx';
+  /** `ort`: onnxruntime-node; `tfjs`: the ONNX graph on TensorFlow.js ops. */
+  readonly runtime: 'ort' | 'tfjs';
+  readonly name: string;
+  /** The ONNX file's bytes, shared by every worker. */
+  readonly model: SharedArrayBuffer;
+  /** How examples reach the model's input, as checked on the main thread. */
+  readonly layout: InputLayout;
+  readonly fingerprint: string;
+}
+
 export interface SoftLabelTask {
   readonly type: 'soft-labels';
-  readonly teacher: SerializedModel;
+  readonly teacher: TeacherPayload;
   readonly dataset: SharedDataset;
   /** Examples [start, end) of the dataset. */
   readonly start: number;
   readonly end: number;
   readonly batchSize: number;
+  /**
+   * Int32Array(1) over shared memory, set to 1 to stop this call's tasks: each checks it between
+   * batches and ends with E_ABORTED. A thread is never stopped from outside inside `session.run`.
+   */
+  readonly stop?: SharedArrayBuffer;
   /** Receives `ProgressMessage`s while the shard runs. */
   readonly progress?: MessagePort;
 }
@@ -46,6 +67,8 @@ export interface SoftLabelShard {
   /** Transferred, not copied. */
   readonly logits: Float32Array;
   readonly threadId: number;
+  /** Where the logits were computed. */
+  readonly runtime: 'ort' | 'tfjs';
 }
 
 export interface ProbeResult {
@@ -69,4 +92,6 @@ export interface RunnerWorkerData {
   /** Plugin modules to load beside the built-ins, resolved from `baseDir`. */
   readonly plugins: readonly string[];
   readonly baseDir: string;
+  /** The pool's stop flag (Int32Array(1) over shared memory): 1 once the pool is shutting down. */
+  readonly stop: SharedArrayBuffer;
 }

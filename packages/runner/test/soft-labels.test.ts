@@ -120,13 +120,18 @@ describe('generateSoftLabels', () => {
     expect(cache.directoryFor(key)).not.toBe(cache.directoryFor({ ...key, augmentationSeed: 1 }));
   });
 
-  it('brings a worker error back as a DistilleryError with its code', async () => {
+  it('brings a worker error back as a DistilleryError with its code, from either runtime', async () => {
     const teacher = teacherOf(7);
     const wrongShape = new InMemoryDataset({ name: 'wide', inputShape: [7, 7, 1], numClasses: 5, features: new Float32Array(49 * 4), labels: new Int32Array(4) });
-    await expect(generateSoftLabels({ teacher, dataset: wrongShape, pool })).rejects.toMatchObject({
+    await expect(generateSoftLabels({ teacher, dataset: wrongShape, pool, runtime: 'tfjs' })).rejects.toMatchObject({
       name: 'DistilleryError',
       code: 'E_SHAPE',
       message: expect.stringContaining('takes examples of shape [6, 6, 1] but dataset'),
+    });
+    await expect(generateSoftLabels({ teacher, dataset: wrongShape, pool, runtime: 'ort' })).rejects.toMatchObject({
+      name: 'DistilleryError',
+      code: 'E_SHAPE',
+      message: expect.stringMatching(/input 'input' \[batch, 6, 6, 1\] does not fit dataset wide: expected \[batch, 7, 7, 1\]/),
     });
     teacher.dispose();
   });

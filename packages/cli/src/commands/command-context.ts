@@ -1,3 +1,4 @@
+import { stopRunnerPools } from '@distillery/runner';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DistilleryConfig } from '../config/config-schema.js';
@@ -33,12 +34,16 @@ export async function writeResolvedConfig(directory: string, config: DistilleryC
 
 /**
  * Ctrl-C stops cleanly: the first one aborts (running work finishes and is kept), a second one
- * exits at once. Returns the signal and a function that removes the handler.
+ * exits — once the worker pools have stopped between batches: exiting while a worker is inside
+ * onnxruntime would abort the process. Returns the signal and a function that removes the handler.
  */
 export function interruptSignal(progress: ProgressView, resumeHint: string): { signal: AbortSignal; release: () => void } {
   const controller = new AbortController();
   const onInterrupt = () => {
-    if (controller.signal.aborted) process.exit(130);
+    if (controller.signal.aborted) {
+      void stopRunnerPools().finally(() => process.exit(130));
+      return;
+    }
     progress.note(`\nstopping: finishing the work in progress (Ctrl-C again to quit at once). ${resumeHint}`);
     controller.abort();
   };

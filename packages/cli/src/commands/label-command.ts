@@ -35,6 +35,7 @@ export async function labelCommand(configFile: string, flags: CommonFlags): Prom
         dataset: pipeline.train,
         cache: cacheDirectory,
         ...(pool === undefined ? {} : { pool }),
+        signal,
         onProgress: (p) => progress.softLabels(p),
       });
       for (const rejected of result.rejectedShards) progress.note(`[soft-labels] recomputed ${rejected.file}: ${rejected.reason}`);

@@ -16,9 +16,17 @@ export interface RunnerPoolOptions extends PluginModules {
 
 const WORKER_FILE = new URL('../worker/runner-worker-bootstrap.mjs', import.meta.url);
 
+/** Pools not yet destroyed, so that a forced exit (a second Ctrl-C) can stop them cooperatively first. */
+const livePools = new Set<RunnerPool>();
+
 /**
  * A piscina pool of Distillery workers, created once and reused across calls: workers pay
  * their start-up (tfjs import, wasm backend, plugin registry) once, and keep loaded teachers.
+ *
+ * It shuts down cooperatively: a worker is never terminated while a task runs, because a
+ * thread stopped inside onnxruntime's `session.run` aborts the whole process (exit 134).
+ * `destroy()` raises a stop flag that soft-label tasks check between batches, waits for every
+ * running task to settle, and only then ends the threads.
  */
 export class RunnerPool {
   readonly workers: number;
@@ -26,7 +34,12 @@ export class RunnerPool {
   /** Plugin modules every worker loads at start-up (beside the built-ins). */
   readonly plugins: Required<PluginModules>;
   private readonly piscina: Piscina<WorkerTask, WorkerReply>;
-  private destroyed = false;
+  private readonly stopFlag = new Int32Array(new SharedArrayBuffer(4));
+  private readonly running = new Set<Promise<unknown>>();
+  /** The running tasks inside onnxruntime: the ones a thread must never be stopped in. */
+  private readonly runningNative = new Set<Promise<unknown>>();
+  private stopping = false;
+  private destroyed: Promise<void> | undefined;
 
   constructor(options: RunnerPoolOptions = {}) {
     const workers = options.workers ?? availableParallelism();
@@ -41,27 +54,26 @@ export class RunnerPool {
       // One task per worker at a time: each task is CPU-bound on that worker's core.
       concurrentTasksPerWorker: 1,
       idleTimeout: 60_000,
-      workerData: { backend: this.backend, ...this.plugins } satisfies RunnerWorkerData,
+      workerData: { backend: this.backend, ...this.plugins, stop: this.stopFlag.buffer as SharedArrayBuffer } satisfies RunnerWorkerData,
     });
+    livePools.add(this);
   }
 
   /** Runs one task; a worker's error comes back as a DistilleryError with its code. */
   async run<T extends WorkerOutput>(task: WorkerTask, onProgress?: (message: ProgressMessage) => void): Promise<T> {
-    if (this.destroyed) throw new DistilleryError('E_INTERNAL', 'the runner pool has been destroyed');
-    let reply: WorkerReply;
-    if (onProgress !== undefined && task.type !== 'probe') {
-      const channel = new MessageChannel();
-      channel.port1.on('message', (message: ProgressMessage) => onProgress(message));
-      try {
-        reply = await this.piscina.run({ ...task, progress: channel.port2 }, { transferList: [channel.port2] });
-      } finally {
-        channel.port1.close();
-      }
-    } else {
-      reply = await this.piscina.run(task);
+    if (this.stopping) throw new DistilleryError('E_ABORTED', 'the runner pool has been stopped or destroyed');
+    const running = this.dispatch(task, onProgress);
+    const native = task.type === 'soft-labels' && task.teacher.format === 'onnx' && task.teacher.runtime === 'ort';
+    this.running.add(running);
+    if (native) this.runningNative.add(running);
+    try {
+      const reply = await running;
+      if (!reply.ok) throw DistilleryError.fromJSON(reply.error);
+      return reply.value as T;
+    } finally {
+      this.running.delete(running);
+      this.runningNative.delete(running);
     }
-    if (!reply.ok) throw DistilleryError.fromJSON(reply.error);
-    return reply.value as T;
   }
 
   /** Start-up time and memory of each worker (runs one probe per worker, all at once). */
@@ -70,9 +82,58 @@ export class RunnerPool {
     return results;
   }
 
-  async destroy(): Promise<void> {
-    if (this.destroyed) return;
-    this.destroyed = true;
-    await this.piscina.destroy();
+  /** Tasks running now (dispatched, not yet settled). */
+  get runningTasks(): number {
+    return this.running.size;
   }
+
+  /**
+   * Asks running soft-label tasks to stop at their next batch (they end with E_ABORTED) and
+   * waits until no task runs. New tasks are refused from then on.
+   */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    Atomics.store(this.stopFlag, 0, 1);
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  }
+
+  /**
+   * For an exit that cannot wait for trials to finish: stops as `stop` does, but waits only for
+   * the tasks inside onnxruntime (they end at their next batch); tfjs tasks may be cut short.
+   */
+  async stopNative(): Promise<void> {
+    this.stopping = true;
+    Atomics.store(this.stopFlag, 0, 1);
+    while (this.runningNative.size > 0) await Promise.allSettled([...this.runningNative]);
+  }
+
+  /** Stops cooperatively (see `stop`), then ends the worker threads. */
+  destroy(): Promise<void> {
+    this.destroyed ??= (async () => {
+      await this.stop();
+      await this.piscina.destroy();
+      livePools.delete(this);
+    })();
+    return this.destroyed;
+  }
+
+  private async dispatch(task: WorkerTask, onProgress?: (message: ProgressMessage) => void): Promise<WorkerReply> {
+    if (onProgress === undefined || task.type === 'probe') return this.piscina.run(task);
+    const channel = new MessageChannel();
+    channel.port1.on('message', (message: ProgressMessage) => onProgress(message));
+    try {
+      return await this.piscina.run({ ...task, progress: channel.port2 }, { transferList: [channel.port2] });
+    } finally {
+      channel.port1.close();
+    }
+  }
+}
+
+/**
+ * Readies every live pool for a process exit that cannot wait for a normal shutdown — the
+ * CLI's second Ctrl-C: tasks inside onnxruntime end at their next batch (exiting while a
+ * worker is inside it would abort the process); others are left to the exit.
+ */
+export async function stopRunnerPools(): Promise<void> {
+  await Promise.all([...livePools].map((pool) => pool.stopNative()));
 }

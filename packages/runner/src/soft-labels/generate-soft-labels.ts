@@ -2,7 +2,6 @@ import {
   DistilleryError,
   assertPositiveInteger,
   predictLogits,
-  serializeModel,
   shareDataset,
   type Dataset,
   type Model,
@@ -12,6 +11,7 @@ import { LogitCache, type LogitCacheKey } from '../cache/logit-cache.js';
 import { RunnerPool } from '../pool/runner-pool.js';
 import type { SoftLabelShard } from '../protocol.js';
 import { planShards } from './shard-plan.js';
+import { planTeacher, type TeacherRuntime } from './teacher-payload.js';
 
 export interface SoftLabelOptions {
   readonly teacher: Model;
@@ -20,6 +20,12 @@ export interface SoftLabelOptions {
   readonly workers?: number;
   /** Or: an existing pool, reused (preferred for repeated calls). */
   readonly pool?: RunnerPool;
+  /**
+   * Where the teacher runs (see TeacherRuntime): by default on onnxruntime-node in the workers
+   * when it is installed and the teacher has an ONNX form, else on TensorFlow.js. ORT never
+   * runs in this thread: `ort` without a pool makes a one-worker pool for the call.
+   */
+  readonly runtime?: TeacherRuntime;
   /** A LogitCache or its folder: a hit skips the teacher entirely. */
   readonly cache?: LogitCache | string;
   /** Examples per task (default: about four tasks per worker, 256–8,192). */
@@ -27,6 +33,11 @@ export interface SoftLabelOptions {
   /** Examples per teacher forward batch (default 512). */
   readonly batchSize?: number;
   readonly onProgress?: (event: SoftLabelProgress) => void;
+  /**
+   * Abort: running shards stop at their next batch (finished shards stay in the cache), then
+   * the call throws E_ABORTED.
+   */
+  readonly signal?: AbortSignal;
 }
 
 export interface SoftLabelProgress {
@@ -45,6 +56,8 @@ export interface SoftLabelResult {
   /** Cache shards found unusable (truncated, corrupted, missing) and recomputed. */
   readonly rejectedShards: ReadonlyArray<{ readonly file: string; readonly reason: string }>;
   readonly teacherFingerprint: string;
+  /** The runtime that ran (or would have run) the teacher. */
+  readonly runtime: 'ort' | 'tfjs';
   readonly elapsedMs: number;
 }
 
@@ -55,14 +68,17 @@ export interface SoftLabelResult {
  */
 export async function generateSoftLabels(options: SoftLabelOptions): Promise<SoftLabelResult> {
   const started = performance.now();
-  const { teacher, dataset } = options;
+  const { teacher, dataset, signal } = options;
   if (options.workers !== undefined) assertPositiveInteger('workers', options.workers);
   const batchSize = options.batchSize ?? 512;
   assertPositiveInteger('batchSize', batchSize);
   if (teacher.numClasses < 2) throw new DistilleryError('E_SHAPE', `teacher ${teacher.name} has ${teacher.numClasses} classes`);
-  const serialized = await serializeModel(teacher);
+  await teacher.ready?.();
+  const requested = options.runtime ?? 'auto';
+  const inWorkers = options.pool !== undefined || options.workers !== undefined || requested === 'ort';
+  const planned = await planTeacher(teacher, requested, inWorkers);
   const key: LogitCacheKey = {
-    teacherFingerprint: serialized.fingerprint,
+    teacherFingerprint: planned.fingerprint,
     datasetFingerprint: dataset.fingerprint,
     numExamples: dataset.size,
     numClasses: teacher.numClasses,
@@ -73,7 +89,7 @@ export async function generateSoftLabels(options: SoftLabelOptions): Promise<Sof
   const todo = state?.missing ?? [[0, dataset.size] as const];
   const examplesToCompute = todo.reduce((n, [a, b]) => n + b - a, 0);
 
-  const ownPool = options.pool === undefined && options.workers !== undefined ? new RunnerPool({ workers: options.workers }) : undefined;
+  const ownPool = options.pool === undefined && inWorkers && examplesToCompute > 0 ? new RunnerPool({ workers: options.workers ?? 1 }) : undefined;
   const pool = options.pool ?? ownPool;
   const perWorker = new Map<number, number>();
   let done = 0;
@@ -91,28 +107,48 @@ export async function generateSoftLabels(options: SoftLabelOptions): Promise<Sof
     const shards = planShards(todo, options.shardSize ?? defaultShardSize(dataset.size, pool?.workers ?? 1));
     if (pool !== undefined && shards.length > 0) {
       const shared = shareDataset(dataset);
-      await Promise.all(
-        shards.map(async ([start, end]) => {
-          let seen = 0;
-          let finished = false;
-          const shard = await pool.run<SoftLabelShard>(
-            { type: 'soft-labels', teacher: serialized, dataset: shared, start, end, batchSize },
-            (m) => {
-              if (finished) return;
-              report(m.threadId, m.done - seen);
-              seen = m.done;
-            },
-          );
-          // Progress messages may still be in flight when the shard's result arrives: count the rest now.
-          finished = true;
-          if (seen < end - start) report(shard.threadId, end - start - seen);
-          await store(start, end, shard.logits);
-        }),
-      );
+      // This call's stop flag: set on abort or on the first failure, checked by every shard between batches.
+      const stop = new Int32Array(new SharedArrayBuffer(4));
+      const onAbort = () => Atomics.store(stop, 0, 1);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      if (signal?.aborted === true) onAbort();
+      try {
+        const outcomes = await Promise.allSettled(
+          shards.map(async ([start, end]) => {
+            try {
+              let seen = 0;
+              let finished = false;
+              const shard = await pool.run<SoftLabelShard>(
+                { type: 'soft-labels', teacher: planned.payload!, dataset: shared, start, end, batchSize, stop: stop.buffer as SharedArrayBuffer },
+                (m) => {
+                  if (finished) return;
+                  report(m.threadId, m.done - seen);
+                  seen = m.done;
+                },
+              );
+              // Progress messages may still be in flight when the shard's result arrives: count the rest now.
+              finished = true;
+              if (seen < end - start) report(shard.threadId, end - start - seen);
+              await store(start, end, shard.logits);
+            } catch (error) {
+              onAbort();
+              throw error;
+            }
+          }),
+        );
+        // Every shard has settled (none is still running in a worker): now report the failure.
+        throwFirstFailure(outcomes, signal);
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
+      }
     } else {
       for (const [start, end] of shards) {
+        throwIfAborted(signal);
         const subset = dataset.subset(Int32Array.from({ length: end - start }, (_, i) => start + i));
-        const logits = await predictLogits(teacher, subset, batchSize, (n) => report(0, n));
+        const logits = await predictLogits(teacher, subset, batchSize, (n) => {
+          report(0, n);
+          throwIfAborted(signal);
+        });
         await store(start, end, logits.values);
       }
     }
@@ -127,11 +163,26 @@ export async function generateSoftLabels(options: SoftLabelOptions): Promise<Sof
     examplesComputed: examplesToCompute,
     cache: cacheStatus,
     rejectedShards: state?.rejected ?? [],
-    teacherFingerprint: serialized.fingerprint,
+    teacherFingerprint: planned.fingerprint,
+    runtime: planned.runtime,
     elapsedMs: performance.now() - started,
   };
 }
 
 function defaultShardSize(size: number, workers: number): number {
   return Math.min(8192, Math.max(256, Math.ceil(size / (workers * 4))));
+}
+
+/** The first real failure; shards stopped because of it (E_ABORTED) are its consequence, not the cause. */
+function throwFirstFailure(outcomes: PromiseSettledResult<unknown>[], signal: AbortSignal | undefined): void {
+  const failures = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected').map((o) => o.reason as unknown);
+  if (failures.length === 0) return;
+  const cause = failures.find((e) => (e as { code?: string }).code !== 'E_ABORTED');
+  if (cause !== undefined) throw cause;
+  throwIfAborted(signal);
+  throw failures[0];
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted === true) throw new DistilleryError('E_ABORTED', 'soft-label generation was aborted; finished shards are kept in the cache', { cause: signal.reason });
 }

@@ -1,16 +1,12 @@
 import 'reflect-metadata';
 import {
   DistilleryError,
-  datasetFromShared,
-  deserializeModel,
   isDistilleryError,
-  predictLogits,
   setupBackend,
   warmUpBackend,
   tf,
   createServiceContainer,
   pluginServices,
-  type Model,
   type PluginContext,
   type PluginRegistry,
 } from '@distillery/core';
@@ -19,6 +15,7 @@ import { threadId, workerData } from 'node:worker_threads';
 import { createPluginRegistry } from '../builtin-registry.js';
 import type { RunnerWorkerData, ProbeResult, ProgressMessage, SoftLabelShard, SoftLabelTask, WorkerOutput, WorkerReply, WorkerTask } from '../protocol.js';
 import { runTrial } from '../trial/run-trial.js';
+import { createTeacherRunner, type TeacherRunner } from './teacher-runner.js';
 
 /**
  * The piscina worker. Per thread, once: the backend, the plugin registry, and each teacher
@@ -37,7 +34,9 @@ const ready: Promise<{ registry: PluginRegistry; context: PluginContext; backend
 // A failed start-up (say, a plugin module that does not load) is reported by each task.
 ready.catch(() => undefined);
 
-const teachers = new Map<string, Promise<Model>>();
+const teachers = new Map<string, Promise<TeacherRunner>>();
+/** Set by the pool when it shuts down: running shards stop at their next batch. */
+const poolStop = new Int32Array(data.stop);
 
 export default async function handle(task: WorkerTask): Promise<WorkerReply> {
   try {
@@ -63,27 +62,42 @@ export default async function handle(task: WorkerTask): Promise<WorkerReply> {
 
 async function softLabels(task: SoftLabelTask): Promise<SoftLabelShard> {
   const teacher = await teacherFor(task);
-  const dataset = datasetFromShared(task.dataset);
-  const indices = Int32Array.from({ length: task.end - task.start }, (_, i) => task.start + i);
-  const shard = dataset.subset(indices, `${dataset.name}[${task.start}:${task.end}]`);
+  const { dataset } = task;
+  const row = dataset.inputShape.reduce((a, b) => a * b, 1);
   const total = task.end - task.start;
-  let done = 0;
-  const logits = await predictLogits(teacher, shard, task.batchSize, (batchSize) => {
-    done += batchSize;
+  const logits = new Float32Array(total * dataset.numClasses);
+  const callStop = task.stop === undefined ? undefined : new Int32Array(task.stop);
+  for (let done = 0; done < total; ) {
+    // The only place a shard stops: between batches, never inside the runtime's call.
+    const why = Atomics.load(poolStop, 0) !== 0 ? 'the runner pool is shutting down' : callStop !== undefined && Atomics.load(callStop, 0) !== 0 ? 'the call was stopped' : undefined;
+    if (why !== undefined) {
+      task.progress?.close();
+      throw new DistilleryError('E_ABORTED', `${why}: soft labels stopped after ${done} of ${total} examples of shard [${task.start}, ${task.end})`);
+    }
+    const n = Math.min(task.batchSize, total - done);
+    const first = task.start + done;
+    const values = await teacher.run(dataset.features.subarray(first * row, (first + n) * row), n);
+    logits.set(values, done * dataset.numClasses);
+    done += n;
     task.progress?.postMessage({ threadId, done, total } satisfies ProgressMessage);
-  });
+  }
   task.progress?.close();
-  return { type: 'soft-labels', start: task.start, end: task.end, numClasses: logits.numClasses, logits: logits.values, threadId };
+  return { type: 'soft-labels', start: task.start, end: task.end, numClasses: dataset.numClasses, logits, threadId, runtime: teacher.runtime };
 }
 
-function teacherFor(task: SoftLabelTask): Promise<Model> {
-  let teacher = teachers.get(task.teacher.fingerprint);
+function teacherFor(task: SoftLabelTask): Promise<TeacherRunner> {
+  const { teacher: payload, dataset } = task;
+  const runtime = payload.format === 'onnx' ? payload.runtime : 'tfjs';
+  const key = `${payload.format}:${runtime}:${payload.fingerprint}:${dataset.inputShape.join('x')}:${dataset.numClasses}`;
+  let teacher = teachers.get(key);
   if (teacher === undefined) {
     // Keep one teacher per worker: a sweep labels with one teacher, and weights can be large.
-    for (const old of teachers.values()) void old.then((m) => m.dispose());
+    for (const old of teachers.values()) void old.then((t) => t.dispose(), () => undefined);
     teachers.clear();
-    teacher = deserializeModel(task.teacher);
-    teachers.set(task.teacher.fingerprint, teacher);
+    teacher = createTeacherRunner(payload, dataset);
+    teachers.set(key, teacher);
+    // A teacher that failed to load is not kept: the next task tries again and reports its own error.
+    teacher.catch(() => teachers.delete(key));
   }
   return teacher;
 }

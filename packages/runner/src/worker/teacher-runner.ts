@@ -1,0 +1,43 @@
+import { checkCompatible, datasetFromShared, deserializeModel, tf, type Model, type SharedDataset } from '@distillery/core';
+import { OnnxTeacher, OrtLogitsSession } from '@distillery/onnx';
+import type { TeacherPayload } from '../protocol.js';
+
+/** A teacher loaded in a worker: rows of the dataset in, raw logits out, one batch per call. */
+export interface TeacherRunner {
+  readonly runtime: 'ort' | 'tfjs';
+  /** Logits for the first `n` examples of `x` (a view of the shared dataset). */
+  run(x: Float32Array, n: number): Promise<Float32Array>;
+  dispose(): Promise<void>;
+}
+
+/** Loads the teacher of a task on its runtime: ORT for an ONNX payload that asks for it, else TensorFlow.js. */
+export async function createTeacherRunner(payload: TeacherPayload, dataset: SharedDataset): Promise<TeacherRunner> {
+  const data = { inputShape: dataset.inputShape, numClasses: dataset.numClasses, name: dataset.name };
+  if (payload.format === 'onnx' && payload.runtime === 'ort') {
+    const session = await OrtLogitsSession.create(new Uint8Array(payload.model), data, `ONNX teacher ${payload.name}`, payload.layout);
+    return { runtime: 'ort', run: (x, n) => session.run(x, n), dispose: () => session.release() };
+  }
+  const model: Model =
+    payload.format === 'onnx'
+      ? new OnnxTeacher({ bytes: new Uint8Array(payload.model).slice(), ...data, layout: payload.layout, name: payload.name })
+      : await deserializeModel(payload);
+  try {
+    checkCompatible(model, datasetFromShared(dataset));
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+  return {
+    runtime: 'tfjs',
+    run: async (x, n) => {
+      // A private copy: the dataset's rows sit in shared memory.
+      const logits = tf.tidy(() => model.forward(tf.tensor(x.slice(0, n * rowLength(dataset)), [n, ...dataset.inputShape])));
+      const values = (await logits.data()) as Float32Array;
+      logits.dispose();
+      return values;
+    },
+    dispose: async () => model.dispose(),
+  };
+}
+
+const rowLength = (dataset: SharedDataset) => dataset.inputShape.reduce((a, b) => a * b, 1);
