@@ -23,3 +23,6 @@ export {
   type EnsembleMemberSpec,
   type EnsemblePluginOptions,
 } from './teacher-plugins.js';
+export { onnxTeacherPlugin, parseOnnxTeacherOptions, type OnnxTeacherPluginOptions } from './onnx-teacher-plugin.js';
+// The ONNX side, for code that uses teachers without another import.
+export { OnnxTeacher, exportOnnx, toOnnx, type OnnxTeacherOptions, type InputLayout } from '@distillery/onnx';

@@ -8,6 +8,7 @@ import {
   type Plugin,
 } from '@distillery/core';
 import { EnsembleTeacher, type EnsembleCombine } from './ensemble-teacher.js';
+import { onnxTeacherPlugin, type OnnxTeacherPluginOptions } from './onnx-teacher-plugin.js';
 import { SavedTeacher, type SavedTeacherOptions } from './saved-teacher.js';
 import { createTeacherCnn, createTeacherMlp, type TeacherCnnOptions, type TeacherMlpOptions } from './teacher-architectures.js';
 
@@ -114,7 +115,7 @@ export function createEnsembleTeacherPlugin(registry: PluginRegistry): Plugin<'t
   });
 }
 
-const builtinArchitectures = [mlpTeacherPlugin, cnnTeacherPlugin, savedTeacherPlugin] as const;
+const builtinArchitectures = [mlpTeacherPlugin, cnnTeacherPlugin, savedTeacherPlugin, onnxTeacherPlugin] as const;
 
 /** Registers the built-in teachers on `registry`; its `ensemble` resolves members in that registry. */
 export function registerTeachers(registry: PluginRegistry): PluginRegistry {
@@ -134,5 +135,6 @@ declare module '@distillery/core' {
     cnn: TeacherCnnPluginOptions;
     saved: SavedTeacherOptions;
     ensemble: EnsemblePluginOptions;
+    onnx: OnnxTeacherPluginOptions;
   }
 }

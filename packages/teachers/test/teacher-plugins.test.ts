@@ -10,8 +10,8 @@ beforeAll(async () => {
 describe('teacher plugins', () => {
   it('registers mlp, cnn, saved and ensemble', () => {
     const registry = registerTeachers(new PluginRegistry());
-    expect(registry.names('teacher')).toEqual(['cnn', 'ensemble', 'mlp', 'saved']);
-    expect(teacherPlugins.map((p) => p.name)).toEqual(['cnn', 'ensemble', 'mlp', 'saved']);
+    expect(registry.names('teacher')).toEqual(['cnn', 'ensemble', 'mlp', 'onnx', 'saved']);
+    expect(teacherPlugins.map((p) => p.name)).toEqual(['cnn', 'ensemble', 'mlp', 'onnx', 'saved']);
   });
 
   it('builds architectures with teacher defaults, seeded by the run seed', async () => {
