@@ -5,7 +5,7 @@ import { OrtLogitsSession } from '@distillery/onnx';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { OnnxTeacher, registerTeachers } from '../src/index.js';
+import { type OnnxTeacher, registerTeachers } from '../src/index.js';
 import { PluginRegistry } from '@distillery/core';
 
 /** A small CNN trained and exported by PyTorch 1.13 (fixtures/make_pytorch_teacher.py), with what PyTorch computed. */
