@@ -3,7 +3,6 @@ import {
   assertSeed,
   configError,
   evaluateModel,
-  loadModel,
   selectLogitRows,
   splitIndices,
   type Augmentation,
@@ -18,8 +17,10 @@ import {
   type TrainOptions,
 } from '@distillery/core';
 import { distillationObjective, supervisedObjective } from '@distillery/losses';
+import { loadTeacher } from '@distillery/teachers';
 import type { RunnerPool } from './pool/runner-pool.js';
 import { generateSoftLabels } from './soft-labels/generate-soft-labels.js';
+import type { TeacherRuntime } from './soft-labels/teacher-payload.js';
 
 export interface TrainingSettings {
   readonly epochs: number;
@@ -69,6 +70,8 @@ export interface DistillOptions {
   readonly onlineTeacher?: boolean;
   /** Shard the teacher's soft labels over this pool (default: in this thread). */
   readonly pool?: RunnerPool;
+  /** Where the soft labels are computed (default `auto`: onnxruntime in the pool's workers when it can). */
+  readonly teacherRuntime?: TeacherRuntime;
   /** Cache the teacher's logits in this folder: a repeated run skips the teacher pass. */
   readonly cache?: string;
   /** Abort: the training in progress stops at its next step with an E_ABORTED error. */
@@ -101,6 +104,8 @@ export interface DistillReport {
     /** Name of the students' augmentation, when there is one. */
     readonly augmentation?: string;
     readonly onlineTeacher?: boolean;
+    /** Where the teacher's soft labels were computed (absent in online-teacher mode). */
+    readonly teacherRuntime?: 'ort' | 'tfjs';
   };
   readonly timingsMs: Readonly<Record<DistillPhase, number>>;
 }
@@ -174,7 +179,7 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
       await source.model.ready?.();
       return source.model;
     }
-    if ('directory' in source) return loadModel(source.directory);
+    if ('directory' in source) return loadTeacher(source.directory, options.train);
     const model = source.create(options.seed);
     // The teacher learns from every training label: it stands for the big model someone already has.
     await trainModel('teacher', model, supervisedObjective(), { labelled: split.transfer }, {
@@ -195,12 +200,18 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
           dataset: options.train,
           ...(options.pool === undefined ? {} : { pool: options.pool }),
           ...(options.cache === undefined ? {} : { cache: options.cache }),
+          ...(options.teacherRuntime === undefined ? {} : { runtime: options.teacherRuntime }),
+          ...(options.signal === undefined ? {} : { signal: options.signal }),
         }),
       );
+    let teacherRuntime: 'ort' | 'tfjs' | undefined;
     const transfer: TransferData =
       options.onlineTeacher === true
         ? { dataset: split.transfer, teacher }
-        : { dataset: split.transfer, teacherLogits: selectLogitRows((await softLabels()).logits, parts.transfer) };
+        : await softLabels().then((soft) => {
+            teacherRuntime = soft.runtime;
+            return { dataset: split.transfer, teacherLogits: selectLogitRows(soft.logits, parts.transfer) };
+          });
 
     const settings = options.student.train;
     const transferBatch = Math.min(settings.transferBatchSize ?? settings.batchSize, split.transfer.size);
@@ -252,6 +263,7 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
         studentTraining: settings,
         ...(options.augmentation === undefined ? {} : { augmentation: options.augmentation.name }),
         ...(options.onlineTeacher === true ? { onlineTeacher: true } : {}),
+        ...(teacherRuntime === undefined ? {} : { teacherRuntime }),
       },
       timingsMs: { teacher: 0, 'soft-labels': 0, 'student-alone': 0, 'student-kd': 0, ...timings },
     };
