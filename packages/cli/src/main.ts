@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { configSchema } from './config/config-schema.js';
 import type { CommonFlags } from './commands/command-context.js';
 import { evalCommand, type EvalFlags } from './commands/eval-command.js';
+import { exportCommand, formatExportOutcome, type ExportFlags } from './commands/export-command.js';
 import { initCommand } from './commands/init-command.js';
 import { formatLabelOutcome, labelCommand } from './commands/label-command.js';
 import { reportCommand } from './commands/report-command.js';
@@ -98,6 +99,19 @@ export function buildProgram(): Command {
       const metrics = await evalCommand(modelDir, flags);
       if (flags.json === true) printJson(metrics);
       else print(`${metrics.model} on ${metrics.dataset}: accuracy ${(100 * metrics.accuracy).toFixed(2)}%, cross-entropy ${metrics.loss.toFixed(4)}, ${metrics.count} examples\n`);
+    });
+
+  program
+    .command('export <model-dir>')
+    .description('write a saved model (a distilled student, a teacher) as an ONNX file, for onnxruntime anywhere')
+    .requiredOption('--onnx <file>', 'the ONNX file to write')
+    .addOption(new Option('--backend <name>', 'numerical backend').choices(['wasm', 'cpu', 'tensorflow']))
+    .option('--json', 'print the result as JSON')
+    .option('--verbose', 'print stack traces on failure')
+    .action(async (modelDir: string, flags: ExportFlags & { json?: boolean }) => {
+      const outcome = await exportCommand(modelDir, flags);
+      if (flags.json === true) printJson(outcome);
+      else print(formatExportOutcome(outcome));
     });
 
   program

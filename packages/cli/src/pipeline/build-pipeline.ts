@@ -53,7 +53,7 @@ export async function buildPipeline(loaded: LoadedConfig): Promise<Pipeline> {
   // Build one student now, so a bad student option fails before the teacher trains for minutes.
   attempt('student.options', source, () => createStudent(config.seed).dispose());
 
-  const teacher = teacherSource(config, registry, context, loaded.directory, shape, source);
+  const teacher = await teacherSource(config, registry, context, loaded.directory, shape, source);
   const augmentation =
     config.distillation.augmentation === undefined
       ? undefined
@@ -75,33 +75,43 @@ export async function buildPipeline(loaded: LoadedConfig): Promise<Pipeline> {
   };
 }
 
-function teacherSource(
+/**
+ * The teacher: trained here when the config says how (`teacher.train`), else created by its
+ * plugin and made ready — a `saved` folder, an `ensemble`, an `onnx` file, … — as one path.
+ */
+async function teacherSource(
   config: DistilleryConfig,
   registry: PluginRegistry,
   context: PluginContext,
   baseDir: string,
   shape: { inputShape: readonly number[]; numClasses: number },
   source: string,
-): TeacherSource {
-  const { plugin, options, train } = config.teacher;
-  // A saved teacher is loaded, not built: its folder is read asynchronously by `distill`.
-  if (plugin === 'saved') {
-    const directory = (options as { directory?: unknown }).directory;
-    if (typeof directory !== 'string') throw new DistilleryError('E_CONFIG', `${source}: teacher.options.directory: expected the folder of a saved teacher`);
-    return { directory: resolve(baseDir, directory) };
+): Promise<TeacherSource> {
+  const { plugin, train } = config.teacher;
+  // Paths in a teacher's options are relative to the config file.
+  const options = resolvePaths(config.teacher.options, baseDir);
+  // The seed travels in the context: plugins that load rather than build (saved, onnx) take no seed option.
+  const create = (seed: number) => registry.create('teacher', plugin, { ...options, ...shape }, { ...context, seed });
+  if (train !== undefined) {
+    attempt('teacher.options', source, () => create(config.seed).dispose());
+    return { create, train: trainingSettings(train) };
   }
-  if (train === undefined) {
-    throw new DistilleryError('E_CONFIG', `${source}: teacher.train: is required to train a ${plugin} teacher (or use plugin "saved" with options.directory)`);
+  const model = attempt('teacher.options', source, () => create(config.seed));
+  try {
+    await model.ready?.();
+  } catch (error) {
+    model.dispose();
+    throw new DistilleryError(isDistilleryError(error) ? error.code : 'E_CONFIG', `${source}: teacher: ${(error as Error).message}`);
   }
-  const create = (seed: number) => registry.create('teacher', plugin, { ...options, ...shape, seed }, { ...context, seed });
-  attempt('teacher.options', source, () => create(config.seed).dispose());
-  return { create, train: trainingSettings(train) };
+  return { model };
 }
 
-/** zod gives `transferBatchSize?: number | undefined`; the runner wants it absent when unset. */
-export function trainingSettings(train: TrainingConfig): TrainingSettings {
-  const { transferBatchSize, ...rest } = train;
-  return { ...rest, ...(transferBatchSize === undefined ? {} : { transferBatchSize }) };
+const PATH_OPTIONS = ['directory', 'file', 'path'];
+
+function resolvePaths(options: Readonly<Record<string, unknown>>, baseDir: string): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(options).map(([key, value]) => [key, PATH_OPTIONS.includes(key) && typeof value === 'string' ? resolve(baseDir, value) : value]),
+  );
 }
 
 /** Runs a check and prefixes its error with the config field it is about. */
@@ -132,4 +142,10 @@ export function trialSpecOf(config: DistilleryConfig): TrialSpec {
     ...(student.train.transferBatchSize === undefined ? {} : { transferBatchSize: student.train.transferBatchSize }),
     ...(student.earlyStoppingPatience === undefined ? {} : { earlyStoppingPatience: student.earlyStoppingPatience }),
   };
+}
+
+/** zod gives `transferBatchSize?: number | undefined`; the runner wants it absent when unset. */
+export function trainingSettings(train: TrainingConfig): TrainingSettings {
+  const { transferBatchSize, ...rest } = train;
+  return { ...rest, ...(transferBatchSize === undefined ? {} : { transferBatchSize }) };
 }

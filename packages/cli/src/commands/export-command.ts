@@ -1,0 +1,53 @@
+import { DistilleryError, loadModel, setupBackend, tf } from '@distillery/core';
+import { OrtLogitsSession, exportOnnx, isOnnxRuntimeAvailable } from '@distillery/onnx';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+
+export interface ExportFlags {
+  readonly onnx?: string;
+  readonly backend?: string;
+}
+
+export interface ExportOutcome {
+  readonly model: string;
+  readonly file: string;
+  readonly bytes: number;
+  readonly inputShape: readonly number[];
+  readonly numClasses: number;
+  /** max |logits(tfjs) − logits(onnxruntime)| on a random batch; absent without onnxruntime-node. */
+  readonly maxAbsDiff?: number;
+}
+
+/**
+ * `distillery export <model-dir> --onnx out.onnx`: a saved Distillery model (a distilled
+ * student, a teacher) as an ONNX file for onnxruntime on a server, in a browser or on a phone.
+ * When onnxruntime-node is installed, the file is checked against the tfjs model on a batch.
+ */
+export async function exportCommand(modelDir: string, flags: ExportFlags): Promise<ExportOutcome> {
+  if (flags.onnx === undefined) throw new DistilleryError('E_CONFIG', '--onnx <file>: say where to write the ONNX file');
+  await setupBackend(flags.backend === undefined ? {} : { backend: flags.backend });
+  const model = await loadModel(modelDir);
+  try {
+    const file = resolve(flags.onnx);
+    const { bytes } = await exportOnnx(model, file);
+    const outcome = { model: model.name, file, bytes, inputShape: model.inputShape, numClasses: model.numClasses };
+    if (!(await isOnnxRuntimeAvailable())) return outcome;
+    // The exported graph against the model it came from, on inputs of the model's scale.
+    const n = 16;
+    const x = tf.randomUniform([n, ...model.inputShape], 0, 1, 'float32', 1);
+    const logits = model.forward(x);
+    const expected = (await logits.data()) as Float32Array;
+    const session = await OrtLogitsSession.create(new Uint8Array(await readFile(file)), model, file);
+    const actual = await session.run((await x.data()) as Float32Array, n);
+    await session.release();
+    tf.dispose([x, logits]);
+    return { ...outcome, maxAbsDiff: actual.reduce((m, v, i) => Math.max(m, Math.abs(v - expected[i]!)), 0) };
+  } finally {
+    model.dispose();
+  }
+}
+
+export function formatExportOutcome(o: ExportOutcome): string {
+  const check = o.maxAbsDiff === undefined ? 'not checked (onnxruntime-node is not installed)' : `checked on onnxruntime: max |Δ logits| ${o.maxAbsDiff.toExponential(1)}`;
+  return `wrote ${o.file} (${o.bytes.toLocaleString('en-US')} bytes): ${o.model}, input 'input' [batch, ${o.inputShape.join(', ')}] → 'logits' [batch, ${o.numClasses}]; ${check}\n`;
+}
