@@ -59,7 +59,7 @@ const CASES: Array<{ mistake: string; config: string | Record<string, unknown> |
   { mistake: 'unknown loss', config: () => mutate('distillation.loss', 'kdd'), message: /distillation\.loss: unknown loss "kdd" \(did you mean "kd"\?\); available: ce, dist, dkd, kd/ },
   { mistake: 'bad loss option', config: () => ({ ...mutate('distillation.loss', 'dkd'), distillation: { ...(tiny['distillation'] as object), loss: 'dkd', options: { beta: -1 } } }), message: /distillation\.options: dkd\.beta: expected .*got -1/ },
   { mistake: 'unknown student plugin', config: () => mutate('student.plugin', 'transformer'), message: /student\.plugin: unknown student "transformer"; available: cnn, mlp/ },
-  { mistake: 'saved teacher without a folder', config: () => mutate('teacher', { plugin: 'saved' }), message: /teacher\.options\.directory/ },
+  { mistake: 'saved teacher without a folder', config: () => mutate('teacher', { plugin: 'saved' }), message: /teacher\.options: saved\.directory: expected a folder path/ },
   { mistake: 'early stopping without validation', config: () => mutate('student.earlyStoppingPatience', 2), message: 'student.earlyStoppingPatience: needs data.validationCount > 0 to stop on' },
   { mistake: 'a grid key that is not an option', config: () => mutate('sweep.grid', { lamda: [1] }), message: /sweep\.grid\.lamda: not an option a sweep can vary/, command: 'sweep' },
   { mistake: 'an empty grid list', config: () => mutate('sweep.grid', { lambda: [] }), message: 'sweep.grid.lambda: expected a list of at least 1 item(s), got an array of length 0', command: 'sweep' },

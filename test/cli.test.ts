@@ -46,6 +46,15 @@ describe('distillery run', () => {
     expect(plots.some((p) => p.endsWith('.svg'))).toBe(true);
   });
 
+  it('takes a saved teacher (--teacher), skipping its training, with the same accuracy', async () => {
+    const first = JSON.parse(await readFile(join(dir, 'run', 'run.json'), 'utf8'));
+    const r = await runCli(['run', TINY_CONFIG, '--teacher', join(dir, 'run', 'teacher'), '--out', join(dir, 'saved'), '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const parsed = JSON.parse(r.stdout);
+    expect(parsed.report.teacher.accuracy).toBe(first.report.teacher.accuracy);
+    expect(parsed.report.timingsMs.teacher).toBeLessThan(first.report.timingsMs.teacher);
+  });
+
   it('--json prints the result as JSON', async () => {
     const r = await runCli(['run', TINY_CONFIG, '--out', join(dir, 'json'), '--json', '--seed', '2']);
     expect(r.code).toBe(0);
