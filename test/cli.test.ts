@@ -1,7 +1,7 @@
 import { setupBackend, tf } from '@distillery/core';
 import { folderFetch } from '@distillery/core/testing';
 import { loadConfig } from '@distillery/cli';
-import { access, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { access, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -53,6 +53,15 @@ describe('distillery run', () => {
     const parsed = JSON.parse(r.stdout);
     expect(parsed.report.teacher.accuracy).toBe(first.report.teacher.accuracy);
     expect(parsed.report.timingsMs.teacher).toBeLessThan(first.report.timingsMs.teacher);
+  });
+
+  it('applies the config’s augmentation with the teacher run online on the augmented inputs', async () => {
+    const config = join(dir, 'augmented.yaml');
+    const tiny = await readFile(TINY_CONFIG, 'utf8');
+    await writeFile(config, tiny.replace('  temperature: 4\n', '  temperature: 4\n  augmentation: { plugin: shift, options: { pixels: 2 } }\n  onlineTeacher: true\n'));
+    const r = await runCli(['run', config, '--out', join(dir, 'augmented'), '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).report.settings).toMatchObject({ augmentation: 'shift', onlineTeacher: true });
   });
 
   it('--json prints the result as JSON', async () => {

@@ -63,6 +63,8 @@ export async function runCommand(configFile: string | undefined, flags: RunFlags
       form: config.distillation.form,
       distillationLoss: config.distillation.loss,
       distillationLossOptions: config.distillation.options,
+      ...(pipeline.augmentation === undefined ? {} : { augmentation: pipeline.augmentation }),
+      onlineTeacher: config.distillation.onlineTeacher,
       seed: config.seed,
       cache: config.teacher.cache === undefined ? join(directory, 'logit-cache') : resolve(pipeline.baseDir, config.teacher.cache),
       ...(pool === undefined ? {} : { pool }),

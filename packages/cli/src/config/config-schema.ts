@@ -55,8 +55,10 @@ export const configSchema = z
       lambda: z.number().min(0).max(1),
       temperature: z.number().positive(),
       form: z.enum(['sum', 'convex']).default('sum'),
-      /** Augmentation plugin applied to the students' labelled inputs. */
+      /** Augmentation plugin applied to the students' labelled inputs (and, online, the transfer inputs). */
       augmentation: z.strictObject({ plugin: z.string().min(1), options: pluginOptions }).optional(),
+      /** Run the teacher inside each step on the student's (augmented) transfer batch, instead of cached logits. */
+      onlineTeacher: z.boolean().default(false),
     }),
     sweep: z
       .strictObject({
