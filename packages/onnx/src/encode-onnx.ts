@@ -69,17 +69,18 @@ function writeTensor(w: ProtoWriter, tensor: OnnxTensor): void {
   w.varint(f.dataType, tensor.type === 'float32' ? ONNX_FLOAT : ONNX_INT64);
   w.string(f.name, tensor.name);
   // raw_data is little-endian, like every machine Node runs on; written explicitly all the same.
-  if (tensor.type === 'float32') {
-    const raw = new Uint8Array(tensor.data.length * 4);
-    const view = new DataView(raw.buffer);
-    tensor.data.forEach((v, i) => view.setFloat32(i * 4, v, true));
-    w.bytes(f.rawData, raw);
-  } else {
-    const raw = new Uint8Array(tensor.data.length * 8);
-    const view = new DataView(raw.buffer);
-    tensor.data.forEach((v, i) => view.setBigInt64(i * 8, BigInt(v), true));
-    w.bytes(f.rawData, raw);
-  }
+  const raw =
+    tensor.type === 'float32'
+      ? littleEndian(tensor.data, 4, (view, at, v) => view.setFloat32(at, v, true))
+      : littleEndian(tensor.data, 8, (view, at, v) => view.setBigInt64(at, BigInt(v), true));
+  w.bytes(f.rawData, raw);
+}
+
+function littleEndian(values: ArrayLike<number>, width: number, set: (view: DataView, at: number, value: number) => void): Uint8Array {
+  const raw = new Uint8Array(values.length * width);
+  const view = new DataView(raw.buffer);
+  for (let i = 0; i < values.length; i++) set(view, i * width, values[i]!);
+  return raw;
 }
 
 function writeValueInfo(w: ProtoWriter, info: OnnxValueInfo): void {
