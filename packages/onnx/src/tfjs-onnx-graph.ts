@@ -18,18 +18,16 @@ export const TFJS_ONNX_OPS = [
  * channels-last kernels. Weights become tensors once, on first use.
  */
 export class TfjsOnnxGraph {
+  /** Ops of this graph that the tfjs runtime cannot run (ORT runs them). */
+  readonly unsupported: readonly string[];
   private weights: Map<string, Value> | undefined;
 
   constructor(
     readonly graph: OnnxGraph,
     private readonly source: string,
   ) {
-    const unsupported = [...new Set(graph.nodes.map((n) => n.opType).filter((op) => !(TFJS_ONNX_OPS as readonly string[]).includes(op)))];
-    if (unsupported.length > 0) this.unsupported = unsupported;
+    this.unsupported = [...new Set(graph.nodes.map((n) => n.opType).filter((op) => !(TFJS_ONNX_OPS as readonly string[]).includes(op)))];
   }
-
-  /** Ops of this graph that the tfjs runtime cannot run (ORT runs them). */
-  readonly unsupported: readonly string[] = [];
 
   /** Runs the graph on one input; the caller owns the result (call inside tf.tidy). */
   run(input: tf.Tensor, inputName: string, outputName: string): tf.Tensor {
