@@ -46,8 +46,10 @@ export async function writeQualityReport(out: string, result: QualityResult): Pr
     };
     const gap = (m: QualityRow['method']) => {
       const s = meanStd(at(m).testAccuracies);
+      // With the teacher less than a point above the student alone, the share is noise.
+      if (result.teacherAccuracy - alone.mean < 0.01) return '— (teacher ≈ alone)';
       const g = (s.mean - alone.mean) / (result.teacherAccuracy - alone.mean);
-      return Number.isFinite(g) ? `${(100 * g).toFixed(0)}%` : '—';
+      return `${(100 * g).toFixed(0)}%`;
     };
     const chosen = (m: QualityRow['method']) => Object.entries(at(m).chosen).map(([k, v]) => `${k.replace('loss.options.', '')}=${JSON.stringify(v)}`).join(' ');
     lines.push(
@@ -55,7 +57,7 @@ export async function writeQualityReport(out: string, result: QualityResult): Pr
     );
   }
   const seeds = result.rows[0]?.testAccuracies.length ?? 0;
-  lines.push('', `Test accuracy in %, mean ± std over ${seeds} seeds, each at the epoch chosen on validation; gap closed = (distilled − alone) / (teacher − alone). ${result.minutes.toFixed(1)} min on ${result.workers} workers (${result.backend}).`);
+  lines.push('', `Test accuracy in %, mean ± std over ${seeds} seeds, each at the epoch chosen on validation; gap closed = (distilled − alone) / (teacher − alone). ${result.minutes.toFixed(1)} min for this invocation on ${result.workers} workers (${result.backend}; finished trials of earlier invocations are reused, not rerun).`);
   const md = join(out, 'quality.md');
   await writeFile(md, `${lines.join('\n')}\n`);
   const json = join(out, 'quality.json');

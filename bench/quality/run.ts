@@ -38,7 +38,7 @@ try {
     const out = join(outRoot, name);
     await mkdir(out, { recursive: true });
     log(`\n=== ${name}: ${train.size} train / ${test.size} test, scale ${scale.name}, ${workers} workers, backend ${backend.name}`);
-    const teacher = await obtainTeacher(train, out, scale);
+    const teacher = await obtainTeacher(train, out, scale, scale.validationCount[name]!);
     const teacherAccuracy = (await evaluateModel(teacher, test)).accuracy;
     log(`teacher ${teacher.name} (${teacher.countParams().toLocaleString('en-US')} params): test accuracy ${(100 * teacherAccuracy).toFixed(2)}%`);
     const soft = await generateSoftLabels({ teacher, dataset: train, pool, cache: join(out, 'logit-cache') });
@@ -48,7 +48,7 @@ try {
     const rows: QualityRow[] = [];
     for (const fraction of scale.fractions) {
       for (const method of methods(scale)) {
-        const base = { ...baseSpec(scale, fraction), ...method.base };
+        const base = { ...baseSpec(scale, name, fraction), ...method.base };
         const folder = join(out, `labels-${fraction}`, method.name.replace(/\s+/g, '-'));
         const onProgress = (e: Parameters<NonNullable<Parameters<typeof sweep>[0]['onProgress']>>[0]) => {
           if (e.type === 'trial:end') log(`  [${name} ${fraction} ${method.name}] ${e.finished}/${e.total} ${JSON.stringify(e.record.params)} seed ${e.record.seed}: ${e.record.status === 'ok' ? `val ${pct(e.record.best.validationAccuracy)} test ${pct(e.record.best.testAccuracy)}` : e.record.error.message}`);
@@ -62,7 +62,7 @@ try {
         const final = await sweep({ ...common, directory: join(folder, 'final'), base, grid, seeds: scale.seeds.slice(1) });
         const firstSeed = selection.records.filter((r) => JSON.stringify(r.params) === JSON.stringify(chosen));
         const records = [...firstSeed, ...final.records].filter((r): r is Extract<TrialRecord, { status: 'ok' }> => r.status === 'ok');
-        rows.push({ fraction, method: method.name, chosen, testAccuracies: records.map((r) => r.best.testAccuracy), labelled: Math.max(1, Math.round(fraction * (train.size - scale.validationCount))) });
+        rows.push({ fraction, method: method.name, chosen, testAccuracies: records.map((r) => r.best.testAccuracy), labelled: Math.max(1, Math.round(fraction * (train.size - scale.validationCount[name]!))) });
       }
     }
     const minutes = (performance.now() - dataStarted) / 60_000;
@@ -92,10 +92,10 @@ async function loadData(name: string, s: QualityScale): Promise<{ train: Dataset
 }
 
 /** Trained once on every training label outside the (first seed's) validation split, then reused. */
-async function obtainTeacher(train: Dataset, out: string, s: QualityScale): Promise<Model> {
+async function obtainTeacher(train: Dataset, out: string, s: QualityScale, validationCount: number): Promise<Model> {
   const dir = join(out, 'teacher');
   if (await access(join(dir, 'model.json')).then(() => true, () => false)) return loadModel(dir);
-  const parts = splitIndices(train, { seed: s.seeds[0]!, labelledFraction: 1, validationCount: s.validationCount });
+  const parts = splitIndices(train, { seed: s.seeds[0]!, labelledFraction: 1, validationCount });
   const teacher = createTeacherMlp({ inputShape: train.inputShape, numClasses: train.numClasses, seed: 1, hidden: s.teacher.hidden, dropout: s.teacher.dropout, inputDropout: s.teacher.inputDropout });
   const trainer = new DistillationTrainer();
   trainer.events.on('epoch:end', (e) => log(`  [teacher] epoch ${e.epoch + 1}/${e.epochs} ce ${e.losses['ce']!.toFixed(4)} (${(e.elapsedMs / 1000).toFixed(0)}s)`));
