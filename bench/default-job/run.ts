@@ -9,6 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gapClosed, runCommand } from '@distillery/cli';
+import { meanStd } from '@distillery/runner';
 
 const seeds = (process.env['SEEDS'] ?? '1,2,3').split(',').map(Number);
 const folder = await mkdtemp(join(tmpdir(), 'distillery-bench-default-'));
@@ -29,17 +30,16 @@ await rm(folder, { recursive: true, force: true });
 function pct(x: number): string {
   return `${(100 * x).toFixed(2)}%`;
 }
-function meanStd(xs: number[]): string {
-  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
-  const std = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, xs.length - 1));
+function percentMeanStd(xs: number[]): string {
+  const { mean, std } = meanStd(xs);
   return `${(100 * mean).toFixed(2)} ± ${(100 * std).toFixed(2)}`;
 }
 
 console.log(`\nDefault job, ${seeds.length} seeds (${seeds.join(', ')}), backend ${backend}, ${settings}; wall ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
 console.log('| model | test accuracy (%, mean ± std) |');
 console.log('|---|---|');
-console.log(`| teacher (MLP 784-512-512-10) | ${meanStd(rows.map((r) => r.teacher))} |`);
-console.log(`| student alone (MLP 784-32-10, 160 labels) | ${meanStd(rows.map((r) => r.alone))} |`);
-console.log(`| student + kd (same, + soft labels on 8,004 images) | ${meanStd(rows.map((r) => r.kd))} |`);
-console.log(`\ngap closed by distillation: ${meanStd(rows.map((r) => r.gap))} %`);
+console.log(`| teacher (MLP 784-512-512-10) | ${percentMeanStd(rows.map((r) => r.teacher))} |`);
+console.log(`| student alone (MLP 784-32-10, 160 labels) | ${percentMeanStd(rows.map((r) => r.alone))} |`);
+console.log(`| student + kd (same, + soft labels on 8,004 images) | ${percentMeanStd(rows.map((r) => r.kd))} |`);
+console.log(`\ngap closed by distillation: ${percentMeanStd(rows.map((r) => r.gap))} %`);
 console.log(`distilled beats alone on ${rows.filter((r) => r.kd > r.alone).length}/${rows.length} seeds`);

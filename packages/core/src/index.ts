@@ -40,7 +40,14 @@ export { fingerprint } from './data/fingerprint.js';
 export { LayersClassifier } from './model/layers-classifier.js';
 export { loadModel } from './model/load-model.js';
 export { saveLayersModel, loadLayersModel, MODEL_JSON, WEIGHTS_FILE } from './model/model-directory.js';
-export { evaluateModel, predictLogits, AccuracyEvaluator, checkCompatible } from './evaluation/evaluate-model.js';
+export {
+  evaluateModel,
+  predictLogits,
+  AccuracyEvaluator,
+  checkCompatible,
+  shapeMismatch,
+  type ExpectedShape,
+} from './evaluation/evaluate-model.js';
 export { DistillationTrainer } from './training/distillation-trainer.js';
 export {
   definePlugin,

@@ -1,10 +1,10 @@
-import { DistilleryError, loadModel, type Dataset, type Model } from '@distillery/core';
+import { DistilleryError, loadModel, shapeMismatch, type ExpectedShape, type Model } from '@distillery/core';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ENSEMBLE_JSON, EnsembleTeacher, type EnsembleManifest } from './ensemble-teacher.js';
 
 /** What a teacher must fit: a dataset, or just its example shape and class count. */
-export type TeacherShape = Pick<Dataset, 'inputShape' | 'numClasses'> & { readonly name?: string };
+export type TeacherShape = ExpectedShape;
 
 /**
  * Loads a saved teacher — a model folder (model.json + weights) or an ensemble folder
@@ -20,15 +20,6 @@ export async function loadTeacher(directory: string, expected?: TeacherShape): P
     throw new DistilleryError('E_SHAPE', `teacher loaded from ${directory} (${teacher.name}) ${mismatch}`);
   }
   return teacher;
-}
-
-function shapeMismatch(teacher: Model, expected: TeacherShape): string | undefined {
-  const data = expected.name === undefined ? 'the dataset' : `dataset ${expected.name}`;
-  const a = teacher.inputShape;
-  const b = expected.inputShape;
-  if (a.length !== b.length || a.some((d, i) => d !== b[i])) return `takes examples of shape [${a.join(', ')}] but ${data} has [${b.join(', ')}]`;
-  if (teacher.numClasses !== expected.numClasses) return `predicts ${teacher.numClasses} classes but ${data} has ${expected.numClasses}`;
-  return undefined;
 }
 
 async function readEnsembleManifest(directory: string): Promise<EnsembleManifest | undefined> {

@@ -1,9 +1,9 @@
-import { RunnerPool, generateSoftLabels, type SoftLabelResult } from '@distillery/runner';
+import { generateSoftLabels, type SoftLabelResult } from '@distillery/runner';
 import { writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../config/load-config.js';
-import { buildPipeline } from '../pipeline/build-pipeline.js';
+import { buildPipeline, logitCacheDirectory, runnerPoolFor } from '../pipeline/build-pipeline.js';
 import { obtainTeacher } from '../pipeline/obtain-teacher.js';
 import { commonOverrides, defaultOutDirectory, interruptSignal, progressFor, writeResolvedConfig, type CommonFlags } from './command-context.js';
 
@@ -25,8 +25,8 @@ export async function labelCommand(configFile: string, flags: CommonFlags): Prom
   const progress = progressFor(flags);
   const { signal, release } = interruptSignal(progress, 'Finished shards stay in the cache; run it again to compute the rest.');
   const workers = config.workers ?? availableParallelism();
-  const cacheDirectory = config.teacher.cache === undefined ? join(directory, 'logit-cache') : resolve(pipeline.baseDir, config.teacher.cache);
-  const pool = workers > 0 ? new RunnerPool({ workers, backend: pipeline.backend.name, plugins: config.plugins, baseDir: pipeline.baseDir }) : undefined;
+  const cacheDirectory = logitCacheDirectory(pipeline, directory);
+  const pool = workers > 0 ? runnerPoolFor(pipeline, workers) : undefined;
   try {
     const teacher = await obtainTeacher(pipeline, directory, progress, signal);
     try {

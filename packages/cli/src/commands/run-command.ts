@@ -1,9 +1,9 @@
-import { RunnerPool, distill } from '@distillery/runner';
+import { distill } from '@distillery/runner';
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../config/load-config.js';
-import { buildPipeline, trainingSettings } from '../pipeline/build-pipeline.js';
+import { buildPipeline, logitCacheDirectory, runnerPoolFor, trainingSettings } from '../pipeline/build-pipeline.js';
 import type { RunReportData } from '../report/report-data.js';
 import { writeReport } from '../report/index.js';
 import { formatReport } from '../report-text.js';
@@ -47,7 +47,7 @@ export async function runCommand(configFile: string | undefined, flags: RunFlags
   const progress = progressFor(flags);
   const { signal, release } = interruptSignal(progress, `Nothing of an unfinished run is kept; run it again to start over.`);
   const workers = config.workers ?? 0;
-  const pool = workers > 0 ? new RunnerPool({ workers, backend: pipeline.backend.name, plugins: config.plugins, baseDir: pipeline.baseDir }) : undefined;
+  const pool = workers > 0 ? runnerPoolFor(pipeline, workers) : undefined;
   try {
     const result = await distill({
       train: pipeline.train,
@@ -66,7 +66,7 @@ export async function runCommand(configFile: string | undefined, flags: RunFlags
       ...(pipeline.augmentation === undefined ? {} : { augmentation: pipeline.augmentation }),
       onlineTeacher: config.distillation.onlineTeacher,
       seed: config.seed,
-      cache: config.teacher.cache === undefined ? join(directory, 'logit-cache') : resolve(pipeline.baseDir, config.teacher.cache),
+      cache: logitCacheDirectory(pipeline, directory),
       ...(pool === undefined ? {} : { pool }),
       signal,
       onProgress: (event) => {

@@ -1,9 +1,9 @@
 import { DistilleryError } from '@distillery/core';
-import { RunnerPool, formatSweepTable, generateSoftLabels, sweep, type SweepResult } from '@distillery/runner';
+import { formatSweepTable, generateSoftLabels, sweep, type SweepResult } from '@distillery/runner';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../config/load-config.js';
-import { buildPipeline } from '../pipeline/build-pipeline.js';
+import { buildPipeline, logitCacheDirectory, runnerPoolFor } from '../pipeline/build-pipeline.js';
 import { obtainTeacher } from '../pipeline/obtain-teacher.js';
 import { writeReport } from '../report/index.js';
 import { commonOverrides, interruptSignal, progressFor, writeResolvedConfig, type CommonFlags } from './command-context.js';
@@ -33,10 +33,10 @@ export async function sweepCommand(configFile: string, flags: CommonFlags): Prom
   const resume = `Finished trials are kept in ${join(directory, 'trials.jsonl')}; run the same command again to resume.`;
   const { signal, release } = interruptSignal(progress, resume);
   const workers = config.workers ?? availableParallelism();
-  const pool = new RunnerPool({ workers: Math.max(1, workers), backend: pipeline.backend.name, plugins: config.plugins, baseDir: pipeline.baseDir });
+  const pool = runnerPoolFor(pipeline, Math.max(1, workers));
   try {
     const teacher = await obtainTeacher(pipeline, directory, progress, signal);
-    const cache = config.teacher.cache === undefined ? join(directory, 'logit-cache') : resolve(pipeline.baseDir, config.teacher.cache);
+    const cache = logitCacheDirectory(pipeline, directory);
     const soft = await generateSoftLabels({ teacher: teacher.model, dataset: pipeline.train, pool, cache, onProgress: (p) => progress.softLabels(p) });
     teacher.model.dispose();
     const result = await sweep({

@@ -11,8 +11,8 @@ import {
   type PluginContext,
   type PluginRegistry,
 } from '@distillery/core';
-import { createPluginRegistry, type TeacherSource, type TrainingSettings, type TrialSpec } from '@distillery/runner';
-import { resolve } from 'node:path';
+import { RunnerPool, createPluginRegistry, type TeacherSource, type TrainingSettings, type TrialSpec } from '@distillery/runner';
+import { join, resolve } from 'node:path';
 import { checkConfigPlugins } from '../config/check-config-plugins.js';
 import type { DistilleryConfig, TrainingConfig } from '../config/config-schema.js';
 import type { LoadedConfig } from '../config/load-config.js';
@@ -148,4 +148,15 @@ export function trialSpecOf(config: DistilleryConfig): TrialSpec {
 export function trainingSettings(train: TrainingConfig): TrainingSettings {
   const { transferBatchSize, ...rest } = train;
   return { ...rest, ...(transferBatchSize === undefined ? {} : { transferBatchSize }) };
+}
+
+/** The logit cache of a run: the config's `teacher.cache` (relative to the config), else <out>/logit-cache. */
+export function logitCacheDirectory(pipeline: Pipeline, outDirectory: string): string {
+  const configured = pipeline.config.teacher.cache;
+  return configured === undefined ? join(outDirectory, 'logit-cache') : resolve(pipeline.baseDir, configured);
+}
+
+/** A worker pool on the pipeline's backend whose workers load the config's plugins. */
+export function runnerPoolFor(pipeline: Pipeline, workers: number): RunnerPool {
+  return new RunnerPool({ workers, backend: pipeline.backend.name, plugins: pipeline.config.plugins, baseDir: pipeline.baseDir });
 }

@@ -54,18 +54,19 @@ export async function predictLogits(
 }
 
 export function checkCompatible(model: Model, dataset: Dataset): void {
+  const mismatch = shapeMismatch(model, dataset);
+  if (mismatch !== undefined) throw new DistilleryError('E_SHAPE', `model ${model.name} ${mismatch}`);
+}
+
+/** What data a model must fit: a dataset, or just its example shape and class count. */
+export type ExpectedShape = Pick<Dataset, 'inputShape' | 'numClasses'> & { readonly name?: string };
+
+/** Why a model does not fit the data (`takes examples of shape … but …`), or undefined when it does. */
+export function shapeMismatch(model: Model, expected: ExpectedShape): string | undefined {
+  const data = expected.name === undefined ? 'the dataset' : `dataset ${expected.name}`;
   const a = model.inputShape;
-  const b = dataset.inputShape;
-  if (a.length !== b.length || a.some((d, i) => d !== b[i])) {
-    throw new DistilleryError(
-      'E_SHAPE',
-      `model ${model.name} takes examples of shape [${a.join(', ')}] but dataset ${dataset.name} has [${b.join(', ')}]`,
-    );
-  }
-  if (model.numClasses !== dataset.numClasses) {
-    throw new DistilleryError(
-      'E_SHAPE',
-      `model ${model.name} predicts ${model.numClasses} classes but dataset ${dataset.name} has ${dataset.numClasses}`,
-    );
-  }
+  const b = expected.inputShape;
+  if (a.length !== b.length || a.some((d, i) => d !== b[i])) return `takes examples of shape [${a.join(', ')}] but ${data} has [${b.join(', ')}]`;
+  if (model.numClasses !== expected.numClasses) return `predicts ${model.numClasses} classes but ${data} has ${expected.numClasses}`;
+  return undefined;
 }

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Augmentation, AugmentationContext } from '../contracts/augmentation.js';
 import type { Batch } from '../contracts/dataset.js';
 import type { TeacherLogits, TransferData } from '../contracts/trainer.js';
+import { selectLogitRows } from '../data/select-logit-rows.js';
 
 /** What the labelled terms of one step see. */
 export interface LabelledInputs {
@@ -45,17 +46,11 @@ export function transferInputs(
   augmentation: Augmentation | undefined,
   context: AugmentationContext,
 ): TransferInputs {
-  if ('teacherLogits' in source) return { x: batch.x, teacherLogits: gatherLogits(source.teacherLogits, batch.indices) };
+  if ('teacherLogits' in source) return { x: batch.x, teacherLogits: logitsTensor(selectLogitRows(source.teacherLogits, batch.indices)) };
   const x = augmentation === undefined ? batch.x : augmentation.apply(batch.x, context);
   return { x, teacherLogits: source.teacher.forward(x, { training: false }) };
 }
 
-function gatherLogits(logits: TeacherLogits, indices: Int32Array): tf.Tensor2D {
-  const c = logits.numClasses;
-  const out = new Float32Array(indices.length * c);
-  for (let i = 0; i < indices.length; i++) {
-    const start = indices[i]! * c;
-    out.set(logits.values.subarray(start, start + c), i * c);
-  }
-  return tf.tensor2d(out, [indices.length, c]);
+function logitsTensor(logits: TeacherLogits): tf.Tensor2D {
+  return tf.tensor2d(logits.values, [logits.size, logits.numClasses]);
 }
