@@ -14,6 +14,7 @@ export type DistilleryErrorCode =
   | 'E_PLUGIN_CREATE'
   | 'E_KERNEL'
   | 'E_ABORTED'
+  | 'E_QUEUE'
   | 'E_INTERNAL';
 
 export interface DistilleryErrorJSON {
