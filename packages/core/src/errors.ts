@@ -15,6 +15,14 @@ export type DistilleryErrorCode =
   | 'E_KERNEL'
   | 'E_ABORTED'
   | 'E_QUEUE'
+  /** Training diverged: a loss term went non-finite or past its bound (a learning-rate or loss problem, not the data). */
+  | 'E_DIVERGED'
+  /** A folder is held by another process (a sweep or a logit cache has one writer). */
+  | 'E_LOCKED'
+  /** A trial ran past its time limit. */
+  | 'E_TIMEOUT'
+  /** A worker thread died under a task (exit, out of memory, crash). */
+  | 'E_WORKER_DIED'
   | 'E_INTERNAL';
 
 export interface DistilleryErrorJSON {

@@ -4,7 +4,15 @@ export {
   type SoftLabelProgress,
   type SoftLabelResult,
 } from './soft-labels/generate-soft-labels.js';
-export { LogitCache, type LogitCacheKey, type LogitCacheManifest, type ShardRecord } from './cache/logit-cache.js';
+export {
+  LogitCache,
+  formatCacheRejection,
+  type CacheRejection,
+  type LogitCacheKey,
+  type LogitCacheManifest,
+  type ShardRecord,
+} from './cache/logit-cache.js';
+export { FolderLock, LOCK_FILE, withFolderLock, type LockHolder } from './lock/folder-lock.js';
 export { encodeNpy, decodeNpy } from './cache/npy.js';
 export { RunnerPool, stopRunnerPools, type RunnerPoolOptions } from './pool/runner-pool.js';
 export { TEACHER_RUNTIMES, type TeacherRuntime } from './soft-labels/teacher-payload.js';

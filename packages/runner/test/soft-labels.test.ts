@@ -1,21 +1,11 @@
-import { InMemoryDataset, createRandom, setupBackend } from '@distillery/core';
+import { InMemoryDataset, setupBackend } from '@distillery/core';
 import { createMlp } from '@distillery/students';
 import { mkdtemp, readFile, readdir, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LogitCache, RunnerPool, generateSoftLabels } from '../src/index.js';
-
-function randomDataset(n: number, seed: number): InMemoryDataset {
-  const rng = createRandom(seed);
-  return new InMemoryDataset({
-    name: `random-${n}-${seed}`,
-    inputShape: [6, 6, 1],
-    numClasses: 5,
-    features: Float32Array.from({ length: n * 36 }, () => rng.next()),
-    labels: Int32Array.from({ length: n }, (_, i) => i % 5),
-  });
-}
+import { randomDataset } from './helpers/random-dataset.js';
 
 const teacherOf = (seed: number) => createMlp({ inputShape: [6, 6, 1], numClasses: 5, hidden: [32, 16], seed });
 const maxAbsDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);

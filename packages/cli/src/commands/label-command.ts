@@ -1,4 +1,4 @@
-import { generateSoftLabels, type SoftLabelResult } from '@distillery/runner';
+import { formatCacheRejection, generateSoftLabels, type SoftLabelResult } from '@distillery/runner';
 import { writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -37,8 +37,8 @@ export async function labelCommand(configFile: string, flags: CommonFlags): Prom
         ...(pool === undefined ? {} : { pool }),
         signal,
         onProgress: (p) => progress.softLabels(p),
+        onCacheRejected: (r) => progress.note(formatCacheRejection(r)),
       });
-      for (const rejected of result.rejectedShards) progress.note(`[soft-labels] recomputed ${rejected.file}: ${rejected.reason}`);
       const outcome = { directory, cacheDirectory, result, workers, teacherAccuracy: teacher.accuracy };
       await writeFile(
         join(directory, 'labels.json'),

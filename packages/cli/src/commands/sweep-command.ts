@@ -1,5 +1,5 @@
 import { DistilleryError } from '@distillery/core';
-import { formatSweepTable, generateSoftLabels, sweep, type SweepResult } from '@distillery/runner';
+import { formatCacheRejection, formatSweepTable, generateSoftLabels, sweep, type SweepResult } from '@distillery/runner';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../config/load-config.js';
@@ -37,7 +37,7 @@ export async function sweepCommand(configFile: string, flags: CommonFlags): Prom
   try {
     const teacher = await obtainTeacher(pipeline, directory, progress, signal);
     const cache = logitCacheDirectory(pipeline, directory);
-    const soft = await generateSoftLabels({ teacher: teacher.model, dataset: pipeline.train, pool, cache, onProgress: (p) => progress.softLabels(p) });
+    const soft = await generateSoftLabels({ teacher: teacher.model, dataset: pipeline.train, pool, cache, onProgress: (p) => progress.softLabels(p), onCacheRejected: (r) => progress.note(formatCacheRejection(r)) });
     teacher.model.dispose();
     const result = await sweep({
       directory,

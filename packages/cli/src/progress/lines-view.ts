@@ -1,3 +1,4 @@
+import { formatCacheRejection } from '@distillery/runner';
 import type { ProgressView } from './progress-view.js';
 import { formatLosses } from './progress-view.js';
 
@@ -20,6 +21,7 @@ export function createLinesView(write: (line: string) => void): ProgressView {
     },
     sweep(event) {
       if (event.type === 'start') write(`[sweep] ${event.total} trials, ${event.skipped} already finished in this folder`);
+      else if (event.type === 'cache:rejected') write(formatCacheRejection(event.rejection));
       else if (event.type === 'trial:end') {
         const r = event.record;
         const outcome = r.status === 'ok' ? `test acc ${(100 * r.best.testAccuracy).toFixed(2)}%` : `FAILED: ${r.error.message}`;

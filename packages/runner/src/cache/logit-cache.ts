@@ -1,7 +1,8 @@
 import { DistilleryError, fingerprint } from '@distillery/core';
-import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { FolderLock } from '../lock/folder-lock.js';
 import { decodeNpy, encodeNpy } from './npy.js';
 
 export const DISTILLERY_VERSION = '0.1.0';
@@ -41,9 +42,26 @@ export interface CacheEntryState {
   readonly goodShards: ShardRecord[];
   /** Example ranges [start, end) not covered by a good shard. */
   readonly missing: Array<readonly [number, number]>;
-  /** Shards that were listed but failed verification (truncated, corrupted, missing). */
-  readonly rejected: Array<{ readonly file: string; readonly reason: string }>;
+  /**
+   * What was found unusable and will be recomputed: shards that failed verification (truncated,
+   * corrupted, missing) and a manifest that could not be read or belongs to another entry.
+   */
+  readonly rejected: CacheRejection[];
 }
+
+/** One rejected cache file: which, why, and (always) that its examples are regenerated. */
+export interface CacheRejection {
+  readonly file: string;
+  readonly reason: string;
+}
+
+/** One line per rejected file, worded the same by every command that prints it. */
+export function formatCacheRejection(rejection: CacheRejection): string {
+  return `[logit cache] rejected ${rejection.file}: ${rejection.reason}; regenerated from the teacher`;
+}
+
+/** How long a process waits for another one writing the same cache entry (it then finds its shards). */
+const LOCK_WAIT_MS = 10 * 60_000;
 
 /**
  * Raw teacher logits on disk: one folder per (teacher, dataset, augmentation seed), holding
@@ -62,12 +80,20 @@ export class LogitCache {
     return join(this.root, id);
   }
 
+  /**
+   * The entry's writer lock: one process computes and writes an entry at a time. A second one
+   * waits (up to 10 minutes) and then opens the entry the first one filled.
+   */
+  lock(key: LogitCacheKey, waitMs = LOCK_WAIT_MS): Promise<FolderLock> {
+    return FolderLock.acquire(this.directoryFor(key), 'logit cache writer', { waitMs });
+  }
+
   async open(key: LogitCacheKey): Promise<CacheEntryState> {
     const directory = this.directoryFor(key);
     const logits = new Float32Array(key.numExamples * key.numClasses);
-    const manifest = await this.readManifest(directory, key);
+    const rejected: CacheRejection[] = [];
+    const manifest = await this.readManifest(directory, key, rejected);
     const goodShards: ShardRecord[] = [];
-    const rejected: CacheEntryState['rejected'] = [];
     for (const shard of manifest?.shards ?? []) {
       const reason = await this.loadShard(directory, shard, key.numClasses, logits);
       if (reason === undefined) goodShards.push(shard);
@@ -87,9 +113,7 @@ export class LogitCache {
     await mkdir(state.directory, { recursive: true });
     const file = `shard-${String(start).padStart(9, '0')}-${String(end).padStart(9, '0')}.npy`;
     const bytes = encodeNpy(values, [end - start, key.numClasses]);
-    const path = join(state.directory, file);
-    await writeFile(`${path}.tmp`, bytes);
-    await rename(`${path}.tmp`, path);
+    await writeAtomically(join(state.directory, file), bytes);
     const kept = state.goodShards.filter((s) => s.file !== file);
     kept.push({ file, start, end, sha256: createHash('sha256').update(bytes).digest('hex') });
     state.goodShards.splice(0, state.goodShards.length, ...kept.sort((a, b) => a.start - b.start));
@@ -111,20 +135,24 @@ export class LogitCache {
       shards: state.goodShards,
       complete,
     };
-    const path = join(state.directory, 'manifest.json');
-    await writeFile(`${path}.tmp`, `${JSON.stringify(manifest, null, 2)}\n`);
-    await rename(`${path}.tmp`, path);
+    await writeAtomically(join(state.directory, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   }
 
-  private async readManifest(directory: string, key: LogitCacheKey): Promise<LogitCacheManifest | undefined> {
+  /** The entry's manifest; one that exists but cannot be used is recorded in `rejected`, never a silent miss. */
+  private async readManifest(directory: string, key: LogitCacheKey, rejected: CacheRejection[]): Promise<LogitCacheManifest | undefined> {
     const path = join(directory, 'manifest.json');
     const text = await readFile(path, 'utf8').catch(() => undefined);
     if (text === undefined) return undefined;
     let manifest: LogitCacheManifest;
     try {
       manifest = JSON.parse(text) as LogitCacheManifest;
-    } catch {
-      return undefined; // An unreadable manifest is a miss: everything is recomputed and it is rewritten.
+    } catch (error) {
+      rejected.push({ file: path, reason: `not valid JSON (${(error as Error).message}), so every shard is untrusted` });
+      return undefined;
+    }
+    if (typeof manifest !== 'object' || manifest === null) {
+      rejected.push({ file: path, reason: 'not a manifest object, so every shard is untrusted' });
+      return undefined;
     }
     const sameEntry =
       manifest.format === FORMAT &&
@@ -135,6 +163,7 @@ export class LogitCache {
       manifest.numExamples === key.numExamples &&
       manifest.numClasses === key.numClasses &&
       Array.isArray(manifest.shards);
+    if (!sameEntry) rejected.push({ file: path, reason: `does not describe this entry (${manifestMismatch(manifest, key)})` });
     return sameEntry ? manifest : undefined;
   }
 
@@ -152,6 +181,31 @@ export class LogitCache {
     } catch (error) {
       return error instanceof DistilleryError ? error.message : String(error);
     }
+  }
+}
+
+/** Which field of a manifest disagrees with the key it was opened for. */
+function manifestMismatch(manifest: LogitCacheManifest, key: LogitCacheKey): string {
+  if (manifest.format !== FORMAT) return `format is ${JSON.stringify(manifest.format)}, expected ${FORMAT}`;
+  if (manifest.formatVersion !== FORMAT_VERSION) return `format version ${String(manifest.formatVersion)}, expected ${FORMAT_VERSION}`;
+  for (const field of ['teacherFingerprint', 'datasetFingerprint', 'augmentationSeed', 'numExamples', 'numClasses'] as const) {
+    if (manifest[field] !== key[field]) return `${field} is ${JSON.stringify(manifest[field])}, expected ${JSON.stringify(key[field])}`;
+  }
+  return 'its shard list is not an array';
+}
+
+/**
+ * Write-then-rename under a name unique to this writer (pid + random), so two writers never
+ * rename each other's half-written file and a reader never sees a partial one.
+ */
+async function writeAtomically(path: string, data: Uint8Array | string): Promise<void> {
+  const temporary = `${path}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    await writeFile(temporary, data);
+    await rename(temporary, path);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
   }
 }
 

@@ -7,7 +7,8 @@ import {
   type Model,
   type TeacherLogits,
 } from '@distillery/core';
-import { LogitCache, type LogitCacheKey } from '../cache/logit-cache.js';
+import { LogitCache, type CacheRejection, type LogitCacheKey } from '../cache/logit-cache.js';
+import type { FolderLock } from '../lock/folder-lock.js';
 import { RunnerPool } from '../pool/runner-pool.js';
 import type { SoftLabelShard } from '../protocol.js';
 import { planShards } from './shard-plan.js';
@@ -34,6 +35,12 @@ export interface SoftLabelOptions {
   readonly batchSize?: number;
   readonly onProgress?: (event: SoftLabelProgress) => void;
   /**
+   * Called for each cache file found unusable (a corrupt or missing shard, a garbage manifest)
+   * as soon as the entry is opened, before it is regenerated: every command prints these the
+   * same way (see `formatCacheRejection`). They are also in the result's `rejectedShards`.
+   */
+  readonly onCacheRejected?: (rejection: CacheRejection) => void;
+  /**
    * Abort: running shards stop at their next batch (finished shards stay in the cache), then
    * the call throws E_ABORTED.
    */
@@ -53,8 +60,8 @@ export interface SoftLabelResult {
   readonly teacherPasses: number;
   readonly examplesComputed: number;
   readonly cache: 'hit' | 'miss' | 'partial' | 'none';
-  /** Cache shards found unusable (truncated, corrupted, missing) and recomputed. */
-  readonly rejectedShards: ReadonlyArray<{ readonly file: string; readonly reason: string }>;
+  /** Cache files found unusable (truncated, corrupted or missing shards, a garbage manifest) and regenerated. */
+  readonly rejectedShards: readonly CacheRejection[];
   readonly teacherFingerprint: string;
   /** The runtime that ran (or would have run) the teacher. */
   readonly runtime: 'ort' | 'tfjs';
@@ -68,10 +75,9 @@ export interface SoftLabelResult {
  */
 export async function generateSoftLabels(options: SoftLabelOptions): Promise<SoftLabelResult> {
   const started = performance.now();
-  const { teacher, dataset, signal } = options;
+  const { teacher, dataset } = options;
   if (options.workers !== undefined) assertPositiveInteger('workers', options.workers);
-  const batchSize = options.batchSize ?? 512;
-  assertPositiveInteger('batchSize', batchSize);
+  assertPositiveInteger('batchSize', options.batchSize ?? 512);
   if (teacher.numClasses < 2) throw new DistilleryError('E_SHAPE', `teacher ${teacher.name} has ${teacher.numClasses} classes`);
   await teacher.ready?.();
   const requested = options.runtime ?? 'auto';
@@ -84,7 +90,27 @@ export async function generateSoftLabels(options: SoftLabelOptions): Promise<Sof
     numClasses: teacher.numClasses,
   };
   const cache = typeof options.cache === 'string' ? new LogitCache(options.cache) : options.cache;
+  // One writer per entry: a second process waits here, then finds the first one's shards.
+  const lock: FolderLock | undefined = cache !== undefined ? await cache.lock(key) : undefined;
+  try {
+    return await generateInto(options, planned, key, cache, started);
+  } finally {
+    await lock?.release();
+  }
+}
+
+async function generateInto(
+  options: SoftLabelOptions,
+  planned: Awaited<ReturnType<typeof planTeacher>>,
+  key: LogitCacheKey,
+  cache: LogitCache | undefined,
+  started: number,
+): Promise<SoftLabelResult> {
+  const { teacher, dataset, signal } = options;
+  const batchSize = options.batchSize ?? 512;
+  const inWorkers = options.pool !== undefined || options.workers !== undefined || (options.runtime ?? 'auto') === 'ort';
   const state = cache !== undefined ? await cache.open(key) : undefined;
+  for (const rejection of state?.rejected ?? []) options.onCacheRejected?.(rejection);
   const values = state?.logits ?? new Float32Array(dataset.size * teacher.numClasses);
   const todo = state?.missing ?? [[0, dataset.size] as const];
   const examplesToCompute = todo.reduce((n, [a, b]) => n + b - a, 0);

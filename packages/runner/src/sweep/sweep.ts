@@ -10,6 +10,8 @@ import {
   type TeacherLogits,
 } from '@distillery/core';
 import { createPluginRegistry, type PluginModules } from '../builtin-registry.js';
+import type { CacheRejection } from '../cache/logit-cache.js';
+import { FolderLock } from '../lock/folder-lock.js';
 import { RunnerPool } from '../pool/runner-pool.js';
 import { generateSoftLabels } from '../soft-labels/generate-soft-labels.js';
 import { runTrial } from '../trial/run-trial.js';
@@ -40,6 +42,8 @@ export interface SweepOptions extends PluginModules {
 
 export type SweepProgress =
   | { readonly type: 'start'; readonly total: number; readonly skipped: number }
+  /** A logit-cache file was found unusable and is regenerated (print it with `formatCacheRejection`). */
+  | { readonly type: 'cache:rejected'; readonly rejection: CacheRejection }
   | { readonly type: 'trial:epoch'; readonly id: string; readonly threadId: number; readonly epoch: number; readonly epochs: number }
   | { readonly type: 'trial:end'; readonly record: TrialRecord; readonly finished: number; readonly total: number };
 
@@ -59,6 +63,16 @@ export interface SweepResult {
  * and the sweep goes on; a killed sweep, run again on the same folder, runs only what is left.
  */
 export async function sweep(options: SweepOptions): Promise<SweepResult> {
+  // One writer per sweep folder: a second sweep on it is refused, naming the one that holds it.
+  const lock = await FolderLock.acquire(options.directory, 'sweep');
+  try {
+    return await sweepLocked(options);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function sweepLocked(options: SweepOptions): Promise<SweepResult> {
   const started = performance.now();
   const planned = planSweep(options.base, options.grid, options.seeds, options.search);
   const logits = 'logits' in options.teacher ? undefined : await generateSoftLabels({
@@ -66,6 +80,7 @@ export async function sweep(options: SweepOptions): Promise<SweepResult> {
     dataset: options.train,
     ...(options.pool === undefined ? {} : { pool: options.pool }),
     ...(options.teacher.cache === undefined ? {} : { cache: options.teacher.cache }),
+    onCacheRejected: (rejection) => options.onProgress?.({ type: 'cache:rejected', rejection }),
   });
   const teacherLogits = 'logits' in options.teacher ? options.teacher.logits : logits!.logits;
   if (teacherLogits.size !== options.train.size) {
