@@ -1,0 +1,70 @@
+import type { DistilleryErrorJSON } from '@distillery/core';
+import type { SoftLabelShard } from '../protocol.js';
+import type { TrialEpoch, TrialResult, TrialSpec } from '../trial/trial-spec.js';
+
+/**
+ * The seam between what a sweep or soft-label run decides and where the work runs: the local
+ * piscina pool or a queue across machines implement it, and the sweep code knows nothing else
+ * about them. An executor is made for one run's data (datasets, teacher logits or teacher),
+ * so a job names only what varies — never tensors or big arrays.
+ */
+export interface Executor {
+  /** For progress and messages: `local pool (4 threads)`, `redis://host:6379 (queue distillery)`. */
+  readonly description: string;
+  /** Jobs worth keeping submitted at once (threads of the pool; for a queue, enough to keep every worker busy). */
+  readonly capacity: number;
+  submit<J extends ExecutorJob>(job: J, options?: SubmitOptions): ExecutionHandle<ExecutorResultOf<J>>;
+  /** Lets go of its resources (threads, connections); running work is finished or handed back. */
+  close(): Promise<void>;
+}
+
+/** One trial: what varies; the data are the executor's. */
+export interface TrialSubmission {
+  readonly id: string;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly seed: number;
+  readonly spec: TrialSpec;
+}
+
+/** Examples [start, end) of the executor's dataset, labelled by its teacher. */
+export interface ShardSubmission {
+  readonly start: number;
+  readonly end: number;
+}
+
+export type ExecutorJob = { readonly type: 'trial'; readonly trial: TrialSubmission } | { readonly type: 'shard'; readonly shard: ShardSubmission };
+
+export type ExecutorResultOf<J extends ExecutorJob> = J extends { readonly type: 'trial' } ? TrialResult : SoftLabelShard;
+
+export interface SubmitOptions {
+  /** After each epoch (trials) or batch (shards). */
+  readonly onProgress?: (progress: ExecutorProgress) => void;
+}
+
+export interface ExecutorProgress {
+  /** The trial's id, or `start-end` of a shard. */
+  readonly id: string;
+  /** Epochs or examples done, and planned. */
+  readonly done: number;
+  readonly total: number;
+  /** Where it runs: `thread 3` in the local pool, `host/pid` for a queue worker. */
+  readonly worker: string;
+  /** The epoch just finished (trials): what pruning decides on. */
+  readonly epoch?: TrialEpoch;
+}
+
+/** How a job ended, as data: errors keep their code across threads and machines. */
+export type ExecutorOutcome<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly error: DistilleryErrorJSON; readonly attempts?: number };
+
+export interface ExecutionHandle<T> {
+  readonly id: string;
+  /**
+   * Asks the job to end at its next epoch (trials) or batch (shards): a trial stopped so keeps
+   * the epochs it trained and ends ok. Harmless once the job has ended.
+   */
+  stop(): void;
+  /** Never rejects. */
+  readonly outcome: Promise<ExecutorOutcome<T>>;
+}
