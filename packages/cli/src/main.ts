@@ -9,6 +9,7 @@ import type { CommonFlags } from './commands/command-context.js';
 import { evalCommand, type EvalFlags } from './commands/eval-command.js';
 import { exportCommand, formatExportOutcome, type ExportFlags } from './commands/export-command.js';
 import { initCommand } from './commands/init-command.js';
+import { formatInspectOutcome, inspectCommand } from './commands/inspect-command.js';
 import { formatLabelOutcome, labelCommand } from './commands/label-command.js';
 import { reportCommand } from './commands/report-command.js';
 import { formatRunOutcome, runCommand, type RunFlags } from './commands/run-command.js';
@@ -112,6 +113,18 @@ export function buildProgram(): Command {
       const outcome = await exportCommand(modelDir, flags);
       if (flags.json === true) printJson(outcome);
       else print(formatExportOutcome(outcome));
+    });
+
+  program
+    .command('inspect <model-dir>')
+    .description('list a saved model’s named layers and output shapes: what feature terms (features:) connect')
+    .addOption(new Option('--backend <name>', 'numerical backend').choices(['wasm', 'cpu', 'tensorflow']))
+    .option('--json', 'print the result as JSON')
+    .option('--verbose', 'print stack traces on failure')
+    .action(async (modelDir: string, flags: { backend?: string; json?: boolean }) => {
+      const outcome = await inspectCommand(modelDir, flags);
+      if (flags.json === true) printJson(outcome);
+      else print(formatInspectOutcome(outcome));
     });
 
   program

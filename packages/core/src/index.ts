@@ -15,7 +15,8 @@ export { warmUpBackend } from './backend/warm-up.js';
 // tfjs itself, so that plugins use the very instance (and engine) Distillery uses.
 export * as tf from '@tensorflow/tfjs';
 
-export type { Model, ForwardOptions } from './contracts/model.js';
+export type { Model, ForwardOptions, FeatureInfo, ForwardFeatures } from './contracts/model.js';
+export { listFeatures, featureOf, checkFeatureNames, describeFeature } from './model/model-features.js';
 export type { Dataset, Batch, BatchOptions, DatasetSplit, DatasetSource } from './contracts/dataset.js';
 export type { Loss, LossInputs, LossRequirement, Objective, ObjectiveTerm, TermWeight } from './contracts/loss.js';
 export { termWeightAt } from './contracts/loss.js';

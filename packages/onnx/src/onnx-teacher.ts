@@ -1,4 +1,4 @@
-import { DistilleryError, fingerprint, tf, type ForwardOptions, type Model } from '@distillery/core';
+import { DistilleryError, checkFeatureNames, fingerprint, tf, type FeatureInfo, type ForwardFeatures, type ForwardOptions, type Model } from '@distillery/core';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -41,6 +41,7 @@ export class OnnxTeacher implements Model {
   readonly source: string;
   private readonly graph: TfjsOnnxGraph;
   private readonly hash: string;
+  private featureList: readonly FeatureInfo[] | undefined;
 
   constructor(options: OnnxTeacherOptions) {
     this.source = options.file ?? 'ONNX model';
@@ -69,15 +70,44 @@ export class OnnxTeacher implements Model {
 
   /** The tfjs runtime: the ONNX graph on TensorFlow.js ops. */
   forward(x: tf.Tensor, _options?: ForwardOptions): tf.Tensor2D {
+    return tf.tidy(() => this.runGraph(x, []).logits);
+  }
+
+  /**
+   * The graph's float node outputs (ONNX value names, e.g. `/conv2/Conv_output_0`), shapes found
+   * by running one example through the tfjs runtime once. Feature maps are reported and returned
+   * channels last ([h, w, c], transposed from ONNX's NCHW), as TensorFlow.js students compute them.
+   */
+  features(): readonly FeatureInfo[] {
+    if (this.featureList === undefined) {
+      const kinds = new Map(this.model.graph.nodes.flatMap((n) => n.outputs.map((o) => [o, n.opType] as const)));
+      let list: FeatureInfo[] = [];
+      tf.tidy(() => {
+        const { features } = this.runGraph(tf.zeros([1, ...this.inputShape]), ['*']);
+        list = Object.entries(features)
+          .filter(([name]) => kinds.get(name) !== 'Constant')
+          .map(([name, value]) => ({ name, kind: kinds.get(name) ?? 'value', shape: value.shape.slice(1) }));
+      });
+      this.featureList = list;
+    }
+    return this.featureList;
+  }
+
+  forwardWithFeatures(x: tf.Tensor, layers: readonly string[], _options?: ForwardOptions): ForwardFeatures {
+    checkFeatureNames(this, layers);
+    return tf.tidy(() => this.runGraph(x, layers) as unknown as tf.TensorContainerObject) as unknown as ForwardFeatures;
+  }
+
+  private runGraph(x: tf.Tensor, wanted: readonly string[]): ForwardFeatures {
     const got = x.shape.slice(1);
     if (got.length !== this.inputShape.length || got.some((d, i) => d !== this.inputShape[i])) {
       throw new DistilleryError('E_SHAPE', `teacher ${this.name}: input examples must have shape [${this.inputShape.join(', ')}], got [${got.join(', ')}]`);
     }
-    return tf.tidy(() => {
-      const n = x.shape[0]!;
-      const input = this.plan.layout === 'nchw' ? tf.transpose(x, [0, 3, 1, 2]) : tf.reshape(x, this.plan.feedShape(n));
-      return tf.reshape(this.graph.run(input, this.plan.inputName, this.plan.outputName), [n, this.numClasses]) as tf.Tensor2D;
-    });
+    const n = x.shape[0]!;
+    const input = this.plan.layout === 'nchw' ? tf.transpose(x, [0, 3, 1, 2]) : tf.reshape(x, this.plan.feedShape(n));
+    const { output, values } = this.graph.runWithValues(input, this.plan.inputName, this.plan.outputName, wanted);
+    const features = Object.fromEntries(Object.entries(values).map(([name, v]) => [name, v.rank === 4 ? tf.transpose(v, [0, 2, 3, 1]) : v]));
+    return { logits: tf.reshape(output, [n, this.numClasses]) as tf.Tensor2D, features };
   }
 
   /** Ops the tfjs runtime cannot run (then only onnxruntime-node can run this teacher). */

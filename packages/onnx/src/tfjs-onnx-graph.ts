@@ -31,24 +31,38 @@ export class TfjsOnnxGraph {
 
   /** Runs the graph on one input; the caller owns the result (call inside tf.tidy). */
   run(input: tf.Tensor, inputName: string, outputName: string): tf.Tensor {
+    return this.runWithValues(input, inputName, outputName, []).output;
+  }
+
+  /**
+   * `run`, also returning the graph values named in `wanted` (node outputs: the teacher's
+   * intermediate tensors, NCHW as ONNX computes them). `'*'` asks for every float node output.
+   */
+  runWithValues(input: tf.Tensor, inputName: string, outputName: string, wanted: readonly string[]): { output: tf.Tensor; values: Record<string, tf.Tensor> } {
     if (this.unsupported.length > 0) {
       throw new DistilleryError(
         'E_MODEL_IO',
         `${this.source}: ops ${this.unsupported.join(', ')} have no TensorFlow.js version in Distillery; run this teacher on onnxruntime-node (generateSoftLabels with a pool)`,
       );
     }
+    const all = wanted.includes('*');
+    const picked = new Set(wanted);
+    const kept: Record<string, tf.Tensor> = {};
     const values = new Map<string, Value>(this.constants());
     values.set(inputName, input);
     for (const node of this.graph.nodes) {
       const args = node.inputs.map((name) => (name === '' ? undefined : values.get(name)));
       const outputs = runNode(node, args, this.source);
       node.outputs.forEach((name, i) => {
-        if (outputs[i] !== undefined) values.set(name, outputs[i]!);
+        const value = outputs[i];
+        if (value === undefined) return;
+        values.set(name, value);
+        if ((all || picked.has(name)) && !Array.isArray(value)) kept[name] = value as tf.Tensor;
       });
     }
     const output = values.get(outputName);
     if (output === undefined || Array.isArray(output)) throw new DistilleryError('E_MODEL_IO', `${this.source}: the graph did not compute its output ${outputName}`);
-    return output as tf.Tensor;
+    return { output: output as tf.Tensor, values: kept };
   }
 
   dispose(): void {

@@ -1,5 +1,6 @@
 import { tf, LayersClassifier, assertInRange, assertPositiveInteger, configError } from '@distillery/core';
 import { checkActivation, initializers, validateCommon, type Activation } from './mlp.js';
+import { layerNamer } from './layer-names.js';
 
 export interface CnnOptions {
   /** [height, width, channels] (channels last). */
@@ -47,6 +48,7 @@ export function createCnn(options: CnnOptions): LayersClassifier {
   if (typeof batchNorm !== 'boolean') throw configError('cnn.batchNorm', 'true or false', batchNorm);
 
   const layers: tf.layers.Layer[] = [];
+  const named = layerNamer();
   let [height, width] = options.inputShape as [number, number, number];
   options.filters.forEach((filters, i) => {
     if (height < 2 || width < 2) {
@@ -54,6 +56,7 @@ export function createCnn(options: CnnOptions): LayersClassifier {
     }
     const conv = {
       ...(i === 0 ? { inputShape: [...options.inputShape] } : {}),
+      ...named('conv2d'),
       filters,
       kernelSize,
       padding: 'same' as const,
@@ -63,23 +66,23 @@ export function createCnn(options: CnnOptions): LayersClassifier {
       // Batch-norm's β does a bias's work, so the conv has none.
       layers.push(
         tf.layers.conv2d({ ...conv, useBias: false }),
-        tf.layers.batchNormalization({ momentum: BATCH_NORM_MOMENTUM }),
-        tf.layers.activation({ activation }),
+        tf.layers.batchNormalization({ momentum: BATCH_NORM_MOMENTUM, ...named('batch_normalization') }),
+        tf.layers.activation({ activation, ...named('activation') }),
       );
     } else {
       layers.push(tf.layers.conv2d({ ...conv, activation }));
     }
-    layers.push(tf.layers.maxPooling2d({ poolSize: 2, strides: 2 }));
+    layers.push(tf.layers.maxPooling2d({ poolSize: 2, strides: 2, ...named('max_pooling2d') }));
     height = Math.floor(height / 2);
     width = Math.floor(width / 2);
   });
-  layers.push(tf.layers.flatten());
+  layers.push(tf.layers.flatten(named('flatten')));
   dense.forEach((units, i) => {
-    if (dropout > 0) layers.push(tf.layers.dropout({ rate: dropout }));
-    layers.push(tf.layers.dense({ units, activation, ...initializers(options.seed, options.filters.length + i) }));
+    if (dropout > 0) layers.push(tf.layers.dropout({ rate: dropout, ...named('dropout') }));
+    layers.push(tf.layers.dense({ units, activation, ...named('dense'), ...initializers(options.seed, options.filters.length + i) }));
   });
-  if (dropout > 0) layers.push(tf.layers.dropout({ rate: dropout }));
-  layers.push(tf.layers.dense({ units: options.numClasses, ...initializers(options.seed, 100) }));
+  if (dropout > 0) layers.push(tf.layers.dropout({ rate: dropout, ...named('dropout') }));
+  layers.push(tf.layers.dense({ units: options.numClasses, ...named('dense'), ...initializers(options.seed, 100) }));
   const name = options.name ?? `cnn-${options.filters.join('-')}${batchNorm ? '-bn' : ''}`;
   return new LayersClassifier(name, tf.sequential({ layers, name: name.replace(/[^A-Za-z0-9_]/g, '_') }));
 }

@@ -1,4 +1,5 @@
 import { tf, LayersClassifier, assertInRange, assertPositiveInteger, assertSeed, configError, deriveSeed } from '@distillery/core';
+import { layerNamer } from './layer-names.js';
 
 export const ACTIVATIONS = ['relu', 'elu', 'tanh', 'sigmoid', 'selu', 'swish'] as const;
 export type Activation = (typeof ACTIVATIONS)[number];
@@ -29,14 +30,15 @@ export function createMlp(options: MlpOptions): LayersClassifier {
   assertInRange('mlp.inputDropout', inputDropout, 0, 0.95);
   // The first layer carries the input shape; flatten only when examples are not already vectors.
   const layers: tf.layers.Layer[] = [];
+  const named = layerNamer();
   const first = () => (layers.length === 0 ? { inputShape: [...options.inputShape] } : {});
-  if (options.inputShape.length > 1) layers.push(tf.layers.flatten(first()));
-  if (inputDropout > 0) layers.push(tf.layers.dropout({ rate: inputDropout, ...first() }));
+  if (options.inputShape.length > 1) layers.push(tf.layers.flatten({ ...named('flatten'), ...first() }));
+  if (inputDropout > 0) layers.push(tf.layers.dropout({ rate: inputDropout, ...named('dropout'), ...first() }));
   options.hidden.forEach((units, i) => {
-    layers.push(tf.layers.dense({ units, activation, ...initializers(options.seed, i), ...first() }));
-    if (dropout > 0) layers.push(tf.layers.dropout({ rate: dropout }));
+    layers.push(tf.layers.dense({ units, activation, ...named('dense'), ...initializers(options.seed, i), ...first() }));
+    if (dropout > 0) layers.push(tf.layers.dropout({ rate: dropout, ...named('dropout') }));
   });
-  layers.push(tf.layers.dense({ units: options.numClasses, ...initializers(options.seed, options.hidden.length), ...first() }));
+  layers.push(tf.layers.dense({ units: options.numClasses, ...named('dense'), ...initializers(options.seed, options.hidden.length), ...first() }));
   const name = options.name ?? `mlp-${options.hidden.join('-') || 'linear'}`;
   return new LayersClassifier(name, tf.sequential({ layers, name: name.replace(/[^A-Za-z0-9_]/g, '_') }));
 }

@@ -7,6 +7,22 @@ export interface ForwardOptions {
   readonly seed?: number;
 }
 
+/** A named intermediate output of a model (a TensorFlow.js layer, an ONNX graph value). */
+export interface FeatureInfo {
+  /** The layer's name: what a feature term names (`conv2d_2`). */
+  readonly name: string;
+  /** What computes it: the layer class (`Conv2D`, `Dense`) or the ONNX op. */
+  readonly kind: string;
+  /** Shape of one example's output, without the batch axis (feature maps channels last). */
+  readonly shape: readonly number[];
+}
+
+/** One forward pass: the logits, and the outputs of the layers asked for, by name. The caller owns them all. */
+export interface ForwardFeatures {
+  readonly logits: tf.Tensor2D;
+  readonly features: Readonly<Record<string, tf.Tensor>>;
+}
+
 /** A classifier: input batch → logits. Teachers and students are both Models. */
 export interface Model {
   readonly name: string;
@@ -15,6 +31,16 @@ export interface Model {
   readonly numClasses: number;
   /** Raw logits [batch, numClasses] (never probabilities). The caller owns the result. */
   forward(x: tf.Tensor, options?: ForwardOptions): tf.Tensor2D;
+  /**
+   * The named layers whose outputs `forwardWithFeatures` can return, in forward order.
+   * Absent: the model exposes no intermediate outputs (feature terms refuse it).
+   */
+  features?(): readonly FeatureInfo[];
+  /**
+   * `forward`, also returning the outputs of the named layers — in the same single pass, so in
+   * training mode they are on the same gradient tape as the logits. Unknown names throw.
+   */
+  forwardWithFeatures?(x: tf.Tensor, layers: readonly string[], options?: ForwardOptions): ForwardFeatures;
   trainableVariables(): tf.Variable[];
   /**
    * Non-trainable state that training mode updates (batch-norm moving mean and variance).

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import type { ForwardOptions, Model } from '../contracts/model.js';
+import type { FeatureInfo, ForwardFeatures, ForwardOptions, Model } from '../contracts/model.js';
 import { DistilleryError } from '../errors.js';
 import { deriveSeed } from '../random.js';
 import { saveLayersModel } from './model-directory.js';
+import { checkFeatureNames } from './model-features.js';
 
 /**
  * A Model backed by a tfjs-layers Sequential model, so it saves in the TensorFlow.js layers
@@ -12,6 +13,8 @@ import { saveLayersModel } from './model-directory.js';
  * tfjs-layers' Dropout reuses one mask for every call when seeded, and is unrepeatable when not.
  * Every other layer gets `training: true`, so batch-norm normalises with the batch's statistics
  * and moves its moving mean and variance (tfjs-layers writes them inside its own call).
+ * `forwardWithFeatures` runs the same layer-by-layer pass in either mode, keeping the outputs
+ * of the layers asked for.
  */
 export class LayersClassifier implements Model {
   readonly inputShape: readonly number[];
@@ -33,18 +36,38 @@ export class LayersClassifier implements Model {
   forward(x: tf.Tensor, options: ForwardOptions = {}): tf.Tensor2D {
     this.checkInput(x);
     if (options.training !== true) return this.layersModel.apply(x, { training: false }) as tf.Tensor2D;
-    return tf.tidy(() => {
-      let h = x;
-      this.layersModel.layers.forEach((layer, index) => {
-        if (layer.getClassName() === 'Dropout') {
-          const rate = (layer.getConfig() as { rate: number }).rate;
-          h = seededDropout(h, rate, deriveSeed(options.seed ?? 1, index));
-        } else {
-          h = layer.apply(h, { training: true }) as tf.Tensor;
-        }
-      });
-      return h as tf.Tensor2D;
+    return tf.tidy(() => this.layerByLayer(x, new Set(), options).logits);
+  }
+
+  features(): readonly FeatureInfo[] {
+    return this.layersModel.layers.map((layer) => ({
+      name: layer.name,
+      kind: layer.getClassName(),
+      shape: (layer.outputShape as (number | null)[]).slice(1).map((d) => d ?? 0),
+    }));
+  }
+
+  forwardWithFeatures(x: tf.Tensor, layers: readonly string[], options: ForwardOptions = {}): ForwardFeatures {
+    checkFeatureNames(this, layers);
+    this.checkInput(x);
+    // tidy keeps the tensors of a returned container; its type wants an index signature.
+    return tf.tidy(() => this.layerByLayer(x, new Set(layers), options) as unknown as tf.TensorContainerObject) as unknown as ForwardFeatures;
+  }
+
+  private layerByLayer(x: tf.Tensor, wanted: ReadonlySet<string>, options: ForwardOptions): ForwardFeatures {
+    const training = options.training === true;
+    const features: Record<string, tf.Tensor> = {};
+    let h = x;
+    this.layersModel.layers.forEach((layer, index) => {
+      if (layer.getClassName() === 'Dropout') {
+        const rate = (layer.getConfig() as { rate: number }).rate;
+        if (training) h = seededDropout(h, rate, deriveSeed(options.seed ?? 1, index));
+      } else {
+        h = layer.apply(h, { training }) as tf.Tensor;
+      }
+      if (wanted.has(layer.name)) features[layer.name] = h;
     });
+    return { logits: h as tf.Tensor2D, features };
   }
 
   trainableVariables(): tf.Variable[] {
