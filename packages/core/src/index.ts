@@ -21,7 +21,16 @@ export type { Dataset, Batch, BatchOptions, DatasetSplit, DatasetSource } from '
 export type { Loss, LossInputs, LossRequirement, Objective, ObjectiveTerm, TermWeight } from './contracts/loss.js';
 export { termWeightAt } from './contracts/loss.js';
 export type { Augmentation, AugmentationContext } from './contracts/augmentation.js';
-export type { Evaluator, EvaluationMetrics } from './contracts/evaluator.js';
+export type { Evaluator, EvaluationMetrics, ClassificationMetrics, ClassScores, ModelEvaluation } from './contracts/evaluator.js';
+export {
+  classificationMetrics,
+  confusionMatrix,
+  classScores,
+  expectedCalibrationError,
+  argMaxRows,
+  ECE_BINS,
+  type ClassificationInput,
+} from './evaluation/classification-metrics.js';
 export type {
   Trainer,
   TrainerEvents,

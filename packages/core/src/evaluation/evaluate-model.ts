@@ -1,29 +1,33 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../contracts/dataset.js';
-import type { EvaluationMetrics, Evaluator } from '../contracts/evaluator.js';
+import type { EvaluationMetrics, Evaluator, ModelEvaluation } from '../contracts/evaluator.js';
 import type { Model } from '../contracts/model.js';
 import type { TeacherLogits } from '../contracts/trainer.js';
 import { DistilleryError } from '../errors.js';
+import { classificationMetrics } from './classification-metrics.js';
 
-/** Accuracy and mean cross-entropy of a model on a dataset, in inference mode. */
-export async function evaluateModel(model: Model, dataset: Dataset, batchSize = 512): Promise<EvaluationMetrics> {
-  checkCompatible(model, dataset);
-  let correct = 0;
-  let lossSum = 0;
-  for (const batch of dataset.batches({ batchSize })) {
-    const stats = tf.tidy(() => {
-      const logits = model.forward(batch.x);
-      const hits = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), batch.y), 'float32'));
-      const logProbs = tf.logSoftmax(logits);
-      const picked = tf.sum(tf.mul(logProbs, tf.oneHot(batch.y, model.numClasses)));
-      return tf.stack([hits, tf.neg(picked)]);
-    });
-    const [hits, loss] = await stats.data();
-    tf.dispose([stats, batch.x, batch.y]);
-    correct += hits!;
-    lossSum += loss!;
+/**
+ * Loss, accuracy and the class-balance and calibration metrics (macro-F1, balanced accuracy,
+ * per-class precision/recall, confusion matrix, ECE) of a model on a dataset, in inference mode.
+ */
+export async function evaluateModel(model: Model, dataset: Dataset, batchSize = 512): Promise<ModelEvaluation> {
+  const logits = await predictLogits(model, dataset, batchSize);
+  const labels = Int32Array.from({ length: dataset.size }, (_, i) => dataset.label(i));
+  return { loss: meanCrossEntropy(logits.values, labels, model.numClasses), ...classificationMetrics({ logits: logits.values, labels, numClasses: model.numClasses }) };
+}
+
+/** Mean −log softmax(logits)[label], in float64 with the row max subtracted. */
+function meanCrossEntropy(logits: Float32Array, labels: Int32Array, numClasses: number): number {
+  let sum = 0;
+  for (let r = 0; r < labels.length; r++) {
+    const row = logits.subarray(r * numClasses, (r + 1) * numClasses);
+    let max = -Infinity;
+    for (const v of row) max = Math.max(max, v);
+    let denominator = 0;
+    for (const v of row) denominator += Math.exp(v - max);
+    sum += Math.log(denominator) + max - row[labels[r]!]!;
   }
-  return { accuracy: correct / dataset.size, loss: lossSum / dataset.size, count: dataset.size };
+  return labels.length === 0 ? 0 : sum / labels.length;
 }
 
 export class AccuracyEvaluator implements Evaluator {
