@@ -47,6 +47,7 @@ export { InMemoryDataset, type InMemoryDatasetInit } from './data/in-memory-data
 export { splitDataset, type SplitOptions } from './data/split-dataset.js';
 export { BatchStream } from './data/batch-stream.js';
 export { fingerprint } from './data/fingerprint.js';
+export { encodeNpy, decodeNpy, parseNpy, type NpyArray, type NpyDtype } from './data/npy.js';
 export { LayersClassifier } from './model/layers-classifier.js';
 export { loadModel } from './model/load-model.js';
 export { saveLayersModel, loadLayersModel, MODEL_JSON, WEIGHTS_FILE } from './model/model-directory.js';

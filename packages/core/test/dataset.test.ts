@@ -86,6 +86,18 @@ describe('splitDataset', () => {
     for (const id of ids(split.validation!)) expect(transfer.has(id)).toBe(false);
   });
 
+  it('keeps a rare class in the labelled, validation and transfer parts', () => {
+    // 2% of the examples are class 1: proportional rounding alone would give 0.4 → 0 labelled.
+    const labels = Int32Array.from({ length: 500 }, (_, i) => (i % 50 === 7 ? 1 : 0));
+    const ds = new InMemoryDataset({ name: 'rare', inputShape: [1], numClasses: 2, features: Float32Array.from(labels, (_, i) => i), labels });
+    const split = splitDataset(ds, { labelledCount: 20, validationCount: 20, seed: 4 });
+    const rare = (d: typeof split.labelled) => Array.from({ length: d.size }, (_, i) => d.label(i)).filter((l) => l === 1).length;
+    expect([split.labelled.size, split.validation!.size, split.transfer.size]).toEqual([20, 20, 480]);
+    expect(rare(split.validation!)).toBe(1);
+    expect(rare(split.labelled)).toBe(1);
+    expect(rare(split.transfer)).toBe(9);
+  });
+
   it('is repeatable for a seed and rejects impossible requests clearly', () => {
     const ds = toyDataset(100);
     const a = splitDataset(ds, { labelledCount: 10, seed: 5 });

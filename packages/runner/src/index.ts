@@ -13,7 +13,6 @@ export {
   type ShardRecord,
 } from './cache/logit-cache.js';
 export { FolderLock, LOCK_FILE, withFolderLock, type LockHolder } from './lock/folder-lock.js';
-export { encodeNpy, decodeNpy } from './cache/npy.js';
 export { RunnerPool, stopRunnerPools, type RunnerPoolOptions } from './pool/runner-pool.js';
 export { TEACHER_RUNTIMES, type TeacherRuntime } from './soft-labels/teacher-payload.js';
 export type { ProbeResult, ProgressMessage, TeacherPayload, OnnxTeacherPayload } from './protocol.js';

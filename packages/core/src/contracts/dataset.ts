@@ -21,6 +21,8 @@ export interface Dataset {
   /** Shape of one example, without the batch axis. */
   readonly inputShape: readonly number[];
   readonly numClasses: number;
+  /** A name per class (e.g. a CSV's label values, an image folder's subfolders), when the source has them. */
+  readonly classNames?: readonly string[];
   readonly size: number;
   /** Stable hash of features, labels and shape: keys caches. */
   readonly fingerprint: string;

@@ -13,6 +13,8 @@ export interface InMemoryDatasetInit {
   readonly features: Float32Array;
   /** One class index in [0, numClasses) per example. */
   readonly labels: Int32Array;
+  /** One name per class, when the source has them. */
+  readonly classNames?: readonly string[];
 }
 
 /**
@@ -23,6 +25,7 @@ export class InMemoryDataset implements Dataset {
   readonly name: string;
   readonly inputShape: readonly number[];
   readonly numClasses: number;
+  readonly classNames?: readonly string[];
   readonly size: number;
   private readonly features: Float32Array;
   private readonly labels: Int32Array;
@@ -37,6 +40,7 @@ export class InMemoryDataset implements Dataset {
     this.name = init.name;
     this.inputShape = [...init.inputShape];
     this.numClasses = init.numClasses;
+    if (init.classNames !== undefined) this.classNames = init.classNames;
     this.features = init.features;
     this.labels = init.labels;
     this.rowLength = init.inputShape.reduce((a, b) => a * b, 1);
@@ -103,7 +107,14 @@ export class InMemoryDataset implements Dataset {
   }
 
   private init(name: string): InMemoryDatasetInit {
-    return { name, inputShape: this.inputShape, numClasses: this.numClasses, features: this.features, labels: this.labels };
+    return {
+      name,
+      inputShape: this.inputShape,
+      numClasses: this.numClasses,
+      features: this.features,
+      labels: this.labels,
+      ...(this.classNames === undefined ? {} : { classNames: this.classNames }),
+    };
   }
 
   private computeFingerprint(): string {
@@ -129,6 +140,9 @@ function validateInit(init: InMemoryDatasetInit): void {
       `${where}: ${init.labels.length} labels need ${init.labels.length * rowLength} feature values ` +
         `(${init.labels.length} × ${rowLength}), got ${init.features.length}`,
     );
+  }
+  if (init.classNames !== undefined && init.classNames.length !== init.numClasses) {
+    throw new DistilleryError('E_DATASET', `${where}: ${init.classNames.length} class names for ${init.numClasses} classes`);
   }
   for (let i = 0; i < init.labels.length; i++) {
     const label = init.labels[i]!;

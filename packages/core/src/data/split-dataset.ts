@@ -81,13 +81,22 @@ function indicesByClass(dataset: Dataset, seed: number): number[][] {
 
 /**
  * Removes `count` indices from the per-class lists, each class contributing in proportion to
- * its remaining size (largest-remainder rounding), so rare classes are not left out.
+ * its remaining size (largest-remainder rounding). When `count` allows, every class that has
+ * two or more examples left gives at least one, so a rare class appears both in what is taken
+ * and in what remains: proportional rounding alone would round a 1%-class down to nothing.
  */
 function takeStratified(byClass: number[][], count: number): number[] {
   const total = byClass.reduce((n, c) => n + c.length, 0);
   if (count === 0 || total === 0) return [];
   const exact = byClass.map((c) => (count * c.length) / total);
   const quota = exact.map(Math.floor);
+  const spare = byClass.map((c) => c.length >= 2);
+  if (count >= spare.filter(Boolean).length) spare.forEach((can, c) => can && quota[c] === 0 && (quota[c] = 1));
+  for (let excess = quota.reduce((a, b) => a + b, 0) - count; excess > 0; excess--) {
+    // Give back from the largest quota: it loses the smallest share of itself.
+    const largest = quota.reduce((best, q, c) => (q > quota[best]! ? c : best), 0);
+    quota[largest]! -= 1;
+  }
   let missing = count - quota.reduce((a, b) => a + b, 0);
   const order = exact.map((e, c) => ({ c, rest: e - Math.floor(e) })).sort((a, b) => b.rest - a.rest || a.c - b.c);
   for (const { c } of order) {

@@ -1,9 +1,8 @@
-import { DistilleryError, fingerprint } from '@distillery/core';
+import { DistilleryError, decodeNpy, encodeNpy, fingerprint } from '@distillery/core';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FolderLock } from '../lock/folder-lock.js';
-import { decodeNpy, encodeNpy } from './npy.js';
 
 export const DISTILLERY_VERSION = '0.1.0';
 const FORMAT = 'distillery-logit-cache';

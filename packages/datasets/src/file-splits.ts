@@ -1,0 +1,51 @@
+import { configError, splitIndices, type Dataset, type DatasetSource } from '@distillery/core';
+
+/**
+ * Where a file reader finds its train and test data. A user's data often comes as one file or
+ * folder: without `test`, a fixed stratified share of `train` (every class kept) becomes the
+ * test split, the same for every run seed, so results stay comparable.
+ */
+export interface FileSplitOptions<F> {
+  readonly train: F;
+  readonly test?: F;
+  /** Share of `train` held out as the test split when `test` is not given; default 0.2. */
+  readonly testFraction?: number;
+  /** Seed of that hold-out (≥ 1); default 1. */
+  readonly testSeed?: number;
+}
+
+export const DEFAULT_TEST_FRACTION = 0.2;
+
+/**
+ * A DatasetSource over a reader. `readTrain` runs once; `readTest` receives the train split (a
+ * test file must use the train file's classes and categories).
+ */
+export function fileSplitSource<F, D extends Dataset>(
+  name: string,
+  options: FileSplitOptions<F>,
+  readTrain: (file: F) => Promise<D>,
+  readTest: (file: F, train: D) => Promise<Dataset>,
+): DatasetSource {
+  const fraction = options.testFraction ?? DEFAULT_TEST_FRACTION;
+  if (options.test === undefined && !(fraction > 0 && fraction < 1)) throw configError(`${name}.testFraction`, 'a number in (0, 1)', fraction);
+  let splits: Promise<{ train: Dataset; test: Dataset }> | undefined;
+  const load = async () => {
+    const all = await readTrain(options.train);
+    if (options.test !== undefined) return { train: all, test: await readTest(options.test, all) };
+    const count = Math.round(fraction * all.size);
+    if (count < 1 || count >= all.size) {
+      throw configError(`${name}.testFraction`, `a share that leaves both splits non-empty for ${all.size} examples`, fraction);
+    }
+    const parts = splitIndices(all, { validationCount: count, labelledFraction: 1, seed: options.testSeed ?? 1 });
+    return { train: all.subset(parts.transfer, `${name}/train`), test: all.subset(parts.validation, `${name}/test`) };
+  };
+  return {
+    name,
+    load: async (split) => {
+      splits ??= load();
+      // A failed read is not cached: the next call reports the (possibly fixed) file afresh.
+      splits.catch(() => (splits = undefined));
+      return (await splits)[split];
+    },
+  };
+}
