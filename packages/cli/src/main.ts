@@ -14,6 +14,7 @@ import { formatLabelOutcome, labelCommand } from './commands/label-command.js';
 import { reportCommand } from './commands/report-command.js';
 import { formatRunOutcome, runCommand, type RunFlags } from './commands/run-command.js';
 import { formatSweepOutcome, sweepCommand } from './commands/sweep-command.js';
+import { addWorkerCommand } from './commands/worker-command.js';
 
 export const VERSION = '0.1.0';
 
@@ -77,6 +78,8 @@ export function buildProgram(): Command {
       if (flags.json === true) printJson({ directory: outcome.directory, summary: outcome.result.summary, ran: outcome.result.ran, skipped: outcome.result.skipped, failed: outcome.result.failed });
       else print(formatSweepOutcome(outcome));
     });
+
+  addWorkerCommand(program, number);
 
   program
     .command('report <dir>')

@@ -37,3 +37,18 @@ export { RemoteTrainer, type RemoteTrainInput } from './remote/remote-trainer.js
 export type { TrialHooks } from './trial/run-trial.js';
 export { createPluginRegistry, type PluginModules } from './builtin-registry.js';
 export type { RunnerWorkerData } from './protocol.js';
+export type {
+  Executor,
+  ExecutorJob,
+  ExecutorOutcome,
+  ExecutorProgress,
+  ExecutionHandle,
+  ShardSubmission,
+  SubmitOptions,
+  TrialSubmission,
+} from './executor/executor.js';
+export { QueueExecutor, type QueueExecutorOptions } from './queue/queue-executor.js';
+export { startTrialWorker, type TrialWorker, type TrialWorkerEvent, type TrialWorkerOptions } from './queue/trial-worker.js';
+export { connectRedis } from './queue/redis-connection.js';
+export { isRedisUrl, parseRedisUrl, type RedisTarget } from './queue/redis-url.js';
+export { sweepFingerprint, trialJobId, type DatasetSpec, type TrialJobData } from './queue/trial-job.js';

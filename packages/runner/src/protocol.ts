@@ -44,6 +44,8 @@ export interface SoftLabelTask {
 export interface TrialTaskMessage {
   readonly type: 'trial';
   readonly trial: TrialTask;
+  /** Int32Array(1) over shared memory, set to 1 to end the trial after its current epoch (kept, ok). */
+  readonly stop?: SharedArrayBuffer;
   readonly progress?: MessagePort;
 }
 

@@ -1,4 +1,5 @@
 import { DistilleryError } from '@distillery/core';
+import type { ConnectionOptions } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import { parseRedisUrl, type RedisTarget } from './redis-url.js';
 
@@ -26,6 +27,11 @@ export function redisOptions(target: RedisTarget): RedisOptions {
     // Once connected, a lost connection is retried (a Redis restart is survived), with a cap.
     retryStrategy: (times: number) => Math.min(times * 200, 2000),
   };
+}
+
+/** The same options, as BullMQ's Queue, QueueEvents and Worker take them (each opens its own connections). */
+export function bullConnection(target: RedisTarget): ConnectionOptions {
+  return redisOptions(target) as ConnectionOptions;
 }
 
 /**

@@ -44,8 +44,10 @@ export default async function handle(task: WorkerTask): Promise<WorkerReply> {
     let value: WorkerOutput;
     if (task.type === 'soft-labels') value = await softLabels(task);
     else if (task.type === 'trial') {
+      const stop = task.stop === undefined ? undefined : new Int32Array(task.stop);
       value = await runTrial(task.trial, registry, context, {
         onEpoch: (done, total) => task.progress?.postMessage({ threadId, done, total } satisfies ProgressMessage),
+        ...(stop === undefined ? {} : { shouldStop: () => Atomics.load(stop, 0) !== 0 }),
       });
       task.progress?.close();
     } else value = probe(backend, startupMs);

@@ -1,0 +1,87 @@
+import { startTrialWorker, type TrialWorkerEvent } from '@distillery/runner';
+import { Option, type Command } from 'commander';
+import { availableParallelism } from 'node:os';
+
+export interface WorkerFlags {
+  readonly redis: string;
+  readonly concurrency?: number;
+  readonly queue?: string;
+  /** Plugin modules (installed here) that jobs may name; any other is refused. */
+  readonly plugin?: string[];
+  readonly backend?: string;
+  readonly lockDuration?: number;
+  readonly stalledInterval?: number;
+  readonly quiet?: boolean;
+}
+
+/** Registers `distillery worker` on the program (`number` parses numeric flags as main's do). */
+export function addWorkerCommand(program: Command, number: (flag: string, integer?: boolean) => (value: string) => number): Command {
+  return program
+    .command('worker')
+    .description('run sweep trials from a Redis queue (BullMQ) until stopped; start one per machine')
+    .requiredOption('--redis <url>', 'the queue: redis://[:password@]host[:port][/db], or rediss:// for TLS')
+    .option('--concurrency <n>', 'trials at once, one per thread (default: all cores)', number('--concurrency', true))
+    .option('--plugin <module...>', 'plugin modules installed here that jobs may name (others are refused)')
+    .option('--queue <name>', 'queue name (default distillery-trials)')
+    .addOption(new Option('--backend <name>', 'numerical backend').choices(['wasm', 'cpu', 'tensorflow']))
+    .addOption(new Option('--lock-duration <ms>', 'how long a trial stays claimed without a heartbeat (BullMQ lockDuration)').argParser(number('--lock-duration', true)).hideHelp())
+    .addOption(new Option('--stalled-interval <ms>', 'how often stalled trials are looked for (BullMQ stalledInterval)').argParser(number('--stalled-interval', true)).hideHelp())
+    .option('--quiet', 'print nothing but errors')
+    .option('--verbose', 'print stack traces on failure')
+    .action(async (flags: WorkerFlags) => {
+      await workerCommand(flags);
+    });
+}
+
+/**
+ * `distillery worker --redis URL`: runs sweep trials from the queue until stopped. The first
+ * SIGTERM or Ctrl-C lets the running trials finish and report, then exits; a second exits at
+ * once — the trials' locks expire and other workers run them again.
+ */
+export async function workerCommand(flags: WorkerFlags): Promise<void> {
+  const say = (line: string) => {
+    if (flags.quiet !== true) process.stderr.write(`${line}\n`);
+  };
+  const worker = await startTrialWorker({
+    url: flags.redis,
+    concurrency: flags.concurrency ?? availableParallelism(),
+    ...(flags.queue === undefined ? {} : { queue: flags.queue }),
+    allowPlugins: flags.plugin ?? [],
+    ...(flags.backend === undefined ? {} : { backend: flags.backend }),
+    ...(flags.lockDuration === undefined ? {} : { lockDurationMs: flags.lockDuration }),
+    ...(flags.stalledInterval === undefined ? {} : { stalledIntervalMs: flags.stalledInterval }),
+    onEvent: (event) => say(describe(event)),
+  });
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        say(`${worker.name}: ${signal} again: exiting now; unfinished trials go back to the queue when their lock expires`);
+        process.exit(signal === 'SIGINT' ? 130 : 143);
+      }
+      stopping = true;
+      say(`${worker.name}: ${signal}: finishing the running trials, then exiting (send it again to exit at once)`);
+      void worker.close().then(() => {
+        process.off('SIGTERM', onSignal);
+        process.off('SIGINT', onSignal);
+        say(`${worker.name}: stopped`);
+        resolve();
+      });
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+}
+
+function describe(event: TrialWorkerEvent): string {
+  switch (event.type) {
+    case 'ready':
+      return `${event.worker}: waiting for trials on queue ${event.queue} (${event.concurrency} at a time)`;
+    case 'start':
+      return `trial ${event.trial}: started${event.attempt > 1 ? ` (attempt ${event.attempt})` : ''}`;
+    case 'epoch':
+      return `trial ${event.trial}: epoch ${event.done}/${event.total}`;
+    case 'end':
+      return event.ok ? `trial ${event.trial}: done` : `trial ${event.trial}: failed: ${event.message ?? ''}`;
+  }
+}

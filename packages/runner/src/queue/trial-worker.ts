@@ -1,0 +1,194 @@
+import { DistilleryError, createServiceContainer, pluginServices, shareDataset, type SharedDataset } from '@distillery/core';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createPluginRegistry } from '../builtin-registry.js';
+import { RunnerPool } from '../pool/runner-pool.js';
+import type { TrialResult } from '../trial/trial-spec.js';
+import { DEFAULT_QUEUE, STOP_KEY_PREFIX, encodeJobError } from './job-error.js';
+import { LogitFetcher } from './logit-store.js';
+import { bullConnection, openClient } from './redis-connection.js';
+import { parseRedisUrl } from './redis-url.js';
+import { parseTrialJob, type DatasetSpec, type TrialJobData } from './trial-job.js';
+
+export interface TrialWorkerOptions {
+  readonly url: string;
+  /** Trials run at once, one per worker thread (default 1). */
+  readonly concurrency?: number;
+  readonly queue?: string;
+  /** Plugin modules this worker may load when a job names them; a job naming any other is refused. */
+  readonly allowPlugins?: readonly string[];
+  /** Where plugin modules and relative dataset paths are resolved (default: the current folder). */
+  readonly baseDir?: string;
+  readonly backend?: string;
+  /** Where teacher logits fetched from Redis are kept (default: .distillery/worker-logits under baseDir). */
+  readonly logitsDirectory?: string;
+  /** BullMQ's lock: a worker that stops renewing it (killed) loses its job after this long. */
+  readonly lockDurationMs?: number;
+  readonly stalledIntervalMs?: number;
+  readonly maxStalledCount?: number;
+  readonly onEvent?: (event: TrialWorkerEvent) => void;
+}
+
+export type TrialWorkerEvent =
+  | { readonly type: 'ready'; readonly worker: string; readonly queue: string; readonly concurrency: number }
+  | { readonly type: 'start'; readonly jobId: string; readonly trial: string; readonly attempt: number }
+  | { readonly type: 'epoch'; readonly jobId: string; readonly trial: string; readonly done: number; readonly total: number }
+  | { readonly type: 'end'; readonly jobId: string; readonly trial: string; readonly ok: boolean; readonly message?: string };
+
+export interface TrialWorker {
+  /** `host/pid`: how progress and records name this worker. */
+  readonly name: string;
+  /** Stops taking jobs, lets the running ones finish (and report), then lets go of Redis and threads. */
+  close(): Promise<void>;
+}
+
+interface LoadedData {
+  readonly train: SharedDataset;
+  readonly test: SharedDataset;
+}
+
+/**
+ * A queue worker: takes trial jobs, re-creates their dataset from its plugin (refusing a
+ * fingerprint that differs from the sweep's), fetches the teacher's logits by content address,
+ * and runs the trial in its own thread pool with the same code as a local sweep.
+ */
+export async function startTrialWorker(options: TrialWorkerOptions): Promise<TrialWorker> {
+  const target = parseRedisUrl(options.url);
+  const client = await openClient(target);
+  const name = `${hostname()}/${process.pid}`;
+  const queue = options.queue ?? DEFAULT_QUEUE;
+  const concurrency = options.concurrency ?? 1;
+  const baseDir = resolve(options.baseDir ?? process.cwd());
+  const allowed = new Set(options.allowPlugins ?? []);
+  const pool = new RunnerPool({ workers: concurrency, plugins: [...allowed], baseDir, ...(options.backend === undefined ? {} : { backend: options.backend }) });
+  const fetcher = new LogitFetcher(client, options.logitsDirectory ?? join(baseDir, '.distillery', 'worker-logits'));
+  const datasets = new Map<string, Promise<LoadedData>>();
+  const sharedLogits = new Map<string, Float32Array>();
+
+  const loadData = (spec: DatasetSpec, plugins: readonly string[]): Promise<LoadedData> => {
+    const key = JSON.stringify([spec.plugin, spec.options, plugins]);
+    let loaded = datasets.get(key);
+    if (loaded === undefined) {
+      loaded = (async () => {
+        const registry = await createPluginRegistry({ plugins, baseDir });
+        const context = { services: pluginServices(createServiceContainer()) };
+        const source = registry.create('dataset', spec.plugin, spec.options, context);
+        const [train, test] = await Promise.all([source.load('train'), source.load('test')]);
+        return { train: shareDataset(train), test: shareDataset(test) };
+      })();
+      datasets.set(key, loaded);
+      loaded.catch(() => datasets.delete(key));
+    }
+    return loaded;
+  };
+
+  const process_ = async (job: Job): Promise<TrialResult> => {
+    const jobId = job.id ?? '?';
+    let data: TrialJobData;
+    try {
+      data = parseTrialJob(job.data, jobId);
+      const refused = data.plugins.filter((p) => !allowed.has(p));
+      if (refused.length > 0) {
+        throw new DistilleryError(
+          'E_CONFIG',
+          `worker ${name} does not load plugin ${refused.map((p) => JSON.stringify(p)).join(', ')} named by job ${jobId}: start it with --plugin ${refused[0]} where that package is installed`,
+        );
+      }
+    } catch (error) {
+      // Another attempt would refuse it the same way: fail it now, not after every retry.
+      throw new UnrecoverableError(encodeJobError(error));
+    }
+    const trial = data.trial.id;
+    options.onEvent?.({ type: 'start', jobId, trial, attempt: job.attemptsMade + 1 });
+    try {
+      const { train, test } = await loadData(data.dataset, data.plugins)
+        .then((loaded) => (checkFingerprints(data.dataset, loaded.train, loaded.test, name), loaded))
+        .catch((error: unknown) => {
+          // Other data here will be other data on the next try too: fail the trial now.
+          throw new UnrecoverableError(encodeJobError(error));
+        });
+      const logits = await fetchShared(fetcher, sharedLogits, data.teacherLogits);
+      if (logits.length !== train.labels.length * train.numClasses) {
+        throw new UnrecoverableError(encodeJobError(new DistilleryError('E_SHAPE', `teacher logits of job ${jobId} cover ${logits.length / train.numClasses} examples, the dataset loaded on ${name} has ${train.labels.length}`)));
+      }
+      const stop = new Int32Array(new SharedArrayBuffer(4));
+      const watch = watchStop(client, jobId, stop);
+      try {
+        const result = await pool.run<TrialResult>(
+          { type: 'trial', trial: { id: trial, params: data.trial.params, seed: data.trial.seed, spec: data.trial.spec, train, test, teacherLogits: logits }, stop: stop.buffer as SharedArrayBuffer },
+          (m) => {
+            options.onEvent?.({ type: 'epoch', jobId, trial, done: m.done, total: m.total });
+            void job.updateProgress({ done: m.done, total: m.total, worker: name }).catch(() => undefined);
+          },
+        );
+        options.onEvent?.({ type: 'end', jobId, trial, ok: true });
+        return result;
+      } finally {
+        watch.stop();
+      }
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      options.onEvent?.({ type: 'end', jobId, trial, ok: false, message });
+      throw error instanceof UnrecoverableError ? error : new Error(encodeJobError(error));
+    }
+  };
+
+  const worker = new Worker(queue, process_, {
+    connection: bullConnection(target),
+    concurrency,
+    ...(options.lockDurationMs === undefined ? {} : { lockDuration: options.lockDurationMs }),
+    ...(options.stalledIntervalMs === undefined ? {} : { stalledInterval: options.stalledIntervalMs }),
+    ...(options.maxStalledCount === undefined ? {} : { maxStalledCount: options.maxStalledCount }),
+    name,
+  });
+  worker.on('error', () => undefined); // connection blips are retried by ioredis; a job's errors are its own
+  await worker.waitUntilReady();
+  options.onEvent?.({ type: 'ready', worker: name, queue, concurrency });
+
+  let closing: Promise<void> | undefined;
+  return {
+    name,
+    close: () =>
+      (closing ??= (async () => {
+        await worker.close();
+        await pool.destroy();
+        await client.quit().catch(() => client.disconnect());
+      })()),
+  };
+}
+
+function checkFingerprints(spec: DatasetSpec, train: SharedDataset, test: SharedDataset, worker: string): void {
+  const wrong = [
+    train.fingerprint === spec.fingerprints.train ? undefined : `train ${train.fingerprint.slice(0, 12)}… (the sweep's: ${spec.fingerprints.train.slice(0, 12)}…)`,
+    test.fingerprint === spec.fingerprints.test ? undefined : `test ${test.fingerprint.slice(0, 12)}… (the sweep's: ${spec.fingerprints.test.slice(0, 12)}…)`,
+  ].filter((w) => w !== undefined);
+  if (wrong.length === 0) return;
+  throw new DistilleryError(
+    'E_DATASET',
+    `worker ${worker} loaded dataset ${JSON.stringify(spec.plugin)} (${train.name} / ${test.name}) with other data than the sweep: fingerprint ${wrong.join(', ')}. The files differ on this machine; the trial was not run`,
+    { details: { worker, plugin: spec.plugin } },
+  );
+}
+
+async function fetchShared(fetcher: LogitFetcher, shared: Map<string, Float32Array>, address: TrialJobData['teacherLogits']): Promise<Float32Array> {
+  const known = shared.get(address.sha256);
+  if (known !== undefined) return known;
+  const { values } = await fetcher.fetch(address);
+  // Shared memory: every thread of the pool reads the one copy.
+  const copy = new Float32Array(new SharedArrayBuffer(values.byteLength));
+  copy.set(values);
+  shared.set(address.sha256, copy);
+  return copy;
+}
+
+/** Polls the job's stop key while it runs: a request lands in the trial's stop flag, read after each epoch. */
+function watchStop(client: Redis, jobId: string, flag: Int32Array): { stop: () => void } {
+  const timer = setInterval(() => {
+    void client.exists(`${STOP_KEY_PREFIX}${jobId}`).then((n) => {
+      if (n > 0) Atomics.store(flag, 0, 1);
+    }, () => undefined);
+  }, 250);
+  return { stop: () => clearInterval(timer) };
+}

@@ -1,0 +1,191 @@
+import { createServiceContainer, pluginServices, setupBackend, shareDataset, type Dataset } from '@distillery/core';
+import { createMlp } from '@distillery/students';
+import { Queue, QueueEvents } from 'bullmq';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPluginRegistry } from '../src/builtin-registry.js';
+import type { TrialSubmission } from '../src/executor/executor.js';
+import { QueueExecutor, type QueueExecutorOptions } from '../src/queue/queue-executor.js';
+import { startTrialWorker, type TrialWorker, type TrialWorkerEvent } from '../src/queue/trial-worker.js';
+import { sweepFingerprint, trialJobId } from '../src/queue/trial-job.js';
+import { generateSoftLabels } from '../src/soft-labels/generate-soft-labels.js';
+import { runTrial } from '../src/trial/run-trial.js';
+import type { TrialSpec } from '../src/trial/trial-spec.js';
+import { startRedis, type TestRedis } from './support/redis-server.js';
+
+const datasetSpec = { plugin: 'mnist-embedded', options: { limit: { train: 400, test: 100 } } };
+const spec: TrialSpec = {
+  student: { plugin: 'mlp', options: { hidden: [8] } },
+  lambda: 1,
+  temperature: 4,
+  labelledCount: 30,
+  validationCount: 50,
+  epochs: 2,
+  batchSize: 16,
+  transferBatchSize: 64,
+  learningRate: 3e-3,
+};
+
+let redis: TestRedis;
+let dir = '';
+let train: Dataset;
+let test: Dataset;
+let logits: Float32Array;
+let worker: TrialWorker;
+const events: TrialWorkerEvent[] = [];
+
+beforeAll(async () => {
+  await setupBackend();
+  redis = await startRedis();
+  dir = await mkdtemp(join(tmpdir(), 'distillery-queue-exec-'));
+  const registry = await createPluginRegistry();
+  const source = registry.create('dataset', datasetSpec.plugin, datasetSpec.options, {});
+  [train, test] = await Promise.all([source.load('train'), source.load('test')]);
+  const teacher = createMlp({ inputShape: [28, 28, 1], numClasses: 10, hidden: [16], seed: 1 });
+  logits = (await generateSoftLabels({ teacher, dataset: train })).logits.values;
+  teacher.dispose();
+  worker = await startTrialWorker({ url: redis.url, concurrency: 2, logitsDirectory: join(dir, 'worker-logits'), onEvent: (e) => events.push(e) });
+});
+afterAll(async () => {
+  await worker?.close();
+  await redis?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const executorFor = (sweep: string, extra: Partial<QueueExecutorOptions> = {}) =>
+  QueueExecutor.open({
+    url: redis.url,
+    sweep,
+    dataset: { ...datasetSpec, fingerprints: { train: train.fingerprint, test: test.fingerprint } },
+    teacherLogits: { values: logits, numClasses: 10 },
+    backoffMs: 10,
+    ...extra,
+  });
+
+const trialOf = (id: string, overrides: Partial<TrialSpec> = {}, seed = 1): TrialSubmission => ({ id, params: {}, seed, spec: { ...spec, ...overrides } });
+
+describe('trials on the queue', () => {
+  it('gives the numbers the local trial code gives, with per-epoch progress labelled by worker', async () => {
+    const executor = await executorFor(sweepFingerprint({ test: 'same numbers' }));
+    try {
+      const trials = [trialOf('t-lambda-1'), trialOf('t-lambda-0', { lambda: 0 }, 2)];
+      const progress: Array<{ id: string; done: number; worker: string }> = [];
+      const outcomes = await Promise.all(trials.map((t) => executor.submit({ type: 'trial', trial: t }, { onProgress: (p) => progress.push(p) }).outcome));
+      const registry = await createPluginRegistry();
+      const context = { services: pluginServices(createServiceContainer()) };
+      for (const [i, outcome] of outcomes.entries()) {
+        expect(outcome.ok).toBe(true);
+        const t = trials[i]!;
+        const local = await runTrial({ ...t, train: shareDataset(train), test: shareDataset(test), teacherLogits: logits }, registry, context);
+        if (outcome.ok) {
+          expect(outcome.value.epochs).toEqual(local.epochs);
+          expect(outcome.value.best).toEqual(local.best);
+        }
+      }
+      expect(progress.filter((p) => p.id === 't-lambda-1').map((p) => p.done)).toEqual([1, 2]);
+      expect(new Set(progress.map((p) => p.worker))).toEqual(new Set([worker.name]));
+      expect(worker.name).toMatch(/\/\d+$/);
+    } finally {
+      await executor.close();
+    }
+  });
+
+  it('a trial submitted twice (or by a coordinator run again) is one job with one result', async () => {
+    const sweep = sweepFingerprint({ test: 'twice' });
+    const first = await executorFor(sweep);
+    const again = await executorFor(sweep);
+    try {
+      const before = events.filter((e) => e.type === 'start').length;
+      const [a, b] = await Promise.all([first.submit({ type: 'trial', trial: trialOf('once') }).outcome, again.submit({ type: 'trial', trial: trialOf('once') }).outcome]);
+      expect(a).toEqual(b);
+      // A later coordinator finds the finished job's result without running it again.
+      const later = await again.submit({ type: 'trial', trial: trialOf('once') }).outcome;
+      expect(later).toEqual(a);
+      expect(events.filter((e) => e.type === 'start').length - before).toBe(1);
+    } finally {
+      await Promise.all([first.close(), again.close()]);
+    }
+  });
+
+  it('a trial that throws fails after its attempts, with its error and code recorded', async () => {
+    const executor = await executorFor(sweepFingerprint({ test: 'throws' }), { attempts: 3 });
+    try {
+      const outcome = await executor.submit({ type: 'trial', trial: trialOf('bad-student', { student: { plugin: 'no-such-student' } }) }).outcome;
+      expect(outcome.ok).toBe(false);
+      if (!outcome.ok) {
+        expect(outcome.error.code).toBe('E_PLUGIN_NOT_FOUND');
+        expect(outcome.error.message).toContain('no-such-student');
+        expect(outcome.attempts).toBe(3);
+      }
+    } finally {
+      await executor.close();
+    }
+  });
+
+  it('a dataset whose fingerprint differs on the worker fails at once, not retried, saying why', async () => {
+    const executor = await QueueExecutor.open({
+      url: redis.url,
+      sweep: sweepFingerprint({ test: 'fingerprint' }),
+      dataset: { ...datasetSpec, fingerprints: { train: 'f'.repeat(64), test: test.fingerprint } },
+      teacherLogits: { values: logits, numClasses: 10 },
+      attempts: 3,
+    });
+    try {
+      const outcome = await executor.submit({ type: 'trial', trial: trialOf('other-data') }).outcome;
+      expect(outcome.ok).toBe(false);
+      if (!outcome.ok) {
+        expect(outcome.error.code).toBe('E_DATASET');
+        expect(outcome.error.message).toContain(`worker ${worker.name} loaded dataset "mnist-embedded"`);
+        expect(outcome.error.message).toContain(`train ${train.fingerprint.slice(0, 12)}`);
+        expect(outcome.attempts).toBe(1);
+      }
+    } finally {
+      await executor.close();
+    }
+  });
+
+  it('a stop request reaches the remote trial between epochs: it ends early, ok, with the epochs it trained', async () => {
+    const executor = await executorFor(sweepFingerprint({ test: 'stop' }));
+    try {
+      const handle = executor.submit({ type: 'trial', trial: trialOf('long', { epochs: 30 }) }, { onProgress: (p) => p.done === 1 && handle.stop() });
+      const outcome = await handle.outcome;
+      expect(outcome.ok).toBe(true);
+      if (outcome.ok) {
+        expect(outcome.value.epochs.length).toBeGreaterThanOrEqual(1);
+        expect(outcome.value.epochs.length).toBeLessThan(30);
+      }
+    } finally {
+      await executor.close();
+    }
+  });
+
+  it('a job that is not a valid trial, or names a plugin the worker does not allow, is refused without a retry', async () => {
+    const sweep = sweepFingerprint({ test: 'refused' });
+    const queue = new Queue('distillery-trials', { connection: { host: '127.0.0.1', port: redis.port } });
+    const executor = await executorFor(sweep, { plugins: ['some-plugin-package'], attempts: 3 });
+    try {
+      const job = await queue.add('trial', { format: 'distillery-trial', version: 1, code: 'process.exit(1)' }, { jobId: 'hand-made', attempts: 3 });
+      const queueEvents = new QueueEvents('distillery-trials', { connection: { host: '127.0.0.1', port: redis.port } });
+      const reason = await job.waitUntilFinished(queueEvents).then(
+        () => 'completed',
+        (e: Error) => e.message,
+      );
+      await queueEvents.close();
+      expect(reason).toContain('job hand-made is not a valid Distillery trial job');
+      expect((await queue.getJob('hand-made'))!.attemptsMade).toBe(1);
+      const outcome = await executor.submit({ type: 'trial', trial: trialOf('plugin') }).outcome;
+      expect(outcome.ok).toBe(false);
+      if (!outcome.ok) {
+        expect(outcome.error.message).toContain('does not load plugin "some-plugin-package"');
+        expect(outcome.error.message).toContain('--plugin some-plugin-package');
+        expect(outcome.attempts).toBe(1);
+      }
+      expect(trialJobId(sweep, 'plugin')).toMatch(/^trial-[0-9a-f]{16}-plugin$/);
+    } finally {
+      await executor.close();
+      await queue.close();
+    }
+  });
+});
