@@ -60,6 +60,7 @@ export {
   type ExpectedShape,
 } from './evaluation/evaluate-model.js';
 export { DistillationTrainer } from './training/distillation-trainer.js';
+export { defaultMaxLoss } from './training/divergence.js';
 export {
   definePlugin,
   PLUGIN_API_VERSION,

@@ -76,14 +76,19 @@ export function checkLossInputs(loss: string, rules: LossInputRules, inputs: Los
   if (rules.requires.includes('labels')) assertLabelsInRange(loss, labels!, classes);
 }
 
-function assertFinite(loss: string, what: string, logits: tf.Tensor, classes: number): void {
+/**
+ * Non-finite teacher logits come from the data (a bad cache or logit file): E_DATASET. Non-finite
+ * student logits are the student's own output: E_DIVERGED here, which the trainer attributes —
+ * to the inputs before the first update, to the training after it (see core's divergence.ts).
+ */
+function assertFinite(loss: string, what: 'student logits' | 'teacher logits', logits: tf.Tensor, classes: number): void {
   const values = logits.dataSync() as Float32Array;
   for (let i = 0; i < values.length; i++) {
     if (!Number.isFinite(values[i]!)) {
       throw new DistilleryError(
-        'E_DATASET',
+        what === 'student logits' ? 'E_DIVERGED' : 'E_DATASET',
         `${loss}: ${what} hold ${values[i]} at row ${Math.floor(i / classes)}, class ${i % classes}`,
-        { details: { input: what, row: Math.floor(i / classes), class: i % classes } },
+        { details: { loss, input: what, row: Math.floor(i / classes), class: i % classes } },
       );
     }
   }

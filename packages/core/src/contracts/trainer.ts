@@ -59,6 +59,12 @@ export interface TrainOptions {
    * needs every labelled term's loss to accept soft targets (`Loss.acceptsTargets`).
    */
   readonly augmentation?: Augmentation;
+  /**
+   * Divergence bound: an epoch whose mean value of any loss term exceeds it stops training with
+   * E_DIVERGED (default 10⁴ · ln(classes), see `defaultMaxLoss`; `Infinity` turns it off). A
+   * non-finite term stops training at the step it appears, whatever this is.
+   */
+  readonly maxLoss?: number;
   /** Emit `batch:end` every this many steps (default 10); reading losses costs a sync. */
   readonly batchEventEvery?: number;
   readonly signal?: AbortSignal;

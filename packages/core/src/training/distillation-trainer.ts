@@ -7,6 +7,7 @@ import { BatchStream } from '../data/batch-stream.js';
 import { DistilleryError } from '../errors.js';
 import { evaluateModel } from '../evaluation/evaluate-model.js';
 import { deriveSeed } from '../random.js';
+import { attributeNonFiniteStudent, checkTermValues, defaultMaxLoss } from './divergence.js';
 import { labelledInputs, transferInputs, type LabelledInputs, type TransferInputs } from './step-inputs.js';
 import { WeightSnapshot } from './weight-snapshot.js';
 import { validateTrainRequest } from './validate-train-request.js';
@@ -40,6 +41,8 @@ export class DistillationTrainer implements Trainer {
     const stepsPerEpoch = options.stepsPerEpoch ?? Math.ceil(mainSize / mainBatch);
     const eventEvery = options.batchEventEvery ?? 10;
     const optimizer = tf.train.adam(options.learningRate);
+    const maxLoss = options.maxLoss ?? defaultMaxLoss(model.numClasses);
+    const termNames = terms.map((t) => t.name);
     const variables = model.trainableVariables();
     // Batch-norm moving statistics belong to the best epoch's weights as much as the weights do.
     const snapshotted = [...variables, ...(model.stateVariables?.() ?? [])];
@@ -62,29 +65,54 @@ export class DistillationTrainer implements Trainer {
           const transfer = transferStream?.next();
           const stepSeed = deriveSeed(options.seed, epoch, step);
           const context = (stream: number) => ({ seed: deriveSeed(stepSeed, stream), epoch, batch: step });
-          const values = tf.tidy(() => {
-            const lab = labelled !== undefined ? labelledInputs(labelled, options.augmentation, context(1), model.numClasses) : undefined;
-            const tra = transfer !== undefined ? transferInputs(transfer, data.transfer!, options.augmentation, context(3)) : undefined;
-            let termValues: tf.Tensor1D | undefined;
-            const { value, grads } = tf.variableGrads(() => {
-              const inputs = [lab?.x, tra?.x].filter((x): x is tf.Tensor => x !== undefined);
-              const x = inputs.length === 1 ? inputs[0]! : tf.concat(inputs, 0);
-              const logits = model.forward(x, { training: true, seed: deriveSeed(stepSeed, 2) });
-              const nLabelled = labelled?.indices.length ?? 0;
-              const sLabelled = lab !== undefined ? tf.slice(logits, [0, 0], [nLabelled, -1]) : undefined;
-              const sTransfer = tra !== undefined ? tf.slice(logits, [nLabelled, 0], [-1, -1]) : undefined;
-              const raw = terms.map((term) => computeTerm(term, epoch, sLabelled, lab, sTransfer, tra));
-              const weighted = raw.map((v, i) => tf.mul(v, termWeightAt(terms[i]!.weight, epoch)));
-              const total = weighted.length === 1 ? weighted[0]! : tf.addN(weighted);
-              termValues = tf.keep(tf.stack([...raw, total]) as tf.Tensor1D);
-              return total as tf.Scalar;
-            }, variables);
-            optimizer.applyGradients(grads as tf.NamedTensorMap as Record<string, tf.Variable>);
-            tf.dispose([value, ...Object.values(grads)]);
-            return termValues!;
-          });
-          disposeBatch(labelled);
-          disposeBatch(transfer);
+          const at = { epoch, step, learningRate: options.learningRate };
+          let values: tf.Tensor1D;
+          try {
+            values = tf.tidy(() => {
+              const lab = labelled !== undefined ? labelledInputs(labelled, options.augmentation, context(1), model.numClasses) : undefined;
+              const tra = transfer !== undefined ? transferInputs(transfer, data.transfer!, options.augmentation, context(3)) : undefined;
+              let termValues: tf.Tensor1D | undefined;
+              let termFailure: { error: unknown } | undefined;
+              const { value, grads } = tf.variableGrads(() => {
+                const inputs = [lab?.x, tra?.x].filter((x): x is tf.Tensor => x !== undefined);
+                const x = inputs.length === 1 ? inputs[0]! : tf.concat(inputs, 0);
+                const logits = model.forward(x, { training: true, seed: deriveSeed(stepSeed, 2) });
+                const nLabelled = labelled?.indices.length ?? 0;
+                const sLabelled = lab !== undefined ? tf.slice(logits, [0, 0], [nLabelled, -1]) : undefined;
+                const sTransfer = tra !== undefined ? tf.slice(logits, [nLabelled, 0], [-1, -1]) : undefined;
+                let raw: tf.Scalar[];
+                try {
+                  raw = terms.map((term) => computeTerm(term, epoch, sLabelled, lab, sTransfer, tra));
+                } catch (error) {
+                  // Thrown out of variableGrads, tfjs would leak the tensors its tape saved: finish the
+                  // gradient pass on a zero loss (never applied) and throw after it.
+                  termFailure = { error };
+                  return tf.mul(tf.sum(logits), 0) as tf.Scalar;
+                }
+                const weighted = raw.map((v, i) => tf.mul(v, termWeightAt(terms[i]!.weight, epoch)));
+                const total = weighted.length === 1 ? weighted[0]! : tf.addN(weighted);
+                termValues = tf.keep(tf.stack([...raw, total]) as tf.Tensor1D);
+                return total as tf.Scalar;
+              }, variables);
+              if (termFailure !== undefined) {
+                tf.dispose([value, ...Object.values(grads)]);
+                throw termFailure.error;
+              }
+              // A step whose loss is already non-finite must not update the weights (the read is a few floats).
+              if ((termValues!.dataSync() as Float32Array).every(Number.isFinite)) {
+                optimizer.applyGradients(grads as tf.NamedTensorMap as Record<string, tf.Variable>);
+              }
+              tf.dispose([value, ...Object.values(grads)]);
+              return termValues!;
+            });
+            checkTermValues(termNames, values.dataSync(), Infinity, at, 'step');
+          } catch (error) {
+            tf.dispose([values!, sums]);
+            throw attributeNonFiniteStudent(error, at);
+          } finally {
+            disposeBatch(labelled);
+            disposeBatch(transfer);
+          }
           const nextSums = tf.add(sums, values);
           tf.dispose([sums, values]);
           sums = nextSums;
@@ -98,9 +126,7 @@ export class DistillationTrainer implements Trainer {
         sums.dispose();
         const losses = toRecord(terms, totals, stepsPerEpoch);
         const total = totals[terms.length]! / stepsPerEpoch;
-        if (!Number.isFinite(total)) {
-          throw new DistilleryError('E_INTERNAL', `training diverged at epoch ${epoch + 1}: loss is ${total} (try a lower learning rate)`);
-        }
+        checkTermValues(termNames, termNames.map((name) => losses[name]!), maxLoss, { epoch, step: stepsPerEpoch - 1, learningRate: options.learningRate }, 'epoch mean');
         const validation = data.validation !== undefined ? await evaluateModel(model, data.validation) : undefined;
         const record: EpochRecord = {
           epoch,

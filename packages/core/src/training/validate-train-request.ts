@@ -14,6 +14,7 @@ export function validateTrainRequest({ model, objective, data, options }: TrainR
   if (options.stepsPerEpoch !== undefined) assertPositiveInteger('stepsPerEpoch', options.stepsPerEpoch);
   if (options.batchEventEvery !== undefined) assertPositiveInteger('batchEventEvery', options.batchEventEvery);
   assertPositiveNumber('learningRate', options.learningRate);
+  if (options.maxLoss !== undefined && !(options.maxLoss > 0)) throw configError('maxLoss', 'a positive number (or Infinity)', options.maxLoss);
   assertSeed('seed', options.seed);
   if (objective.terms.length === 0) throw configError('objective.terms', 'at least one term', objective.terms);
   const names = new Set<string>();
