@@ -1,3 +1,4 @@
+import { DistilleryError } from '@distillery/core';
 import { stopRunnerPools } from '@distillery/runner';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -21,12 +22,45 @@ export function progressFor(flags: CommonFlags): ProgressView {
 
 /** A fresh run folder name: runs/<name>-2026-11-28T15-04-05-123Z. */
 export function defaultOutDirectory(name: string, kind: string, now = new Date()): string {
-  return join('runs', `${name}-${kind}-${now.toISOString().replace(/[:.]/g, '-')}`);
+  return join('runs', `${plainName(name)}-${kind}-${now.toISOString().replace(/[:.]/g, '-')}`);
+}
+
+/** A sweep's default folder, runs/<name>-sweep: no timestamp, so the same command resumes it. */
+export function defaultSweepDirectory(name: string): string {
+  return join('runs', `${plainName(name)}-sweep`);
+}
+
+/**
+ * The config's `name` becomes part of a folder name under runs/, so it must not be a path: a
+ * name like '../../x' would write outside runs/. (`--out` is where a user chooses a path.)
+ */
+export function plainName(name: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name) || name.includes('..')) {
+    throw new DistilleryError(
+      'E_CONFIG',
+      `name: expected a plain name (letters, digits, '.', '_', '-'; no '/' or '..') because it names the output folder under runs/, got ${JSON.stringify(name)}; use --out to choose another folder`,
+      { details: { field: 'name' } },
+    );
+  }
+  return name;
+}
+
+/** Creates the output folder; a path that is a file, or under one, is one clear line, not a raw EEXIST/ENOTDIR. */
+export async function createOutDirectory(directory: string): Promise<void> {
+  try {
+    await mkdir(directory, { recursive: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EEXIST' && code !== 'ENOTDIR' && code !== 'EACCES' && code !== 'EROFS') throw error;
+    const why =
+      code === 'EEXIST' ? 'is an existing file, not a folder' : code === 'ENOTDIR' ? 'is inside a path that is a file, not a folder' : 'cannot be created here (no permission)';
+    throw new DistilleryError('E_CONFIG', `--out ${directory}: ${why}; give a folder (it is created if missing)`, { details: { field: 'out', directory } });
+  }
 }
 
 /** Every run folder keeps the resolved config (defaults and flags applied), to repeat it exactly. */
 export async function writeResolvedConfig(directory: string, config: DistilleryConfig): Promise<string> {
-  await mkdir(directory, { recursive: true });
+  await createOutDirectory(directory);
   const path = join(directory, 'config.resolved.json');
   await writeFile(path, `${JSON.stringify(config, null, 2)}\n`);
   return path;

@@ -1,5 +1,6 @@
 import { DistilleryError, evaluateModel, loadModel, setupBackend, type EvaluationMetrics } from '@distillery/core';
 import { createPluginRegistry } from '@distillery/runner';
+import { assertFiniteMetrics, assertFiniteWeights } from './finite-model-check.js';
 
 export interface EvalFlags {
   readonly data: string;
@@ -23,7 +24,10 @@ export async function evalCommand(modelDir: string, flags: EvalFlags): Promise<E
   const dataset = await registry.create('dataset', flags.data, options as never).load(flags.split ?? 'test');
   const model = await loadModel(modelDir);
   try {
-    return { model: model.name, dataset: dataset.name, ...(await evaluateModel(model, dataset)) };
+    assertFiniteWeights(model, modelDir);
+    const metrics = await evaluateModel(model, dataset);
+    assertFiniteMetrics({ ...metrics }, `${modelDir} on ${dataset.name}`);
+    return { model: model.name, dataset: dataset.name, ...metrics };
   } finally {
     model.dispose();
   }

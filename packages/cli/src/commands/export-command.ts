@@ -1,6 +1,7 @@
 import { DistilleryError, loadModel, setupBackend, tf } from '@distillery/core';
 import { OrtLogitsSession, exportOnnx, isOnnxRuntimeAvailable } from '@distillery/onnx';
 import { readFile } from 'node:fs/promises';
+import { assertFiniteWeights } from './finite-model-check.js';
 import { resolve } from 'node:path';
 
 export interface ExportFlags {
@@ -28,6 +29,7 @@ export async function exportCommand(modelDir: string, flags: ExportFlags): Promi
   await setupBackend(flags.backend === undefined ? {} : { backend: flags.backend });
   const model = await loadModel(modelDir);
   try {
+    assertFiniteWeights(model, modelDir);
     const file = resolve(flags.onnx);
     const { bytes } = await exportOnnx(model, file);
     const outcome = { model: model.name, file, bytes, inputShape: model.inputShape, numClasses: model.numClasses };
@@ -41,7 +43,12 @@ export async function exportCommand(modelDir: string, flags: ExportFlags): Promi
     const actual = await session.run((await x.data()) as Float32Array, n);
     await session.release();
     tf.dispose([x, logits]);
-    return { ...outcome, maxAbsDiff: actual.reduce((m, v, i) => Math.max(m, Math.abs(v - expected[i]!)), 0) };
+    // NaN is no difference to Math.max: count it as one, so a broken graph never checks as equal.
+    const maxAbsDiff = actual.reduce((m, v, i) => Math.max(m, Number.isFinite(v - expected[i]!) ? Math.abs(v - expected[i]!) : Infinity), 0);
+    if (!Number.isFinite(maxAbsDiff)) {
+      throw new DistilleryError('E_MODEL_IO', `${file}: the exported graph's logits are not finite on a test batch (or differ from the model's without bound); the file is not usable`);
+    }
+    return { ...outcome, maxAbsDiff };
   } finally {
     model.dispose();
   }

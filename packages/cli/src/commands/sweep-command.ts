@@ -6,7 +6,7 @@ import { loadConfig } from '../config/load-config.js';
 import { buildPipeline, logitCacheDirectory, runnerPoolFor } from '../pipeline/build-pipeline.js';
 import { obtainTeacher } from '../pipeline/obtain-teacher.js';
 import { writeReport } from '../report/index.js';
-import { commonOverrides, interruptSignal, progressFor, writeResolvedConfig, type CommonFlags } from './command-context.js';
+import { commonOverrides, defaultSweepDirectory, interruptSignal, progressFor, writeResolvedConfig, type CommonFlags } from './command-context.js';
 import { sweepReportData } from './sweep-report-data.js';
 
 export interface SweepOutcome {
@@ -27,7 +27,7 @@ export async function sweepCommand(configFile: string, flags: CommonFlags): Prom
     throw new DistilleryError('E_CONFIG', `${loaded.path}: sweep: the config has no sweep section (add sweep.grid, e.g. { lambda: [0.5, 1], temperature: [2, 4] })`);
   }
   const pipeline = await buildPipeline(loaded);
-  const directory = resolve(flags.out ?? join('runs', `${config.name}-sweep`));
+  const directory = resolve(flags.out ?? defaultSweepDirectory(config.name));
   await writeResolvedConfig(directory, config);
   const progress = progressFor(flags);
   const resume = `Finished trials are kept in ${join(directory, 'trials.jsonl')}; run the same command again to resume.`;
