@@ -26,7 +26,7 @@ export async function evalCommand(modelDir: string, flags: EvalFlags): Promise<E
   try {
     assertFiniteWeights(model, modelDir);
     const metrics = await evaluateModel(model, dataset);
-    assertFiniteMetrics({ ...metrics }, `${modelDir} on ${dataset.name}`);
+    assertFiniteMetrics({ accuracy: metrics.accuracy, 'cross-entropy': metrics.loss }, `${modelDir} on ${dataset.name}`);
     return { model: model.name, dataset: dataset.name, ...metrics };
   } finally {
     model.dispose();
