@@ -24,7 +24,7 @@ export async function loadPluginModules(
     const url = resolvePluginModule(specifier, baseDir);
     let module: Record<string, unknown>;
     try {
-      module = (await import(url)) as Record<string, unknown>;
+      module = await importPluginModule(url);
     } catch (error) {
       throw new DistilleryError('E_PLUGIN_NOT_FOUND', `plugin module ${specifier} failed to load: ${(error as Error).message}`, { cause: error });
     }
@@ -39,6 +39,26 @@ export async function loadPluginModules(
     loaded.push({ specifier, url, plugins: plugins.map((p) => ({ kind: p.kind, name: p.name })) });
   }
   return loaded;
+}
+
+/**
+ * Imports a plugin module. A TypeScript module outside a TypeScript loader (the published CLI
+ * runs plain Node) gets tsx's loader registered in this thread, when the user has tsx installed.
+ */
+async function importPluginModule(url: string): Promise<Record<string, unknown>> {
+  try {
+    return (await import(url)) as Record<string, unknown>;
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ERR_UNKNOWN_FILE_EXTENSION' || !/\.[cm]?ts$/.test(new URL(url).pathname)) throw error;
+    let register: () => unknown;
+    try {
+      ({ register } = await import('tsx/esm/api'));
+    } catch {
+      throw new Error('it is TypeScript: install tsx beside Distillery (`npm install tsx`), or compile it to JavaScript', { cause: error });
+    }
+    register();
+    return (await import(url)) as Record<string, unknown>;
+  }
 }
 
 function collectPlugins(module: Record<string, unknown>, specifier: string): Plugin[] {

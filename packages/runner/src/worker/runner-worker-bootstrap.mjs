@@ -1,8 +1,16 @@
-// piscina's worker entry, in plain JavaScript: registers tsx's loader in this thread, then
-// loads the TypeScript worker. (A loader named in execArgv does not reach dynamic imports in
-// worker threads on Node 20 — plugin modules written in TypeScript need this registration.)
-import { register } from 'tsx/esm/api';
+// piscina's worker entry, in plain JavaScript. Published, it sits in dist/ beside the built
+// runner-worker.js and loads it. In the repository it sits in src/ beside runner-worker.ts: it
+// registers tsx's loader in this thread first (a loader named in execArgv does not reach
+// dynamic imports in worker threads on Node 20).
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
-register();
-const { default: handle } = await import(new URL('./runner-worker.ts', import.meta.url).href);
+const built = new URL('./runner-worker.js', import.meta.url);
+let entry = built;
+if (!existsSync(fileURLToPath(built))) {
+  const { register } = await import('tsx/esm/api');
+  register();
+  entry = new URL('./runner-worker.ts', import.meta.url);
+}
+const { default: handle } = await import(entry.href);
 export default handle;
