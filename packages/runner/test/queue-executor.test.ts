@@ -1,7 +1,7 @@
 import { createServiceContainer, pluginServices, setupBackend, shareDataset, type Dataset } from '@distillery/core';
 import { createMlp } from '@distillery/students';
 import { Queue, QueueEvents } from 'bullmq';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import { QueueExecutor, type QueueExecutorOptions } from '../src/queue/queue-exe
 import { startTrialWorker, type TrialWorker, type TrialWorkerEvent } from '../src/queue/trial-worker.js';
 import { sweepFingerprint, trialJobId } from '../src/queue/trial-job.js';
 import { generateSoftLabels } from '../src/soft-labels/generate-soft-labels.js';
+import { sweep } from '../src/sweep/sweep.js';
 import { runTrial } from '../src/trial/run-trial.js';
 import type { TrialSpec } from '../src/trial/trial-spec.js';
 import { startRedis, type TestRedis } from './support/redis-server.js';
@@ -187,5 +188,32 @@ describe('trials on the queue', () => {
       await executor.close();
       await queue.close();
     }
+  });
+});
+
+describe('a sweep on the queue executor', () => {
+  it('records every trial once, with the numbers of a local sweep; run again, it runs nothing', async () => {
+    const grid = { lambda: [0, 1], temperature: [2, 4] };
+    const common = { base: spec, grid, seeds: [1], train, test, teacher: { logits: { size: train.size, numClasses: 10, values: logits } } };
+    const epochs: Array<{ id: string; worker?: string }> = [];
+    const remote = await sweep({
+      ...common,
+      directory: join(dir, 'remote'),
+      executor: ({ sweep: fingerprint }) => executorFor(fingerprint),
+      onProgress: (e) => e.type === 'trial:epoch' && epochs.push({ id: e.id, ...(e.worker === undefined ? {} : { worker: e.worker }) }),
+    });
+    const local = await sweep({ ...common, directory: join(dir, 'local'), workers: 0 });
+    expect(remote.ran).toBe(4);
+    expect(remote.failed).toBe(0);
+    const strip = (r: (typeof local.records)[number]) => (r.status === 'ok' ? { id: r.id, epochs: r.epochs, best: r.best } : r);
+    expect(remote.records.map(strip)).toEqual(local.records.map(strip));
+    expect(remote.summary).toEqual(local.summary);
+    const lines = (await readFile(join(dir, 'remote', 'trials.jsonl'), 'utf8')).trim().split('\n');
+    expect(new Set(lines.map((l) => (JSON.parse(l) as { id: string }).id)).size).toBe(4);
+    expect(lines).toHaveLength(4);
+    expect(epochs.every((e) => e.worker === worker.name)).toBe(true);
+    const again = await sweep({ ...common, directory: join(dir, 'remote'), executor: ({ sweep: fingerprint }) => executorFor(fingerprint) });
+    expect(again.ran).toBe(0);
+    expect(again.skipped).toBe(4);
   });
 });

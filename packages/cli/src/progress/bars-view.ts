@@ -34,7 +34,7 @@ export function createBarsView(stream: NodeJS.WritableStream): ProgressView {
     },
     sweep(event) {
       if (event.type === 'start') bar('sweep:total', 'trials', event.total).update(event.skipped, { info: 'done' });
-      else if (event.type === 'trial:epoch') bar(`sweep:${event.threadId}`, `  worker ${event.threadId}`, event.epochs).update(event.epoch, { info: event.id });
+      else if (event.type === 'trial:epoch') bar(`sweep:${event.worker ?? event.threadId}`, `  ${event.worker ?? `worker ${event.threadId}`}`, event.epochs).update(event.epoch, { info: event.id });
       else if (event.type === 'cache:rejected') multibar.log(`${formatCacheRejection(event.rejection)}\n`);
       else bar('sweep:total', 'trials', event.total).update(event.finished, { info: event.record.status === 'failed' ? `last failed: ${event.record.error.message}` : 'done' });
     },

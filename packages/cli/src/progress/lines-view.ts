@@ -22,6 +22,8 @@ export function createLinesView(write: (line: string) => void): ProgressView {
     sweep(event) {
       if (event.type === 'start') write(`[sweep] ${event.total} trials, ${event.skipped} already finished in this folder`);
       else if (event.type === 'cache:rejected') write(formatCacheRejection(event.rejection));
+      // Remote trials say where they run: on a queue, that is the only trace of a worker here.
+      else if (event.type === 'trial:epoch' && event.worker !== undefined) write(`[sweep] trial ${event.id} epoch ${event.epoch}/${event.epochs} on ${event.worker}`);
       else if (event.type === 'trial:end') {
         const r = event.record;
         const outcome = r.status === 'ok' ? `test acc ${(100 * r.best.testAccuracy).toFixed(2)}%` : `FAILED: ${r.error.message}`;

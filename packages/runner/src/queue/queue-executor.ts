@@ -1,4 +1,4 @@
-import { DistilleryError, type DistilleryErrorJSON } from '@distillery/core';
+import { DistilleryError, fingerprint, type DistilleryErrorJSON } from '@distillery/core';
 import { Job, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { ExecutionHandle, Executor, ExecutorJob, ExecutorOutcome, ExecutorProgress, ExecutorResultOf, SubmitOptions } from '../executor/executor.js';
@@ -37,6 +37,7 @@ export class QueueExecutor implements Executor {
   readonly capacity: number;
   /** Where the teacher's logits are in Redis (what each job carries). */
   readonly teacherLogits: LogitsAddress;
+  private readonly jobPrefix: string;
 
   private constructor(
     private readonly options: QueueExecutorOptions,
@@ -49,6 +50,9 @@ export class QueueExecutor implements Executor {
     this.description = `${target.display} (queue ${queue.name})`;
     this.capacity = options.capacity ?? 100_000;
     this.teacherLogits = teacherLogits;
+    // The sweep's definition names its data by fingerprint but not its teacher: the logits'
+    // address joins it, so the same grid with another teacher is other jobs.
+    this.jobPrefix = fingerprint(options.sweep, teacherLogits.sha256);
   }
 
   /** Connects (one clear error if Redis is not there), uploads the logits' chunks, listens to the queue's events. */
@@ -74,7 +78,7 @@ export class QueueExecutor implements Executor {
       return { id: `${job.shard.start}-${job.shard.end}`, stop: () => undefined, outcome: Promise.resolve({ ok: false, error }) };
     }
     const { trial } = job;
-    const jobId = trialJobId(this.options.sweep, trial.id);
+    const jobId = trialJobId(this.jobPrefix, trial.id);
     const data: TrialJobData = {
       format: 'distillery-trial',
       version: 1,

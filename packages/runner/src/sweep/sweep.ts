@@ -12,7 +12,9 @@ import {
 import { createPluginRegistry, type PluginModules } from '../builtin-registry.js';
 import type { CacheRejection } from '../cache/logit-cache.js';
 import { FolderLock } from '../lock/folder-lock.js';
+import type { Executor, ExecutorProgress } from '../executor/executor.js';
 import { RunnerPool } from '../pool/runner-pool.js';
+import { sweepFingerprint } from '../queue/trial-job.js';
 import { generateSoftLabels } from '../soft-labels/generate-soft-labels.js';
 import { runTrial } from '../trial/run-trial.js';
 import type { TrialResult, TrialSpec, TrialTask } from '../trial/trial-spec.js';
@@ -38,13 +40,19 @@ export interface SweepOptions extends PluginModules {
   readonly pool?: RunnerPool;
   readonly onProgress?: (event: SweepProgress) => void;
   readonly signal?: AbortSignal;
+  /**
+   * Where trials run instead of the pool (e.g. a `QueueExecutor` across machines), made for
+   * this sweep once its fingerprint and teacher logits are known; closed when the sweep ends.
+   */
+  readonly executor?: (context: { readonly sweep: string; readonly teacherLogits: TeacherLogits }) => Promise<Executor>;
 }
 
 export type SweepProgress =
   | { readonly type: 'start'; readonly total: number; readonly skipped: number }
   /** A logit-cache file was found unusable and is regenerated (print it with `formatCacheRejection`). */
   | { readonly type: 'cache:rejected'; readonly rejection: CacheRejection }
-  | { readonly type: 'trial:epoch'; readonly id: string; readonly threadId: number; readonly epoch: number; readonly epochs: number }
+  /** `worker` names a queue worker (`host/pid`) when trials run on an executor. */
+  | { readonly type: 'trial:epoch'; readonly id: string; readonly threadId: number; readonly worker?: string; readonly epoch: number; readonly epochs: number }
   | { readonly type: 'trial:end'; readonly record: TrialRecord; readonly finished: number; readonly total: number };
 
 export interface SweepResult {
@@ -87,14 +95,15 @@ async function sweepLocked(options: SweepOptions): Promise<SweepResult> {
     throw new DistilleryError('E_SHAPE', `teacher logits cover ${teacherLogits.size} examples, the training set has ${options.train.size}`);
   }
   const store = new SweepResultsStore(options.directory);
-  await store.open({
+  const definition = {
     base: options.base,
     grid: options.grid,
     seeds: options.seeds,
     search: options.search ?? { kind: 'grid' },
     train: options.train.fingerprint,
     test: options.test.fingerprint,
-  });
+  };
+  await store.open(definition);
   const { records } = await store.read();
   const todo = planned.filter((t) => records.get(t.id)?.status !== 'ok');
   const skipped = planned.length - todo.length;
@@ -134,7 +143,22 @@ async function sweepLocked(options: SweepOptions): Promise<SweepResult> {
   const workers = options.pool?.workers ?? options.workers ?? 0;
   // A given pool brings its own plugin modules (its workers loaded them at start-up).
   const pluginModules = options.pool?.plugins ?? { plugins: options.plugins ?? [], baseDir: options.baseDir ?? process.cwd() };
-  if (workers === 0 && options.pool === undefined) {
+  if (options.executor !== undefined) {
+    const executor = await options.executor({ sweep: sweepFingerprint(definition), teacherLogits });
+    try {
+      await runAll(todo, executor.capacity, options.signal, (t) =>
+        runOne(t, async () => {
+          const onProgress = (p: ExecutorProgress) =>
+            options.onProgress?.({ type: 'trial:epoch', id: t.id, threadId: 0, worker: p.worker, epoch: p.done, epochs: p.total });
+          const outcome = await executor.submit({ type: 'trial', trial: { id: t.id, params: t.params, seed: t.seed, spec: t.spec } }, { onProgress }).outcome;
+          if (!outcome.ok) throw DistilleryError.fromJSON(outcome.error);
+          return outcome.value;
+        }),
+      );
+    } finally {
+      await executor.close();
+    }
+  } else if (workers === 0 && options.pool === undefined) {
     const registry = await createPluginRegistry(pluginModules);
     const context = { services: pluginServices(createServiceContainer()) };
     await runAll(todo, 1, options.signal, (t) =>
