@@ -1,6 +1,8 @@
 import { configError, definePlugin, type Dataset, type DatasetSource, type PluginRegistry } from '@distillery/core';
 import { FASHION_MNIST_DIR, loadIdxDataset, loadMnistFamily } from './idx-dataset.js';
 import { embeddedMnistSplit } from './embedded-mnist.js';
+import { csvPlugin, type CsvDatasetOptions } from './csv/csv-plugin.js';
+import { objectOptions } from './option-checks.js';
 
 /** Keep only the first `limit` examples of a split (for quick runs and tests). */
 export interface LimitOptions {
@@ -11,11 +13,6 @@ function limited(dataset: Dataset, limit: number | undefined, field: string): Da
   if (limit === undefined) return dataset;
   if (!Number.isInteger(limit) || limit < 1) throw configError(field, 'a positive integer', limit);
   return limit >= dataset.size ? dataset : dataset.subset(Array.from({ length: limit }, (_, i) => i), `${dataset.name}[0:${limit}]`);
-}
-
-function objectOptions<T>(name: string, input: unknown): T {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw configError(`${name} options`, 'an object', input);
-  return input as T;
 }
 
 function source(name: string, options: LimitOptions, load: (split: 'train' | 'test') => Promise<Dataset>): DatasetSource {
@@ -79,7 +76,7 @@ export const idxFilesPlugin = definePlugin({
     ),
 });
 
-export const datasetPlugins = [embeddedMnistPlugin, fashionMnistPlugin, idxFilesPlugin] as const;
+export const datasetPlugins = [embeddedMnistPlugin, fashionMnistPlugin, idxFilesPlugin, csvPlugin] as const;
 
 export function registerDatasets(registry: PluginRegistry): PluginRegistry {
   for (const plugin of datasetPlugins) registry.register(plugin, '@distillery/datasets');
@@ -91,5 +88,6 @@ declare module '@distillery/core' {
     'mnist-embedded': LimitOptions;
     'fashion-mnist': MnistFamilyOptions;
     idx: IdxFilesOptions;
+    csv: CsvDatasetOptions;
   }
 }

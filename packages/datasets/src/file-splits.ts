@@ -17,21 +17,22 @@ export interface FileSplitOptions<F> {
 export const DEFAULT_TEST_FRACTION = 0.2;
 
 /**
- * A DatasetSource over a reader. `readTrain` runs once; `readTest` receives the train split (a
+ * A DatasetSource over a reader. `readTrain` runs once; `readTest` receives what it returned (a
  * test file must use the train file's classes and categories).
  */
-export function fileSplitSource<F, D extends Dataset>(
+export function fileSplitSource<F, R extends { readonly dataset: Dataset }>(
   name: string,
   options: FileSplitOptions<F>,
-  readTrain: (file: F) => Promise<D>,
-  readTest: (file: F, train: D) => Promise<Dataset>,
+  readTrain: (file: F) => Promise<R>,
+  readTest: (file: F, train: R) => Promise<Dataset>,
 ): DatasetSource {
   const fraction = options.testFraction ?? DEFAULT_TEST_FRACTION;
   if (options.test === undefined && !(fraction > 0 && fraction < 1)) throw configError(`${name}.testFraction`, 'a number in (0, 1)', fraction);
   let splits: Promise<{ train: Dataset; test: Dataset }> | undefined;
   const load = async () => {
-    const all = await readTrain(options.train);
-    if (options.test !== undefined) return { train: all, test: await readTest(options.test, all) };
+    const read = await readTrain(options.train);
+    const all = read.dataset;
+    if (options.test !== undefined) return { train: all, test: await readTest(options.test, read) };
     const count = Math.round(fraction * all.size);
     if (count < 1 || count >= all.size) {
       throw configError(`${name}.testFraction`, `a share that leaves both splits non-empty for ${all.size} examples`, fraction);
