@@ -2,6 +2,7 @@ import { configError, definePlugin, type Dataset, type DatasetSource, type Plugi
 import { FASHION_MNIST_DIR, loadIdxDataset, loadMnistFamily } from './idx-dataset.js';
 import { embeddedMnistSplit } from './embedded-mnist.js';
 import { csvPlugin, type CsvDatasetOptions } from './csv/csv-plugin.js';
+import { numpyPlugin, type NumpyDatasetOptions } from './numpy/numpy-plugin.js';
 import { objectOptions } from './option-checks.js';
 
 /** Keep only the first `limit` examples of a split (for quick runs and tests). */
@@ -76,7 +77,7 @@ export const idxFilesPlugin = definePlugin({
     ),
 });
 
-export const datasetPlugins = [embeddedMnistPlugin, fashionMnistPlugin, idxFilesPlugin, csvPlugin] as const;
+export const datasetPlugins = [embeddedMnistPlugin, fashionMnistPlugin, idxFilesPlugin, csvPlugin, numpyPlugin] as const;
 
 export function registerDatasets(registry: PluginRegistry): PluginRegistry {
   for (const plugin of datasetPlugins) registry.register(plugin, '@distillery/datasets');
@@ -89,5 +90,6 @@ declare module '@distillery/core' {
     'fashion-mnist': MnistFamilyOptions;
     idx: IdxFilesOptions;
     csv: CsvDatasetOptions;
+    numpy: NumpyDatasetOptions;
   }
 }

@@ -15,3 +15,5 @@ export { csvPlugin, type CsvDatasetOptions } from './csv/csv-plugin.js';
 export { readCsv, type CsvDataset, type CsvSchema } from './csv/read-csv.js';
 export { DEFAULT_MISSING_VALUES, MISSING_POLICIES, type CsvColumnOptions, type MissingPolicy } from './csv/csv-columns.js';
 export { fileSplitSource, DEFAULT_TEST_FRACTION, type FileSplitOptions } from './file-splits.js';
+export { numpyPlugin, type NumpyDatasetOptions } from './numpy/numpy-plugin.js';
+export { readNumpy, readNumpyArrays, type NumpyFiles, type NumpyReadOptions } from './numpy/read-numpy.js';
