@@ -3,6 +3,7 @@ import { FASHION_MNIST_DIR, loadIdxDataset, loadMnistFamily } from './idx-datase
 import { embeddedMnistSplit } from './embedded-mnist.js';
 import { csvPlugin, type CsvDatasetOptions } from './csv/csv-plugin.js';
 import { numpyPlugin, type NumpyDatasetOptions } from './numpy/numpy-plugin.js';
+import { imageFolderPlugin, type ImageFolderDatasetOptions } from './images/image-folder-plugin.js';
 import { objectOptions } from './option-checks.js';
 
 /** Keep only the first `limit` examples of a split (for quick runs and tests). */
@@ -77,7 +78,7 @@ export const idxFilesPlugin = definePlugin({
     ),
 });
 
-export const datasetPlugins = [embeddedMnistPlugin, fashionMnistPlugin, idxFilesPlugin, csvPlugin, numpyPlugin] as const;
+export const datasetPlugins = [embeddedMnistPlugin, fashionMnistPlugin, idxFilesPlugin, csvPlugin, numpyPlugin, imageFolderPlugin] as const;
 
 export function registerDatasets(registry: PluginRegistry): PluginRegistry {
   for (const plugin of datasetPlugins) registry.register(plugin, '@distillery/datasets');
@@ -91,5 +92,6 @@ declare module '@distillery/core' {
     idx: IdxFilesOptions;
     csv: CsvDatasetOptions;
     numpy: NumpyDatasetOptions;
+    'image-folder': ImageFolderDatasetOptions;
   }
 }

@@ -17,3 +17,6 @@ export { DEFAULT_MISSING_VALUES, MISSING_POLICIES, type CsvColumnOptions, type M
 export { fileSplitSource, DEFAULT_TEST_FRACTION, type FileSplitOptions } from './file-splits.js';
 export { numpyPlugin, type NumpyDatasetOptions } from './numpy/numpy-plugin.js';
 export { readNumpy, readNumpyArrays, type NumpyFiles, type NumpyReadOptions } from './numpy/read-numpy.js';
+export { imageFolderPlugin, type ImageFolderDatasetOptions } from './images/image-folder-plugin.js';
+export { readImageFolder, type ImageFolderReadOptions, type ImageFolderDataset } from './images/read-image-folder.js';
+export { decodeImage, resizeInto, type RgbaImage } from './images/decode-image.js';
