@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCsv, registerDatasets } from '../src/index.js';
+import { featureRows, labelsOf } from './dataset-values.js';
 
 let dir = '';
 beforeAll(async () => {
@@ -20,14 +21,6 @@ async function file(name: string, text: string | Uint8Array): Promise<string> {
   return path;
 }
 
-function rows(ds: Dataset): number[][] {
-  const width = ds.inputShape[0]!;
-  const out = new Float32Array(ds.size * width);
-  ds.copyFeatures(Array.from({ length: ds.size }, (_, i) => i), out);
-  return Array.from({ length: ds.size }, (_, r) => Array.from(out.subarray(r * width, (r + 1) * width)));
-}
-
-const labelsOf = (ds: Dataset) => Array.from({ length: ds.size }, (_, i) => ds.label(i));
 
 const TRAIN = `id,age,color,class
 1,30,red,common
@@ -44,7 +37,7 @@ describe('csv reader', () => {
     expect(schema.classes).toEqual(['common', 'rare']);
     expect(dataset.classNames).toEqual(['common', 'rare']);
     expect(dataset.inputShape).toEqual([4]);
-    expect(rows(dataset)).toEqual([
+    expect(featureRows(dataset)).toEqual([
       [30, 0, 0, 1],
       [41.5, 1, 0, 0],
       [25, 0, 0, 1],
@@ -56,7 +49,7 @@ describe('csv reader', () => {
   it('encodes a test table with the training table’s categories and classes, in its own column order', async () => {
     const train = await readCsv(await file('t1.csv', TRAIN), { label: 'class', categorical: ['color'], ignore: ['id'] });
     const test = await readCsv(await file('t1-test.csv', 'class,color,age,id\nrare,green,7,9\n'), { label: 'class', categorical: ['color'], ignore: ['id'] }, train.schema);
-    expect(rows(test.dataset)).toEqual([[7, 0, 1, 0]]);
+    expect(featureRows(test.dataset)).toEqual([[7, 0, 1, 0]]);
     expect(labelsOf(test.dataset)).toEqual([1]);
   });
 
@@ -66,7 +59,7 @@ describe('csv reader', () => {
     expect(schema.classes).toEqual(['9', '10']);
     expect(labelsOf(dataset)).toEqual([1, 0, 1]);
     const gz = await file('data.csv.gz', gzipSync('a,b,y\n1,2,x\n3,4,z\n'));
-    expect(rows((await readCsv(gz, { label: 'y' })).dataset)).toEqual([
+    expect(featureRows((await readCsv(gz, { label: 'y' })).dataset)).toEqual([
       [1, 2],
       [3, 4],
     ]);
@@ -110,20 +103,20 @@ describe('csv reader', () => {
     );
     const dropped = await readCsv(path, { label: 'y', categorical: ['c'], missing: 'drop' });
     expect(dropped.dropped).toBe(2);
-    expect(rows(dropped.dataset)).toEqual([
+    expect(featureRows(dropped.dataset)).toEqual([
       [1, 1, 0],
       [3, 0, 1],
     ]);
     const filled = await readCsv(path, { label: 'y', categorical: ['c'], missing: 'mean' });
     // Mean of a: (1 + 5 + 3) / 3 = 3; the most frequent c is v.
-    expect(rows(filled.dataset)).toEqual([
+    expect(featureRows(filled.dataset)).toEqual([
       [1, 1, 0],
       [3, 0, 1],
       [5, 0, 1],
       [3, 0, 1],
     ]);
     const test = await readCsv(await file('missing-test.csv', 'a,c,y\n?,u,p\n100,u,q\n'), { label: 'y', categorical: ['c'], missing: 'mean' }, filled.schema);
-    expect(rows(test.dataset)[0]).toEqual([3, 1, 0]);
+    expect(featureRows(test.dataset)[0]).toEqual([3, 1, 0]);
   });
 
   it('says which column is missing from the header, and reports unreadable, empty and badly quoted files', async () => {
@@ -158,7 +151,7 @@ describe('csv dataset plugin', () => {
     const test = await file('p-test.csv', 'id,age,color,class\n9,60,blue,rare\n');
     const source = registry.create('dataset', 'csv', { train, test, label: 'class', categorical: ['color'], ignore: ['id'] });
     const loaded = await source.load('test');
-    expect(rows(loaded)).toEqual([[60, 1, 0, 0]]);
+    expect(featureRows(loaded)).toEqual([[60, 1, 0, 0]]);
   });
 
   it('rejects bad options by name', () => {

@@ -1,4 +1,4 @@
-import { PluginRegistry, setupBackend, tf, type Dataset, type Logger } from '@distillery/core';
+import { PluginRegistry, setupBackend, tf, type Logger } from '@distillery/core';
 import jpeg from 'jpeg-js';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeImage, readImageFolder, registerDatasets, resizeInto } from '../src/index.js';
+import { allFeatures, labelsOf } from './dataset-values.js';
 
 let dir = '';
 beforeAll(async () => {
@@ -39,12 +40,6 @@ async function put(path: string, bytes: Uint8Array | string): Promise<void> {
   await writeFile(path, bytes);
 }
 
-const all = (ds: Dataset) => {
-  const out = new Float32Array(ds.size * ds.inputShape.reduce((a, b) => a * b, 1));
-  ds.copyFeatures(Array.from({ length: ds.size }, (_, i) => i), out);
-  return Array.from(out);
-};
-const labelsOf = (ds: Dataset) => Array.from({ length: ds.size }, (_, i) => ds.label(i));
 
 describe('image resizing', () => {
   it('gives the closed form of bilinear sampling at pixel centres', () => {
@@ -92,14 +87,14 @@ describe('image-folder reader', () => {
     expect(rgb.classNames).toEqual(['cat', 'dog']);
     expect(rgb.inputShape).toEqual([1, 1, 3]);
     expect(labelsOf(rgb)).toEqual([0, 0, 1]);
-    const values = all(rgb);
+    const values = allFeatures(rgb);
     // b.PNG shrunk to one pixel samples the centre (x = 1.5): half black, half green.
     expect(values.slice(0, 3).map((v) => Math.round(v * 255))).toEqual([0, 128, 0]);
     expect(values[5]).toBeGreaterThan(0.98); // the JPEG's blue
     expect(values.slice(6)).toEqual([1, 0, 0]);
     const grey = (await readImageFolder(root, { size: [2, 2], channels: 1 }, 'pets')).dataset;
     expect(grey.inputShape).toEqual([2, 2, 1]);
-    expect(all(grey).slice(8)).toEqual(new Array(4).fill(Math.fround(0.299)));
+    expect(allFeatures(grey).slice(8)).toEqual(new Array(4).fill(Math.fround(0.299)));
   });
 
   it('reports undecodable images with their paths, and skips them only when asked', async () => {

@@ -1,4 +1,4 @@
-import { PluginRegistry, encodeNpy, type Dataset } from '@distillery/core';
+import { PluginRegistry, encodeNpy } from '@distillery/core';
 import { zipSync } from 'fflate';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readNumpy, registerDatasets } from '../src/index.js';
+import { allFeatures, labelsOf } from './dataset-values.js';
 
 let dir = '';
 beforeAll(async () => {
@@ -37,12 +38,6 @@ function npyOf(descr: string, shape: number[], data: Uint8Array): Uint8Array {
 }
 
 const int64 = (values: number[]) => new Uint8Array(BigInt64Array.from(values.map(BigInt)).buffer);
-const all = (ds: Dataset) => {
-  const out = new Float32Array(ds.size * ds.inputShape.reduce((a, b) => a * b, 1));
-  ds.copyFeatures(Array.from({ length: ds.size }, (_, i) => i), out);
-  return Array.from(out);
-};
-const labelsOf = (ds: Dataset) => Array.from({ length: ds.size }, (_, i) => ds.label(i));
 
 describe('numpy reader', () => {
   it('reads a .npy pair: float32 images [n, h, w, c] and int64 labels (numpy’s default)', async () => {
@@ -52,13 +47,13 @@ describe('numpy reader', () => {
     expect(ds.inputShape).toEqual([2, 2, 1]);
     expect(ds.numClasses).toBe(2);
     expect(labelsOf(ds)).toEqual([1, 0]);
-    expect(all(ds)).toEqual(Array.from({ length: 8 }, (_, i) => i / 8));
+    expect(allFeatures(ds)).toEqual(Array.from({ length: 8 }, (_, i) => i / 8));
   });
 
   it('reads the .npz archives numpy.savez and savez_compressed write', async () => {
     const train = await readNumpy({ npz: fixture('stored.npz'), features: 'x_train', labels: 'y_train' }, {}, 't');
     expect([train.size, ...train.inputShape, train.numClasses]).toEqual([4, 3, 3]);
-    expect(all(train)).toEqual(Array.from({ length: 12 }, (_, i) => i / 4));
+    expect(allFeatures(train)).toEqual(Array.from({ length: 12 }, (_, i) => i / 4));
     expect(labelsOf(train)).toEqual([0, 2, 1, 2]);
     const compressed = await readNumpy({ npz: fixture('compressed.npz') }, { classNames: ['a', 'b', 'c'] }, 'c');
     expect(labelsOf(compressed)).toEqual([0, 2, 1, 2]);
@@ -68,7 +63,7 @@ describe('numpy reader', () => {
   it('reads an archive zipped here (deflated) and names a missing array', async () => {
     const npz = await file('made.npz', zipSync({ 'f.npy': encodeNpy(Float32Array.from([1, 2, 3]), [3]), 'l.npy': encodeNpy(Int32Array.from([0, 1, 1]), [3]) }));
     const ds = await readNumpy({ npz, features: 'f', labels: 'l' }, {}, 'z');
-    expect([ds.inputShape, all(ds)]).toEqual([[1], [1, 2, 3]]);
+    expect([ds.inputShape, allFeatures(ds)]).toEqual([[1], [1, 2, 3]]);
     await expect(readNumpy({ npz }, {}, 'z')).rejects.toThrow(`${npz}: no array named "x"; the archive holds "f", "l"`);
     const notZip = await file('broken.npz', new Uint8Array([1, 2, 3, 4]));
     await expect(readNumpy({ npz: notZip }, {}, 'z')).rejects.toThrow(`${notZip}: not a readable .npz (zip) archive`);
@@ -115,7 +110,7 @@ describe('numpy dataset plugin', () => {
     const test = await source.load('test');
     // y_test is [0, 2]: numClasses is 3 from the training labels, not 3 = max + 1 by chance.
     expect([test.size, test.numClasses, ...labelsOf(test)]).toEqual([2, 3, 0, 2]);
-    expect(all(test).slice(0, 3)).toEqual([10, 10.25, 10.5]);
+    expect(allFeatures(test).slice(0, 3)).toEqual([10, 10.25, 10.5]);
   });
 
   it('rejects malformed options by name', () => {
