@@ -29,6 +29,7 @@ export {
 } from './distill.js';
 export { sweep, type SweepOptions, type SweepProgress, type SweepResult } from './sweep/sweep.js';
 export { planSweep, type SweepGrid, type SearchStrategy, type PlannedTrial } from './sweep/sweep-plan.js';
+export { sampleSearchSpace, isSearchRange, type SearchRange, type SearchDimension } from './sweep/search-space.js';
 export { SweepResultsStore, type TrialRecord } from './sweep/results-store.js';
 export { summarizeTrials, formatSweepTable, meanStd, type SweepSummary, type CombinationSummary, type MeanStd } from './sweep/summarize.js';
 export { runTrial } from './trial/run-trial.js';
@@ -52,3 +53,7 @@ export { startTrialWorker, type TrialWorker, type TrialWorkerEvent, type TrialWo
 export { connectRedis } from './queue/redis-connection.js';
 export { isRedisUrl, parseRedisUrl, type RedisTarget } from './queue/redis-url.js';
 export { sweepFingerprint, trialJobId, type DatasetSpec, type TrialJobData } from './queue/trial-job.js';
+export { createPruner, replayIntoPruner, type Pruner, type PrunerConfig } from './pruning/pruner.js';
+export { MedianPruner, type MedianOptions } from './pruning/median-pruner.js';
+export { AshaPruner, type AshaOptions } from './pruning/asha-pruner.js';
+export { nanPercentile } from './pruning/percentile.js';

@@ -16,10 +16,20 @@ export async function sweepReportData(directory: string, title?: string): Promis
     kind: 'sweep',
     title: title ?? `sweep in ${directory}`,
     createdAt: new Date().toISOString(),
-    grid: definition.grid,
+    grid: listedGrid(definition.grid, planned),
     seeds: definition.seeds,
     summary: summarizeTrials(done),
     records: done,
     pending: planned.length - done.length,
   };
+}
+
+/** The report lists values per key: a random-search range becomes the values its trials drew. */
+function listedGrid(grid: SweepGrid, planned: ReadonlyArray<{ readonly params: Readonly<Record<string, unknown>> }>): Record<string, readonly unknown[]> {
+  return Object.fromEntries(
+    Object.entries(grid).map(([key, values]) => [
+      key,
+      Array.isArray(values) ? values : [...new Set(planned.map((t) => t.params[key]))].sort((a, b) => (typeof a === 'number' && typeof b === 'number' ? a - b : 0)),
+    ]),
+  );
 }

@@ -1,8 +1,9 @@
 import { configError, createRandom, fingerprint } from '@distillery/core';
 import type { TrialSpec } from '../trial/trial-spec.js';
+import { checkSearchDimension, isSearchRange, sampleSearchSpace, type SearchDimension } from './search-space.js';
 
 /** Grid values by option path: `lambda`, `temperature`, or a nested one like `student.options.hidden`. */
-export type SweepGrid = Readonly<Record<string, readonly unknown[]>>;
+export type SweepGrid = Readonly<Record<string, SearchDimension>>;
 
 export type SearchStrategy = { readonly kind: 'grid' } | { readonly kind: 'random'; readonly samples: number; readonly seed: number };
 
@@ -18,12 +19,11 @@ export interface PlannedTrial {
 /** Every trial of a sweep: each combination of the grid (or a random sample of them) × each seed. */
 export function planSweep(base: TrialSpec, grid: SweepGrid, seeds: readonly number[], search: SearchStrategy = { kind: 'grid' }): PlannedTrial[] {
   const keys = Object.keys(grid).sort();
-  for (const key of keys) {
-    if (!Array.isArray(grid[key]) || grid[key].length === 0) throw configError(`grid.${key}`, 'a non-empty list of values', grid[key]);
-  }
+  for (const key of keys) checkSearchDimension(key, grid[key], search.kind === 'random');
   if (seeds.length === 0) throw configError('seeds', 'at least one seed', seeds);
   if (new Set(seeds).size !== seeds.length) throw configError('seeds', 'distinct seeds', seeds);
-  let combinations = cartesian(keys.map((k) => grid[k]!)).map((values) => Object.fromEntries(keys.map((k, i) => [k, values[i]])));
+  if (search.kind === 'random' && keys.some((k) => isSearchRange(grid[k]))) return withSeeds(base, keys, randomCombinations(grid, search), seeds);
+  let combinations = cartesian(keys.map((k) => grid[k] as readonly unknown[])).map((values) => Object.fromEntries(keys.map((k, i) => [k, values[i]])));
   if (search.kind === 'random') {
     if (!Number.isInteger(search.samples) || search.samples < 1) throw configError('search.samples', 'a positive integer', search.samples);
     const rng = createRandom(search.seed);
@@ -31,6 +31,17 @@ export function planSweep(base: TrialSpec, grid: SweepGrid, seeds: readonly numb
     combinations = [];
     while (combinations.length < search.samples && pool.length > 0) combinations.push(pool.splice(rng.int(pool.length), 1)[0]!);
   }
+  return withSeeds(base, keys, combinations, seeds);
+}
+
+/** Ranges in the grid: independent draws per key (see search-space.ts); a repeated draw is one trial. */
+function randomCombinations(grid: SweepGrid, search: Extract<SearchStrategy, { kind: 'random' }>): Array<Record<string, unknown>> {
+  if (!Number.isInteger(search.samples) || search.samples < 1) throw configError('search.samples', 'a positive integer', search.samples);
+  const unique = new Map(sampleSearchSpace(grid, search.samples, search.seed).map((p) => [JSON.stringify(p), p]));
+  return [...unique.values()];
+}
+
+function withSeeds(base: TrialSpec, keys: readonly string[], combinations: ReadonlyArray<Record<string, unknown>>, seeds: readonly number[]): PlannedTrial[] {
   return combinations.flatMap((params) => {
     const combination = JSON.stringify(params);
     const spec = keys.reduce<TrialSpec>((s, key) => setPath(s, key, params[key]), base);

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { planSweep, sampleSearchSpace, type TrialSpec } from '../src/index.js';
+
+const base: TrialSpec = { student: { plugin: 'mlp' }, lambda: 1, temperature: 4, epochs: 2, batchSize: 16, learningRate: 1e-3 };
+const space = {
+  lambda: { uniform: [0, 2] },
+  learningRate: { logUniform: [1e-4, 1e-1] },
+  epochs: { int: [1, 3] },
+  'loss.name': { choice: ['kd', 'dkd'] },
+} as const;
+
+describe('random search spaces', () => {
+  it('draws within each range, reproducibly from the seed, each key from its own stream', () => {
+    const a = sampleSearchSpace(space, 400, 7);
+    expect(sampleSearchSpace(space, 400, 7)).toEqual(a);
+    expect(sampleSearchSpace(space, 400, 8)).not.toEqual(a);
+    for (const p of a) {
+      expect(p['lambda']).toBeGreaterThanOrEqual(0);
+      expect(p['lambda']).toBeLessThanOrEqual(2);
+      expect(p['learningRate']).toBeGreaterThanOrEqual(1e-4);
+      expect(p['learningRate']).toBeLessThanOrEqual(1e-1);
+      expect([1, 2, 3]).toContain(p['epochs']);
+      expect(['kd', 'dkd']).toContain(p['loss.name']);
+    }
+    // int includes both ends; choice reaches every value.
+    expect(new Set(a.map((p) => p['epochs']))).toEqual(new Set([1, 2, 3]));
+    expect(new Set(a.map((p) => p['loss.name']))).toEqual(new Set(['kd', 'dkd']));
+    // log-uniform: log10 is uniform on [-4, -1], so its mean is near -2.5 (a uniform draw's would be near log10(0.05) ≈ -1.3).
+    const meanLog = a.reduce((s, p) => s + Math.log10(p['learningRate'] as number), 0) / a.length;
+    expect(meanLog).toBeGreaterThan(-2.7);
+    expect(meanLog).toBeLessThan(-2.3);
+    // Adding a key leaves the other keys' draws as they were.
+    const wider = sampleSearchSpace({ ...space, temperature: { uniform: [1, 8] } }, 400, 7);
+    expect(wider.map((p) => p['lambda'])).toEqual(a.map((p) => p['lambda']));
+  });
+
+  it('plans a seeded random search over ranges into trials whose specs carry the draws', () => {
+    const trials = planSweep(base, { lambda: { uniform: [0, 2] }, learningRate: { logUniform: [1e-4, 1e-2] } }, [1, 2], { kind: 'random', samples: 27, seed: 3 });
+    expect(trials).toHaveLength(54);
+    expect(planSweep(base, { lambda: { uniform: [0, 2] }, learningRate: { logUniform: [1e-4, 1e-2] } }, [1, 2], { kind: 'random', samples: 27, seed: 3 }).map((t) => t.id)).toEqual(trials.map((t) => t.id));
+    for (const t of trials) {
+      expect(t.spec.lambda).toBe(t.params['lambda']);
+      expect(t.spec.learningRate).toBe(t.params['learningRate']);
+    }
+    // A plain list beside ranges is a choice.
+    const mixed = planSweep(base, { lambda: { uniform: [0, 1] }, temperature: [2, 4] }, [1], { kind: 'random', samples: 30, seed: 1 });
+    expect(new Set(mixed.map((t) => t.params['temperature']))).toEqual(new Set([2, 4]));
+  });
+
+  it('refuses ranges in a grid search and malformed ranges, naming the key', () => {
+    expect(() => planSweep(base, { lambda: { uniform: [0, 2] } }, [1])).toThrow(/grid\.lambda: expected a list of values \(ranges need search: \{ kind: 'random'/);
+    const random = { kind: 'random', samples: 3, seed: 1 } as const;
+    expect(() => planSweep(base, { lambda: { uniform: [2, 0] } }, [1], random)).toThrow(/grid\.lambda\.uniform: expected \[low, high\] with low < high/);
+    expect(() => planSweep(base, { learningRate: { logUniform: [0, 1] } }, [1], random)).toThrow(/grid\.learningRate\.logUniform: expected \[low, high\] with 0 < low < high/);
+    expect(() => planSweep(base, { epochs: { int: [1, 2.5] } }, [1], random)).toThrow(/grid\.epochs\.int: expected \[low, high\] with low < high, both integers/);
+    expect(() => planSweep(base, { lambda: { normal: [0, 1] } } as never, [1], random)).toThrow(/grid\.lambda: expected one of \{ uniform/);
+    expect(() => planSweep(base, { lambda: [] }, [1], random)).toThrow(/grid\.lambda: expected a non-empty list/);
+  });
+});
