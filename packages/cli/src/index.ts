@@ -1,4 +1,5 @@
-export { buildProgram, main, configJsonSchema, VERSION } from './main.js';
+export { buildProgram, main, VERSION } from './main.js';
+export { configJsonSchema } from './config/config-json-schema.js';
 export { runCommand, DEFAULT_CONFIG, type RunFlags, type RunOutcome } from './commands/run-command.js';
 export { labelCommand } from './commands/label-command.js';
 export { sweepCommand } from './commands/sweep-command.js';

@@ -1,20 +1,15 @@
 import 'reflect-metadata';
-import { isDistilleryError } from '@distillery/core';
+// Only commander loads up front: every command imports its modules (TensorFlow.js, the
+// runner, vega, ...) when it runs, so `--help`, `--version` and usage errors answer at once.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { z } from 'zod';
-import { configSchema } from './config/config-schema.js';
 import type { CommonFlags } from './commands/command-context.js';
-import { evalCommand, type EvalFlags } from './commands/eval-command.js';
-import { exportCommand, formatExportOutcome, type ExportFlags } from './commands/export-command.js';
-import { initCommand } from './commands/init-command.js';
-import { formatInspectOutcome, inspectCommand } from './commands/inspect-command.js';
-import { formatLabelOutcome, labelCommand } from './commands/label-command.js';
-import { reportCommand } from './commands/report-command.js';
-import { formatRunOutcome, runCommand, type RunFlags } from './commands/run-command.js';
-import { formatSweepOutcome, sweepCommand } from './commands/sweep-command.js';
+import type { EvalFlags } from './commands/eval-command.js';
+import type { ExportFlags } from './commands/export-command.js';
+import type { RunFlags } from './commands/run-command.js';
 import { addWorkerCommand } from './commands/worker-command.js';
+import { unknownCommandMessage } from './unknown-command.js';
 
 export const VERSION = '0.1.0';
 
@@ -56,6 +51,7 @@ export function buildProgram(): Command {
     .option('--teacher-epochs <n>', 'teacher training epochs', number('--teacher-epochs', true))
     .option('--student-epochs <n>', 'student training epochs', number('--student-epochs', true))
     .action(async (config: string | undefined, flags: RunFlags) => {
+      const { formatRunOutcome, runCommand } = await import('./commands/run-command.js');
       const outcome = await runCommand(config, flags);
       if (flags.json === true) printJson({ directory: outcome.directory, report: outcome.data.report, speed: outcome.data.speed });
       else print(formatRunOutcome(outcome));
@@ -64,6 +60,7 @@ export function buildProgram(): Command {
   withCommonOptions(program.command('label <config>'))
     .description('only generate and cache the teacher’s logits, sharded over worker threads')
     .action(async (config: string, flags: CommonFlags) => {
+      const { formatLabelOutcome, labelCommand } = await import('./commands/label-command.js');
       const outcome = await labelCommand(config, flags);
       if (flags.json === true) {
         const { logits, ...rest } = outcome.result;
@@ -74,6 +71,7 @@ export function buildProgram(): Command {
   withCommonOptions(program.command('sweep <config>'))
     .description('a λ × T (× any option) sweep with seeds, parallel over workers; run it again to resume')
     .action(async (config: string, flags: CommonFlags) => {
+      const { formatSweepOutcome, sweepCommand } = await import('./commands/sweep-command.js');
       const outcome = await sweepCommand(config, flags);
       if (flags.json === true) printJson({ directory: outcome.directory, summary: outcome.result.summary, ran: outcome.result.ran, skipped: outcome.result.skipped, failed: outcome.result.failed });
       else print(formatSweepOutcome(outcome));
@@ -86,6 +84,7 @@ export function buildProgram(): Command {
     .description('rebuild report.md, report.html and the plots of a run or (interrupted) sweep folder')
     .option('--verbose', 'print stack traces on failure')
     .action(async (dir: string) => {
+      const { reportCommand } = await import('./commands/report-command.js');
       const outcome = await reportCommand(dir);
       print(`${outcome.kind} report written to ${outcome.directory}: ${outcome.files.map((f) => f.replace(`${outcome.directory}/`, '')).join(', ')}\n`);
     });
@@ -100,6 +99,7 @@ export function buildProgram(): Command {
     .option('--json', 'print the result as JSON')
     .option('--verbose', 'print stack traces on failure')
     .action(async (modelDir: string, flags: EvalFlags & { json?: boolean }) => {
+      const { evalCommand } = await import('./commands/eval-command.js');
       const metrics = await evalCommand(modelDir, flags);
       if (flags.json === true) printJson(metrics);
       else print(`${metrics.model} on ${metrics.dataset}: accuracy ${(100 * metrics.accuracy).toFixed(2)}%, cross-entropy ${metrics.loss.toFixed(4)}, ${metrics.count} examples\n`);
@@ -113,6 +113,7 @@ export function buildProgram(): Command {
     .option('--json', 'print the result as JSON')
     .option('--verbose', 'print stack traces on failure')
     .action(async (modelDir: string, flags: ExportFlags & { json?: boolean }) => {
+      const { exportCommand, formatExportOutcome } = await import('./commands/export-command.js');
       const outcome = await exportCommand(modelDir, flags);
       if (flags.json === true) printJson(outcome);
       else print(formatExportOutcome(outcome));
@@ -125,6 +126,7 @@ export function buildProgram(): Command {
     .option('--json', 'print the result as JSON')
     .option('--verbose', 'print stack traces on failure')
     .action(async (modelDir: string, flags: { backend?: string; json?: boolean }) => {
+      const { formatInspectOutcome, inspectCommand } = await import('./commands/inspect-command.js');
       const outcome = await inspectCommand(modelDir, flags);
       if (flags.json === true) printJson(outcome);
       else print(formatInspectOutcome(outcome));
@@ -135,37 +137,51 @@ export function buildProgram(): Command {
     .description('write a commented starter config (default: distillery.yaml)')
     .option('--force', 'overwrite an existing file')
     .action(async (file: string | undefined, flags: { force?: boolean }) => {
+      const { initCommand } = await import('./commands/init-command.js');
       print(`wrote ${await initCommand(file, flags.force === true)}\n`);
     });
 
   program
     .command('schema')
     .description('print the config file’s JSON Schema (for editor completion and checking)')
-    .action(() => {
+    .action(async () => {
+      const { configJsonSchema } = await import('./config/config-json-schema.js');
       printJson(configJsonSchema());
     });
 
   return program;
 }
 
-export function configJsonSchema(): unknown {
-  return { ...z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }), title: 'Distillery config' };
-}
-
 /** Runs the CLI; returns the exit code (0 success, 1 failure, 130 interrupted). */
 export async function main(argv: string[]): Promise<number> {
   try {
-    await buildProgram().parseAsync(argv);
+    const program = buildProgram();
+    const unknown = unknownCommandMessage(program, argv.slice(2));
+    if (unknown !== undefined) {
+      process.stderr.write(`distillery: ${unknown}\n`);
+      return 1;
+    }
+    await program.parseAsync(argv);
     return 0;
   } catch (error) {
     // commander has already printed its own message (usage errors, --help, --version).
     if (error instanceof CommanderError) return error.exitCode;
-    const verbose = argv.includes('--verbose');
+    const verbose = argv.includes('--verbose') || isDebug();
     const message = error instanceof Error ? (verbose ? (error.stack ?? error.message) : error.message) : String(error);
     process.stderr.write(`distillery: ${message}\n`);
-    return isDistilleryError(error) && error.code === 'E_ABORTED' ? 130 : 1;
+    return isAborted(error) ? 130 : 1;
   }
 }
+
+/** DISTILLERY_DEBUG=1 (or any value but 0/false) prints stack traces, like --verbose. */
+export function isDebug(): boolean {
+  const value = process.env['DISTILLERY_DEBUG'];
+  return value !== undefined && value !== '' && value !== '0' && value.toLowerCase() !== 'false';
+}
+
+// By name and code, as core's isDistilleryError does, without loading core (and tfjs) here.
+const isAborted = (error: unknown) =>
+  typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'DistilleryError' && (error as { code?: unknown }).code === 'E_ABORTED';
 
 const isEntry = process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
 if (isEntry) process.exitCode = await main(process.argv);

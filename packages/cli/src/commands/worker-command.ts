@@ -1,4 +1,4 @@
-import { startTrialWorker, type TrialWorkerEvent } from '@distillery/runner';
+import type { TrialWorkerEvent } from '@distillery/runner';
 import { Option, type Command } from 'commander';
 import { availableParallelism } from 'node:os';
 
@@ -42,6 +42,8 @@ export async function workerCommand(flags: WorkerFlags): Promise<void> {
   const say = (line: string) => {
     if (flags.quiet !== true) process.stderr.write(`${line}\n`);
   };
+  // Loaded here, not at the top: main registers this command on every start, `--help` included.
+  const { startTrialWorker } = await import('@distillery/runner');
   const worker = await startTrialWorker({
     url: flags.redis,
     concurrency: flags.concurrency ?? availableParallelism(),

@@ -64,12 +64,38 @@ async function tryBackend(name: BackendName): Promise<string | undefined> {
   if (name === 'wasm') installWasmKernels();
   if (tf.getBackend() === name) return undefined;
   try {
-    const ok = await tf.setBackend(name);
-    await tf.ready();
+    const ok = await withoutNewProcessHandlers(async () => {
+      const set = await tf.setBackend(name);
+      await tf.ready();
+      return set;
+    });
     if (name === 'cpu') silenceCpuNodeAdvice();
     return ok && tf.getBackend() === name ? undefined : `tf.setBackend('${name}') failed`;
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
+  }
+}
+
+const PROCESS_EVENTS = ['uncaughtException', 'unhandledRejection'] as const;
+
+/**
+ * The wasm backend's emscripten module, when it starts in Node, adds `uncaughtException` and
+ * `unhandledRejection` listeners that rethrow — so every later uncaught error in the process
+ * (or thread) is reported from inside the 39 KB minified line of tfjs-backend-wasm.js, printed
+ * in full before the error's own message. Listeners added while a backend starts are removed
+ * again: Node's default handling (the error and its stack, exit code 1) comes back.
+ */
+async function withoutNewProcessHandlers<T>(start: () => Promise<T>): Promise<T> {
+  const emitter: NodeJS.EventEmitter = process;
+  const before = new Map(PROCESS_EVENTS.map((event) => [event, new Set(emitter.listeners(event))]));
+  try {
+    return await start();
+  } finally {
+    for (const event of PROCESS_EVENTS) {
+      for (const listener of emitter.listeners(event)) {
+        if (!before.get(event)!.has(listener)) emitter.off(event, listener as (...args: unknown[]) => void);
+      }
+    }
   }
 }
 
