@@ -11,6 +11,15 @@ export {
 } from './backend/wasm-kernels/install-wasm-kernels.js';
 export { setWasmKernelScratchLimit } from './backend/wasm-kernels/wasm-backend-handle.js';
 export { warmUpBackend } from './backend/warm-up.js';
+export {
+  installNativeKernels,
+  uninstallNativeKernels,
+  nativeKernelsInstalled,
+  loadNative,
+  DISTILLERY_NATIVE_KERNELS,
+  NATIVE_ENV_VARIABLE,
+  type NativeStatus,
+} from './backend/native-kernels/install-native-kernels.js';
 
 // tfjs itself, so that plugins use the very instance (and engine) Distillery uses.
 export * as tf from '@tensorflow/tfjs';

@@ -4,7 +4,9 @@ import { setupBackend, setWasmKernelScratchLimit } from '../src/index.js';
 import { expectNoTensorLeak, relativeError } from '../src/testing.js';
 import { createRandom } from '../src/random.js';
 
-// Each Distillery wasm kernel must give the cpu backend's numbers on the same inputs.
+// Each Distillery wasm kernel must give the cpu backend's numbers on the same inputs. The native
+// kernels are off here (native: false) so that these are the wasm kernels; native-kernels.test.ts
+// compares the native ones with these.
 const TOLERANCE = 1e-5;
 
 function randomValues(size: number, seed: number): Float32Array {
@@ -19,7 +21,7 @@ async function runOn(
   inputs: Record<string, { shape: number[]; values: Float32Array }>,
   attrs: Record<string, unknown>,
 ): Promise<{ shape: number[]; values: Float32Array }> {
-  await setupBackend({ backend, fallbackToCpu: false });
+  await setupBackend({ backend, fallbackToCpu: false, native: false });
   return expectNoTensorLeak(async () => {
     const tensors = Object.fromEntries(
       Object.entries(inputs).map(([name, v]) => [name, tf.tensor(v.values, v.shape)]),
@@ -139,7 +141,7 @@ describe('Distillery wasm kernels match the cpu backend', () => {
 
   it('trains a conv layer on wasm with the same gradients as cpu', async () => {
     const gradsOn = async (backend: 'cpu' | 'wasm') => {
-      await setupBackend({ backend, fallbackToCpu: false });
+      await setupBackend({ backend, fallbackToCpu: false, native: false });
       return expectNoTensorLeak(async () => {
         const x = tf.tensor4d(randomValues(2 * 10 * 10 * 2, 11), [2, 10, 10, 2]);
         const w = tf.tensor4d(randomValues(3 * 3 * 2 * 4, 12), [3, 3, 2, 4]);

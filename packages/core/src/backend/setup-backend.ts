@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { DistilleryError } from '../errors.js';
+import { configureNativeKernels, type NativeStatus } from './native-kernels/install-native-kernels.js';
 import { installWasmKernels } from './wasm-kernels/install-wasm-kernels.js';
 
 export const BACKEND_NAMES = ['wasm', 'cpu', 'tensorflow'] as const;
@@ -11,6 +12,11 @@ export interface BackendOptions {
   readonly backend?: string | undefined;
   /** Fall back to the cpu backend when the requested one cannot start (default true). */
   readonly fallbackToCpu?: boolean;
+  /**
+   * Run the heavy wasm kernels (matrix products, convolutions) natively through the system BLAS
+   * when @distillery/native is built; default: on unless `DISTILLERY_NATIVE=0`.
+   */
+  readonly native?: boolean;
 }
 
 export interface BackendInfo {
@@ -18,7 +24,11 @@ export interface BackendInfo {
   readonly requested: BackendName;
   /** Why the requested backend was not used, when it was not. */
   readonly fallbackReason?: string;
+  /** Whether the native kernels run (wasm backend only), and why not when they do not. */
+  readonly native: NativeStatus;
 }
+
+const NOT_WASM: NativeStatus = { active: false, reason: 'native kernels serve the wasm backend only' };
 
 export const BACKEND_ENV_VARIABLE = 'DISTILLERY_BACKEND';
 
@@ -38,13 +48,17 @@ export function resolveBackendName(requested?: string): BackendName {
 
 /**
  * The one backend set-up used by every entry point (CLI, API, worker threads). It picks the
- * engine, installs Distillery's wasm kernels, and says which engine it ended up with.
+ * engine, installs Distillery's wasm kernels (and the native ones over them when built), and
+ * says which engine and which kernels it ended up with.
  */
 export async function setupBackend(options: BackendOptions = {}): Promise<BackendInfo> {
   const requested = resolveBackendName(options.backend);
   const fallbackToCpu = options.fallbackToCpu ?? true;
   const reason = await tryBackend(requested);
-  if (reason === undefined) return { name: requested, requested };
+  if (reason === undefined) {
+    const native = requested === 'wasm' ? await configureNativeKernels(options.native) : NOT_WASM;
+    return { name: requested, requested, native };
+  }
   if (!fallbackToCpu || requested === 'cpu') {
     throw new DistilleryError('E_BACKEND', `backend ${requested} could not start: ${reason}`);
   }
@@ -52,7 +66,7 @@ export async function setupBackend(options: BackendOptions = {}): Promise<Backen
   if (cpuReason !== undefined) {
     throw new DistilleryError('E_BACKEND', `backend ${requested} could not start (${reason}), nor cpu (${cpuReason})`);
   }
-  return { name: 'cpu', requested, fallbackReason: reason };
+  return { name: 'cpu', requested, fallbackReason: reason, native: NOT_WASM };
 }
 
 /** Returns undefined on success, or why the backend could not start. */

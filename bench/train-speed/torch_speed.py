@@ -1,0 +1,75 @@
+"""PyTorch side of bench/train-speed: the same three models, batch 128, Adam, one thread.
+
+Prints one JSON line {"student": samples/s, "teacher": ..., "cnn": ..., "torch": version}.
+Samples are rows through the network, counted as run.ts counts them (ce + kd: 128 labelled + 128 transfer).
+    python3 torch_speed.py [rounds]
+"""
+import json
+import sys
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+torch.set_num_threads(1)
+torch.set_num_interop_threads(1)
+torch.manual_seed(1)
+BATCH = 128
+ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 3
+
+
+def mlp(hidden):
+    layers, width = [], 784
+    for h in hidden:
+        layers += [nn.Linear(width, h), nn.ReLU()]
+        width = h
+    return nn.Sequential(*layers, nn.Linear(width, 10))
+
+
+def cnn():
+    return nn.Sequential(
+        nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(7 * 7 * 32, 64), nn.ReLU(), nn.Linear(64, 10),
+    )
+
+
+def kd(student, teacher, t=4.0):
+    return F.kl_div(F.log_softmax(student / t, 1), F.log_softmax(teacher / t, 1), reduction="batchmean", log_target=True) * t * t
+
+
+def speed(model, shape, distil, steps):
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    x = torch.rand(BATCH, *shape)
+    xt = torch.rand(BATCH, *shape)
+    y = torch.randint(0, 10, (BATCH,))
+    tl = torch.randn(BATCH, 10)
+
+    def step():
+        opt.zero_grad()
+        if distil:
+            logits = model(torch.cat([x, xt]))
+            loss = F.cross_entropy(logits[:BATCH], y) + kd(logits[BATCH:], tl)
+        else:
+            loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+
+    for _ in range(max(3, steps // 10)):
+        step()
+    rates = []
+    for _ in range(ROUNDS):
+        started = time.perf_counter()
+        for _ in range(steps):
+            step()
+        rates.append(steps * BATCH * (2 if distil else 1) / (time.perf_counter() - started))
+    return sorted(rates)[len(rates) // 2]
+
+
+print(json.dumps({
+    "student": speed(mlp([64]), (784,), True, 400),
+    "teacher": speed(mlp([1200, 1200]), (784,), False, 40),
+    "cnn": speed(cnn(), (1, 28, 28), False, 40),
+    "torch": torch.__version__,
+}))

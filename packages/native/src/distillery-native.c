@@ -1,0 +1,379 @@
+/*
+ * Distillery's native kernels: single-precision GEMM, fused dense, and 2-D convolution with
+ * both backprops (im2col + GEMM), computed by the system BLAS directly on the memory of the
+ * TensorFlow.js wasm backend. Every function takes the wasm heap (an ArrayBuffer, or a typed
+ * array over it) and byte offsets into it, so no tensor is ever copied between JS and C.
+ *
+ * BLAS runs single-threaded: Distillery parallelises across worker threads, one BLAS thread each.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <node_api.h>
+
+#if defined(DISTILLERY_ACCELERATE)
+#include <Accelerate/Accelerate.h>
+#else
+#include <cblas.h>
+#endif
+
+#if defined(DISTILLERY_OPENBLAS)
+extern void openblas_set_num_threads(int);
+extern char *openblas_get_corename(void);
+#endif
+
+/* Scratch for im2col matrices, one per thread (a Node-API env is one thread). */
+typedef struct {
+  float *data;
+  size_t capacity;
+} Scratch;
+
+static float *scratch_get(Scratch *s, size_t elements) {
+  if (s == NULL) return NULL;
+  if (s->capacity < elements) {
+    free(s->data);
+    s->data = (float *)malloc(elements * sizeof(float));
+    s->capacity = s->data == NULL ? 0 : elements;
+  }
+  return s->data;
+}
+
+static void scratch_free(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  Scratch *s = (Scratch *)data;
+  free(s->data);
+  free(s);
+}
+
+/* Rows of an im2col chunk: bounded so the scratch matrix stays under ~16 MiB. */
+static const size_t SCRATCH_ELEMENTS = 4u << 20;
+
+#define MAX_ARGS 24
+
+static int fail(napi_env env, const char *message) {
+  napi_throw_error(env, "E_NATIVE", message);
+  return 0;
+}
+
+/* The heap's base address and size, from an ArrayBuffer, SharedArrayBuffer view or typed array. */
+static int heap_of(napi_env env, napi_value value, uint8_t **base, size_t *bytes) {
+  bool is_buffer = false;
+  void *data = NULL;
+  napi_is_arraybuffer(env, value, &is_buffer);
+  if (is_buffer) {
+    if (napi_get_arraybuffer_info(env, value, &data, bytes) != napi_ok) return fail(env, "heap: unreadable ArrayBuffer");
+    *base = (uint8_t *)data;
+    return 1;
+  }
+  bool is_typed = false;
+  napi_is_typedarray(env, value, &is_typed);
+  if (!is_typed) return fail(env, "heap: expected an ArrayBuffer or a typed array over the wasm memory");
+  napi_typedarray_type type;
+  size_t length = 0, offset = 0;
+  napi_value buffer;
+  if (napi_get_typedarray_info(env, value, &type, &length, &data, &buffer, &offset) != napi_ok) {
+    return fail(env, "heap: unreadable typed array");
+  }
+  /* data points at the view's first element; step back to the buffer's start. */
+  *base = (uint8_t *)data - offset;
+  size_t buffer_bytes = 0;
+  void *ignored = NULL;
+  if (napi_get_arraybuffer_info(env, buffer, &ignored, &buffer_bytes) == napi_ok && buffer_bytes > 0) *bytes = buffer_bytes;
+  else *bytes = offset + length * (type == napi_float32_array ? 4 : 1);
+  return 1;
+}
+
+typedef struct {
+  uint8_t *base;
+  size_t bytes;
+  double numbers[MAX_ARGS];
+  size_t count;
+} Call;
+
+/* Reads (heap, n0, n1, ...): every argument after the heap is a number. */
+static int read_call(napi_env env, napi_callback_info info, size_t expected, Call *call) {
+  napi_value argv[MAX_ARGS + 1];
+  size_t argc = MAX_ARGS + 1;
+  if (expected > MAX_ARGS) return fail(env, "too many arguments for read_call");
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc != expected + 1) return fail(env, "wrong number of arguments");
+  if (!heap_of(env, argv[0], &call->base, &call->bytes)) return 0;
+  for (size_t i = 0; i < expected; i++) {
+    if (napi_get_value_double(env, argv[i + 1], &call->numbers[i]) != napi_ok) return fail(env, "expected a number");
+  }
+  call->count = expected;
+  return 1;
+}
+
+/* A float array of `elements` at byte `offset`, or NULL (after throwing) when out of bounds. */
+static float *at(napi_env env, const Call *call, double offset, double elements) {
+  if (offset < 0 || elements < 0 || fmod(offset, 4.0) != 0 || offset + 4.0 * elements > (double)call->bytes) {
+    fail(env, "tensor outside the wasm heap");
+    return NULL;
+  }
+  return (float *)(call->base + (size_t)offset);
+}
+
+/* Activation codes shared with native-kernels/activation.ts. */
+enum { ACT_LINEAR = 0, ACT_RELU = 1, ACT_RELU6 = 2, ACT_ELU = 3, ACT_SIGMOID = 4, ACT_LEAKY = 5 };
+
+static void bias_activate(float *c, size_t rows, size_t cols, const float *bias, int activation, float alpha) {
+  for (size_t r = 0; r < rows; r++) {
+    float *row = c + r * cols;
+    if (bias != NULL) for (size_t j = 0; j < cols; j++) row[j] += bias[j];
+    switch (activation) {
+      case ACT_RELU: for (size_t j = 0; j < cols; j++) row[j] = row[j] > 0 ? row[j] : 0; break;
+      case ACT_RELU6: for (size_t j = 0; j < cols; j++) row[j] = row[j] < 0 ? 0 : (row[j] > 6 ? 6 : row[j]); break;
+      case ACT_ELU: for (size_t j = 0; j < cols; j++) row[j] = row[j] > 0 ? row[j] : expm1f(row[j]); break;
+      case ACT_SIGMOID: for (size_t j = 0; j < cols; j++) row[j] = 1.0f / (1.0f + expf(-row[j])); break;
+      case ACT_LEAKY: for (size_t j = 0; j < cols; j++) row[j] = row[j] < 0 ? alpha * row[j] : row[j]; break;
+      default: break;
+    }
+  }
+}
+
+/*
+ * gemm(heap, batch, m, n, k, transA, transB, aOffset, aStride, bOffset, bStride, cOffset,
+ *      biasOffset, activation, alpha)
+ * C[i] = act(op(A[i]) · op(B[i]) + bias) for i < batch, row-major; strides in elements (0 broadcasts);
+ * biasOffset < 0 means no bias (bias has n elements).
+ */
+static napi_value gemm(napi_env env, napi_callback_info info) {
+  Call call;
+  if (!read_call(env, info, 14, &call)) return NULL;
+  const double *v = call.numbers;
+  const int batch = (int)v[0], m = (int)v[1], n = (int)v[2], k = (int)v[3];
+  const int trans_a = v[4] != 0, trans_b = v[5] != 0;
+  const double a_stride = v[7], b_stride = v[9];
+  float *a = at(env, &call, v[6], a_stride * (batch - 1) + (double)m * k);
+  float *b = at(env, &call, v[8], b_stride * (batch - 1) + (double)k * n);
+  float *c = at(env, &call, v[10], (double)batch * m * n);
+  if (a == NULL || b == NULL || c == NULL) return NULL;
+  const float *bias = NULL;
+  if (v[11] >= 0 && (bias = at(env, &call, v[11], n)) == NULL) return NULL;
+  const int activation = (int)v[12];
+  const float alpha = (float)v[13];
+  for (int i = 0; i < batch; i++) {
+    float *ci = c + (size_t)i * m * n;
+    if (m > 0 && n > 0 && k == 0) memset(ci, 0, sizeof(float) * (size_t)m * n);
+    else if (m > 0 && n > 0) {
+      cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans, m, n, k, 1.0f,
+                  a + (size_t)(a_stride * i), trans_a ? m : k, b + (size_t)(b_stride * i), trans_b ? k : n, 0.0f, ci, n);
+    }
+    if (bias != NULL || activation != ACT_LINEAR) bias_activate(ci, (size_t)m, (size_t)n, bias, activation, alpha);
+  }
+  return NULL;
+}
+
+/* Shape facts of an NHWC convolution, as conv-geometry.ts computes them. */
+typedef struct {
+  int batch, in_h, in_w, in_c, out_h, out_w, out_c, f_h, f_w, stride_h, stride_w, pad_top, pad_left;
+} Geometry;
+
+static void read_geometry(const double *v, Geometry *g) {
+  g->batch = (int)v[0]; g->in_h = (int)v[1]; g->in_w = (int)v[2]; g->in_c = (int)v[3];
+  g->out_h = (int)v[4]; g->out_w = (int)v[5]; g->out_c = (int)v[6];
+  g->f_h = (int)v[7]; g->f_w = (int)v[8]; g->stride_h = (int)v[9]; g->stride_w = (int)v[10];
+  g->pad_top = (int)v[11]; g->pad_left = (int)v[12];
+}
+
+/* A 1x1, stride-1, unpadded conv needs no im2col: x already is the [positions, channels] matrix. */
+static int is_pointwise(const Geometry *g) {
+  return g->f_h == 1 && g->f_w == 1 && g->stride_h == 1 && g->stride_w == 1 && g->pad_top == 0 && g->pad_left == 0 &&
+         g->out_h == g->in_h && g->out_w == g->in_w;
+}
+
+/* Row r of examples [b0, b1): the receptive field of one output position, laid out (kh, kw, c). */
+static void im2col(const Geometry *g, const float *x, int b0, int b1, float *cols) {
+  const size_t c = (size_t)g->in_c, row_width = (size_t)g->f_h * g->f_w * c;
+  size_t row = 0;
+  for (int b = b0; b < b1; b++) {
+    const float *xb = x + (size_t)b * g->in_h * g->in_w * c;
+    for (int oh = 0; oh < g->out_h; oh++) {
+      for (int ow = 0; ow < g->out_w; ow++, row++) {
+        float *dst = cols + row * row_width;
+        for (int kh = 0; kh < g->f_h; kh++) {
+          const int ih = oh * g->stride_h - g->pad_top + kh;
+          for (int kw = 0; kw < g->f_w; kw++, dst += c) {
+            const int iw = ow * g->stride_w - g->pad_left + kw;
+            if (ih < 0 || ih >= g->in_h || iw < 0 || iw >= g->in_w) memset(dst, 0, c * sizeof(float));
+            else memcpy(dst, xb + ((size_t)ih * g->in_w + iw) * c, c * sizeof(float));
+          }
+        }
+      }
+    }
+  }
+}
+
+/* The adjoint of im2col: adds each row back onto the input positions it was read from. */
+static void col2im_add(const Geometry *g, const float *cols, int b0, int b1, float *dx) {
+  const size_t c = (size_t)g->in_c, row_width = (size_t)g->f_h * g->f_w * c;
+  size_t row = 0;
+  for (int b = b0; b < b1; b++) {
+    float *dxb = dx + (size_t)b * g->in_h * g->in_w * c;
+    for (int oh = 0; oh < g->out_h; oh++) {
+      for (int ow = 0; ow < g->out_w; ow++, row++) {
+        const float *src = cols + row * row_width;
+        for (int kh = 0; kh < g->f_h; kh++) {
+          const int ih = oh * g->stride_h - g->pad_top + kh;
+          for (int kw = 0; kw < g->f_w; kw++, src += c) {
+            const int iw = ow * g->stride_w - g->pad_left + kw;
+            if (ih < 0 || ih >= g->in_h || iw < 0 || iw >= g->in_w) continue;
+            float *dst = dxb + ((size_t)ih * g->in_w + iw) * c;
+            for (size_t ch = 0; ch < c; ch++) dst[ch] += src[ch];
+          }
+        }
+      }
+    }
+  }
+}
+
+static int examples_per_chunk(const Geometry *g, size_t row_width) {
+  const size_t positions = (size_t)g->out_h * g->out_w;
+  size_t per = SCRATCH_ELEMENTS / (positions * row_width > 0 ? positions * row_width : 1);
+  if (per < 1) per = 1;
+  if (per > (size_t)g->batch) per = (size_t)g->batch;
+  return (int)per;
+}
+
+static Scratch *thread_scratch(napi_env env) {
+  void *data = NULL;
+  napi_get_instance_data(env, &data);
+  return (Scratch *)data;
+}
+
+/* The [rows, K] im2col matrix of examples [b0, b1), or x itself for a pointwise conv. */
+static const float *columns(napi_env env, const Geometry *g, const float *x, int b0, int b1, size_t row_width) {
+  if (is_pointwise(g)) return x + (size_t)b0 * g->in_h * g->in_w * g->in_c;
+  const size_t rows = (size_t)(b1 - b0) * g->out_h * g->out_w;
+  float *cols = scratch_get(thread_scratch(env), rows * row_width);
+  if (cols == NULL) {
+    fail(env, "out of memory for the im2col scratch");
+    return NULL;
+  }
+  im2col(g, x, b0, b1, cols);
+  return cols;
+}
+
+#define GEOMETRY_ARGS 13
+
+/* conv2d(heap, ...geometry, xOffset, filterOffset, yOffset, biasOffset, activation, alpha) */
+static napi_value conv2d(napi_env env, napi_callback_info info) {
+  Call call;
+  if (!read_call(env, info, GEOMETRY_ARGS + 6, &call)) return NULL;
+  Geometry g;
+  read_geometry(call.numbers, &g);
+  const double *v = call.numbers + GEOMETRY_ARGS;
+  const size_t row_width = (size_t)g.f_h * g.f_w * g.in_c, positions = (size_t)g.out_h * g.out_w;
+  const float *x = at(env, &call, v[0], (double)g.batch * g.in_h * g.in_w * g.in_c);
+  const float *w = at(env, &call, v[1], (double)row_width * g.out_c);
+  float *y = at(env, &call, v[2], (double)g.batch * positions * g.out_c);
+  if (x == NULL || w == NULL || y == NULL) return NULL;
+  const float *bias = NULL;
+  if (v[3] >= 0 && (bias = at(env, &call, v[3], g.out_c)) == NULL) return NULL;
+  const int per = examples_per_chunk(&g, row_width);
+  for (int b0 = 0; b0 < g.batch; b0 += per) {
+    const int b1 = b0 + per < g.batch ? b0 + per : g.batch;
+    const int rows = (int)((size_t)(b1 - b0) * positions);
+    const float *cols = columns(env, &g, x, b0, b1, row_width);
+    if (cols == NULL) return NULL;
+    float *yc = y + (size_t)b0 * positions * g.out_c;
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, g.out_c, (int)row_width, 1.0f, cols, (int)row_width, w,
+                g.out_c, 0.0f, yc, g.out_c);
+    if (bias != NULL || (int)v[4] != ACT_LINEAR) bias_activate(yc, (size_t)rows, (size_t)g.out_c, bias, (int)v[4], (float)v[5]);
+  }
+  return NULL;
+}
+
+/* conv2dBackpropFilter(heap, ...geometry, xOffset, dyOffset, dwOffset): dW[K, O] = Σ colsᵀ · dy */
+static napi_value conv2d_backprop_filter(napi_env env, napi_callback_info info) {
+  Call call;
+  if (!read_call(env, info, GEOMETRY_ARGS + 3, &call)) return NULL;
+  Geometry g;
+  read_geometry(call.numbers, &g);
+  const double *v = call.numbers + GEOMETRY_ARGS;
+  const size_t row_width = (size_t)g.f_h * g.f_w * g.in_c, positions = (size_t)g.out_h * g.out_w;
+  const float *x = at(env, &call, v[0], (double)g.batch * g.in_h * g.in_w * g.in_c);
+  const float *dy = at(env, &call, v[1], (double)g.batch * positions * g.out_c);
+  float *dw = at(env, &call, v[2], (double)row_width * g.out_c);
+  if (x == NULL || dy == NULL || dw == NULL) return NULL;
+  if (g.batch == 0 || positions == 0) memset(dw, 0, sizeof(float) * row_width * g.out_c);
+  const int per = examples_per_chunk(&g, row_width);
+  for (int b0 = 0; b0 < g.batch; b0 += per) {
+    const int b1 = b0 + per < g.batch ? b0 + per : g.batch;
+    const int rows = (int)((size_t)(b1 - b0) * positions);
+    const float *cols = columns(env, &g, x, b0, b1, row_width);
+    if (cols == NULL) return NULL;
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)row_width, g.out_c, rows, 1.0f, cols, (int)row_width,
+                dy + (size_t)b0 * positions * g.out_c, g.out_c, b0 == 0 ? 0.0f : 1.0f, dw, g.out_c);
+  }
+  return NULL;
+}
+
+/* conv2dBackpropInput(heap, ...geometry, dyOffset, filterOffset, dxOffset): dx = col2im(dy · Wᵀ) */
+static napi_value conv2d_backprop_input(napi_env env, napi_callback_info info) {
+  Call call;
+  if (!read_call(env, info, GEOMETRY_ARGS + 3, &call)) return NULL;
+  Geometry g;
+  read_geometry(call.numbers, &g);
+  const double *v = call.numbers + GEOMETRY_ARGS;
+  const size_t row_width = (size_t)g.f_h * g.f_w * g.in_c, positions = (size_t)g.out_h * g.out_w;
+  const float *dy = at(env, &call, v[0], (double)g.batch * positions * g.out_c);
+  const float *w = at(env, &call, v[1], (double)row_width * g.out_c);
+  float *dx = at(env, &call, v[2], (double)g.batch * g.in_h * g.in_w * g.in_c);
+  if (dy == NULL || w == NULL || dx == NULL) return NULL;
+  const int pointwise = is_pointwise(&g);
+  if (!pointwise) memset(dx, 0, sizeof(float) * (size_t)g.batch * g.in_h * g.in_w * g.in_c);
+  const int per = examples_per_chunk(&g, row_width);
+  for (int b0 = 0; b0 < g.batch; b0 += per) {
+    const int b1 = b0 + per < g.batch ? b0 + per : g.batch;
+    const int rows = (int)((size_t)(b1 - b0) * positions);
+    float *dcols = pointwise ? dx + (size_t)b0 * positions * g.in_c : scratch_get(thread_scratch(env), (size_t)rows * row_width);
+    if (dcols == NULL) return fail(env, "out of memory for the col2im scratch"), NULL;
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, (int)row_width, g.out_c, 1.0f,
+                dy + (size_t)b0 * positions * g.out_c, g.out_c, w, g.out_c, 0.0f, dcols, (int)row_width);
+    if (!pointwise) col2im_add(&g, dcols, b0, b1, dx);
+  }
+  return NULL;
+}
+
+/* info() → { blas, core }: which BLAS this addon was built against, and the kernel it picked. */
+static napi_value describe(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value result, blas, core;
+  napi_create_object(env, &result);
+#if defined(DISTILLERY_OPENBLAS)
+  napi_create_string_utf8(env, "openblas", NAPI_AUTO_LENGTH, &blas);
+  napi_create_string_utf8(env, openblas_get_corename(), NAPI_AUTO_LENGTH, &core);
+#elif defined(DISTILLERY_ACCELERATE)
+  napi_create_string_utf8(env, "accelerate", NAPI_AUTO_LENGTH, &blas);
+  napi_create_string_utf8(env, "", NAPI_AUTO_LENGTH, &core);
+#else
+  napi_create_string_utf8(env, "cblas", NAPI_AUTO_LENGTH, &blas);
+  napi_create_string_utf8(env, "", NAPI_AUTO_LENGTH, &core);
+#endif
+  napi_set_named_property(env, result, "blas", blas);
+  napi_set_named_property(env, result, "core", core);
+  return result;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+#if defined(DISTILLERY_OPENBLAS)
+  openblas_set_num_threads(1);
+#endif
+  Scratch *scratch = (Scratch *)calloc(1, sizeof(Scratch));
+  if (scratch != NULL) napi_set_instance_data(env, scratch, scratch_free, NULL);
+  napi_property_descriptor properties[] = {
+      {"gemm", NULL, gemm, NULL, NULL, NULL, napi_default, NULL},
+      {"conv2d", NULL, conv2d, NULL, NULL, NULL, napi_default, NULL},
+      {"conv2dBackpropFilter", NULL, conv2d_backprop_filter, NULL, NULL, NULL, napi_default, NULL},
+      {"conv2dBackpropInput", NULL, conv2d_backprop_input, NULL, NULL, NULL, napi_default, NULL},
+      {"info", NULL, describe, NULL, NULL, NULL, napi_default, NULL},
+  };
+  napi_define_properties(env, exports, sizeof(properties) / sizeof(properties[0]), properties);
+  return exports;
+}
+
+NAPI_MODULE_INIT() { return init(env, exports); }

@@ -1,0 +1,62 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The addon's functions. `heap` is the wasm backend's memory (its ArrayBuffer, or a typed array
+ * over it); every offset is in bytes into it, every stride in elements. Row-major throughout.
+ */
+export interface NativeAddon {
+  /** C[i] = act(op(A[i])·op(B[i]) + bias); biasOffset < 0: no bias; a stride of 0 broadcasts. */
+  gemm(
+    heap: ArrayBufferLike | ArrayBufferView,
+    batch: number, m: number, n: number, k: number,
+    transposeA: number, transposeB: number,
+    aOffset: number, aStride: number, bOffset: number, bStride: number, cOffset: number,
+    biasOffset: number, activation: number, alpha: number,
+  ): void;
+  /** NHWC conv, HWIO filter; `geometry` is the 13 numbers of ConvGeometry, in its order. */
+  conv2d(heap: ArrayBufferLike | ArrayBufferView, ...geometryThenOffsets: number[]): void;
+  conv2dBackpropFilter(heap: ArrayBufferLike | ArrayBufferView, ...geometryThenOffsets: number[]): void;
+  conv2dBackpropInput(heap: ArrayBufferLike | ArrayBufferView, ...geometryThenOffsets: number[]): void;
+  info(): { blas: string; core: string };
+}
+
+export type NativeLoad =
+  | { readonly ok: true; readonly addon: NativeAddon; readonly blas: string; readonly core: string; readonly file: string }
+  | { readonly ok: false; readonly reason: string };
+
+const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const NATIVE_ADDON_FILE = join(packageRoot, 'build', 'distillery-native.node');
+const BUILD_INFO_FILE = join(packageRoot, 'build', 'build-info.json');
+
+let cached: NativeLoad | undefined;
+
+/** Loads the addon once per thread; says why when it is not there or does not load. */
+export function loadNativeAddon(): NativeLoad {
+  if (cached !== undefined) return cached;
+  cached = load();
+  return cached;
+}
+
+function load(): NativeLoad {
+  if (!existsSync(NATIVE_ADDON_FILE)) return { ok: false, reason: `not built (${buildReason()})` };
+  try {
+    const addon = createRequire(import.meta.url)(NATIVE_ADDON_FILE) as NativeAddon;
+    const { blas, core } = addon.info();
+    return { ok: true, addon, blas, core, file: NATIVE_ADDON_FILE };
+  } catch (error) {
+    return { ok: false, reason: `${NATIVE_ADDON_FILE} did not load: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}` };
+  }
+}
+
+function buildReason(): string {
+  try {
+    const info = JSON.parse(readFileSync(BUILD_INFO_FILE, 'utf8')) as { reason?: string };
+    if (typeof info.reason === 'string') return info.reason;
+  } catch {
+    // no build info: the install script never ran
+  }
+  return 'its install script did not run; build it with `node packages/native/scripts/build.mjs`';
+}
