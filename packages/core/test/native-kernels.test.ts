@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadNative, nativeKernelsInstalled, NATIVE_ENV_VARIABLE, setupBackend } from '../src/index.js';
 import { createRandom } from '../src/random.js';
 import { expectNoTensorLeak, relativeError } from '../src/testing.js';
@@ -163,6 +163,9 @@ describe.skipIf(!loaded.ok)('native kernels match the wasm kernels', () => {
 });
 
 describe('turning the native kernels off', () => {
+  beforeEach(() => {
+    delete process.env[NATIVE_ENV_VARIABLE];
+  });
   afterEach(async () => {
     delete process.env[NATIVE_ENV_VARIABLE];
     await setupBackend({ backend: 'wasm' });
