@@ -10,6 +10,7 @@ const root = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 /** Each package's public entries, and the runner's worker entries (loaded by URL). */
 const entries: Record<string, string[]> = {
   core: ['src/index.ts', 'src/testing.ts'],
+  native: ['src/index.ts'],
   losses: ['src/index.ts'],
   students: ['src/index.ts'],
   teachers: ['src/index.ts'],

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const exec = promisify(execFile);
 const REPO = fileURLToPath(new URL('..', import.meta.url));
-const PACKAGES = ['augmentations', 'cli', 'core', 'datasets', 'losses', 'onnx', 'runner', 'students', 'teachers'];
+const PACKAGES = ['augmentations', 'cli', 'core', 'datasets', 'losses', 'native', 'onnx', 'runner', 'students', 'teachers'];
 
 // Nothing of the workspace may leak into the user's project: no pnpm/npm variables of this run.
 const userEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(npm_|pnpm_|NODE_OPTIONS$|VITEST)/i.test(key)));

@@ -13,7 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const source = join(root, 'src', 'distillery-native.c');
+const source = join(root, 'addon', 'distillery-native.c');
 const buildDir = join(root, 'build');
 const target = join(buildDir, 'distillery-native.node');
 const infoFile = join(buildDir, 'build-info.json');

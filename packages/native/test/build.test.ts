@@ -13,7 +13,7 @@ const folders: string[] = [];
 function packageCopy(): string {
   const folder = mkdtempSync(join(tmpdir(), 'distillery-native-'));
   folders.push(folder);
-  for (const part of ['src', 'scripts', 'package.json']) cpSync(join(packageRoot, part), join(folder, part), { recursive: true });
+  for (const part of ['src', 'addon', 'scripts', 'package.json']) cpSync(join(packageRoot, part), join(folder, part), { recursive: true });
   return folder;
 }
 
