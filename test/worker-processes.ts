@@ -1,0 +1,42 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { BIN } from './cli-helpers.js';
+
+/** A `distillery worker` process, as a user starts one, with its stderr kept for the test. */
+export interface WorkerProcess {
+  readonly child: ChildProcess;
+  readonly pid: number;
+  /** `host/pid`, as the worker names itself in progress and logs. */
+  name: string;
+  stderr: string;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+export async function startWorker(url: string, options: { cwd: string; args?: readonly string[] }): Promise<WorkerProcess> {
+  const child = spawn(
+    process.execPath,
+    [BIN, 'worker', '--redis', url, '--concurrency', '1', '--lock-duration', '2000', '--stalled-interval', '1000', ...(options.args ?? [])],
+    { cwd: options.cwd, env: { ...process.env, FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const worker: WorkerProcess = {
+    child,
+    pid: child.pid!,
+    name: '',
+    stderr: '',
+    exited: new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal }))),
+  };
+  child.stderr!.on('data', (c: Buffer) => (worker.stderr += c.toString()));
+  child.stdout!.on('data', (c: Buffer) => (worker.stderr += c.toString()));
+  const deadline = Date.now() + 60_000;
+  while (!/waiting for trials/.test(worker.stderr)) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`worker did not start: ${worker.stderr}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  worker.name = /^(\S+): waiting for trials/m.exec(worker.stderr)![1]!;
+  return worker;
+}
+
+/** Stops a worker the way a service manager does (SIGTERM), then waits for it. */
+export async function stopWorker(worker: WorkerProcess): Promise<void> {
+  if (worker.child.exitCode === null && worker.child.signalCode === null) worker.child.kill('SIGTERM');
+  await worker.exited;
+}
