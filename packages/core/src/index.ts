@@ -59,7 +59,16 @@ export { fingerprint } from './data/fingerprint.js';
 export { encodeNpy, decodeNpy, parseNpy, type NpyArray, type NpyDtype } from './data/npy.js';
 export { LayersClassifier } from './model/layers-classifier.js';
 export { loadModel } from './model/load-model.js';
-export { saveLayersModel, loadLayersModel, MODEL_JSON, WEIGHTS_FILE } from './model/model-directory.js';
+export { saveLayersModel, loadLayersModel, MODEL_JSON, WEIGHTS_FILE, PREPROCESSING_FILE, type SavedModelMetadata } from './model/model-directory.js';
+export {
+  fitFeatureScaling,
+  scaleDataset,
+  scaleTensor,
+  parseFeatureScaling,
+  SCALING_KINDS,
+  type FeatureScaling,
+  type ScalingKind,
+} from './data/feature-scaling.js';
 export {
   evaluateModel,
   predictLogits,

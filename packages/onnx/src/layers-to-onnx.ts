@@ -23,6 +23,7 @@ export async function layersToOnnx(model: LayersClassifier): Promise<OnnxModel> 
     throw new DistilleryError('E_MODEL_IO', `model ${model.name}: only sequential models can be exported to ONNX`);
   }
   const graph = new GraphBuilder(model.inputShape);
+  if (model.preprocessing !== undefined) graph.preprocess(model.preprocessing.offset, model.preprocessing.scale);
   const layers = layersModel.layers.filter((l) => !['InputLayer', 'Dropout'].includes(l.getClassName()));
   for (let i = 0; i < layers.length; i++) {
     const layer = layers[i]!;
@@ -166,6 +167,13 @@ class GraphBuilder {
       ...(op === 'AveragePool' ? { count_include_pad: { type: 'int' as const, value: 0 } } : {}),
     });
     this.shape = [...geometry.out, this.shape[2]!];
+  }
+
+  /** The model's input scaling, (x − offset) · scale, per feature of an example (broadcast over the batch). */
+  preprocess(offset: readonly number[], scale: readonly number[]): void {
+    const dims = [...this.shape];
+    const centred = this.emit('preprocessing/offset', 'Sub', [this.current, this.weight('preprocessing/offset', dims, Float32Array.from(offset))]);
+    this.emit('preprocessing/scale', 'Mul', [centred, this.weight('preprocessing/scale', dims, Float32Array.from(scale))]);
   }
 
   /** A batch-norm that could not be folded: x·s + t per channel (the channel axis of the layout). */

@@ -52,6 +52,22 @@ describe('exported models compute what the tfjs model computes', () => {
     cnn.dispose();
   });
 
+  it('a model with input scaling (fitted preprocessing) exports it as Sub/Mul in front: raw inputs give the same logits', async () => {
+    const mlp = createMlp({ inputShape: [3, 2, 1], numClasses: 3, hidden: [8], seed: 2 });
+    const scaling = { kind: 'standardize' as const, offset: [1, -2, 3, 0.5, 10, -7], scale: [0.5, 2, 0.1, 1, 0.01, 3], fittedOn: 10 };
+    const scaled = mlp.withPreprocessing(scaling);
+    const x = tf.randomNormal([17, 3, 2, 1], 5, 10, 'float32', 8);
+    const { tfjs, ort, onnxOnTfjs, bytes } = await threeWays(scaled, x);
+    expect(maxAbsDiff(ort, tfjs)).toBeLessThanOrEqual(1e-4);
+    expect(maxAbsDiff(onnxOnTfjs, tfjs)).toBeLessThanOrEqual(1e-4);
+    expect(decodeOnnxModel(bytes).graph.nodes.slice(0, 2).map((n) => n.opType)).toEqual(['Sub', 'Mul']);
+    // And the scaling does change the logits (the test would pass vacuously otherwise).
+    const plain = mlp.forward(x);
+    expect(maxAbsDiff((await plain.data()) as Float32Array, tfjs)).toBeGreaterThan(1e-2);
+    tf.dispose([x, plain]);
+    mlp.dispose();
+  });
+
   it.each(['relu', 'elu', 'tanh', 'sigmoid', 'selu', 'swish'] as const)('an MLP with %s on images (flatten, dropout dropped)', async (activation) => {
     const mlp = createMlp({ inputShape: [6, 5, 2], numClasses: 4, hidden: [16, 8], activation, dropout: 0.5, inputDropout: 0.2, seed: 7 });
     const x = tf.randomNormal([33, 6, 5, 2], 0, 2, 'float32', 5);

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { FeatureInfo, ForwardFeatures, ForwardOptions, Model } from '../contracts/model.js';
 import { DistilleryError } from '../errors.js';
 import { deriveSeed } from '../random.js';
+import { scaleTensor, type FeatureScaling } from '../data/feature-scaling.js';
 import { saveLayersModel } from './model-directory.js';
 import { checkFeatureNames } from './model-features.js';
 
@@ -23,6 +24,11 @@ export class LayersClassifier implements Model {
   constructor(
     readonly name: string,
     readonly layersModel: tf.LayersModel,
+    /**
+     * Scaling fitted on the training data, applied to every input before the layers: a saved
+     * model carries it in its folder, so it takes raw features wherever it is loaded.
+     */
+    readonly preprocessing?: FeatureScaling,
   ) {
     const input = layersModel.inputs[0]?.shape;
     const output = layersModel.outputs[0]?.shape;
@@ -35,8 +41,17 @@ export class LayersClassifier implements Model {
 
   forward(x: tf.Tensor, options: ForwardOptions = {}): tf.Tensor2D {
     this.checkInput(x);
-    if (options.training !== true) return this.layersModel.apply(x, { training: false }) as tf.Tensor2D;
-    return tf.tidy(() => this.layerByLayer(x, new Set(), options).logits);
+    if (options.training !== true) return tf.tidy(() => this.layersModel.apply(this.scaled(x), { training: false }) as tf.Tensor2D);
+    return tf.tidy(() => this.layerByLayer(this.scaled(x), new Set(), options).logits);
+  }
+
+  /** The same layers (shared, not copied) behind a preprocessing step: dispose only one of the two. */
+  withPreprocessing(preprocessing: FeatureScaling | undefined): LayersClassifier {
+    return new LayersClassifier(this.name, this.layersModel, preprocessing);
+  }
+
+  private scaled(x: tf.Tensor): tf.Tensor {
+    return this.preprocessing === undefined ? x : scaleTensor(x, this.preprocessing);
   }
 
   features(): readonly FeatureInfo[] {
@@ -51,7 +66,7 @@ export class LayersClassifier implements Model {
     checkFeatureNames(this, layers);
     this.checkInput(x);
     // tidy keeps the tensors of a returned container; its type wants an index signature.
-    return tf.tidy(() => this.layerByLayer(x, new Set(layers), options) as unknown as tf.TensorContainerObject) as unknown as ForwardFeatures;
+    return tf.tidy(() => this.layerByLayer(this.scaled(x), new Set(layers), options) as unknown as tf.TensorContainerObject) as unknown as ForwardFeatures;
   }
 
   private layerByLayer(x: tf.Tensor, wanted: ReadonlySet<string>, options: ForwardOptions): ForwardFeatures {
@@ -83,7 +98,7 @@ export class LayersClassifier implements Model {
   }
 
   async save(directory: string): Promise<void> {
-    await saveLayersModel(this.layersModel, directory, { name: this.name });
+    await saveLayersModel(this.layersModel, directory, { name: this.name, ...(this.preprocessing === undefined ? {} : { preprocessing: this.preprocessing }) });
   }
 
   dispose(): void {

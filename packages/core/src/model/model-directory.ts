@@ -1,13 +1,18 @@
 import * as tf from '@tensorflow/tfjs';
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parseFeatureScaling, type FeatureScaling } from '../data/feature-scaling.js';
 import { DistilleryError } from '../errors.js';
 
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_FILE = 'weights.bin';
+/** A readable copy of the model's input scaling (model.json's metadata holds the one that is applied). */
+export const PREPROCESSING_FILE = 'preprocessing.json';
 
 export interface SavedModelMetadata {
   readonly name: string;
+  /** Input scaling fitted on the training split; applied to raw inputs by the loaded model. */
+  readonly preprocessing?: FeatureScaling;
 }
 
 /**
@@ -32,6 +37,8 @@ export async function saveLayersModel(
         userDefinedMetadata: { distillery: metadata },
       };
       await writeFile(join(directory, WEIGHTS_FILE), new Uint8Array(weightData));
+      if (metadata.preprocessing !== undefined) await writeFile(join(directory, PREPROCESSING_FILE), `${JSON.stringify(metadata.preprocessing, null, 2)}\n`);
+      else await rm(join(directory, PREPROCESSING_FILE), { force: true });
       await writeFile(join(directory, MODEL_JSON), JSON.stringify(modelJson));
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
     }),
@@ -41,6 +48,7 @@ export async function saveLayersModel(
 export interface LoadedLayersModel {
   readonly model: tf.LayersModel;
   readonly name: string;
+  readonly preprocessing?: FeatureScaling;
 }
 
 /** Reads a directory written by saveLayersModel (or any tfjs layers-format model). */
@@ -85,7 +93,14 @@ export async function loadLayersModel(directory: string): Promise<LoadedLayersMo
     tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs, weightData }),
   );
   const name = json.userDefinedMetadata?.distillery?.name ?? model.name;
-  return { model, name };
+  const scaling = json.userDefinedMetadata?.distillery?.preprocessing;
+  if (scaling === undefined) return { model, name };
+  try {
+    return { model, name, preprocessing: parseFeatureScaling(scaling, `${jsonPath} (userDefinedMetadata.distillery)`) };
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
 }
 
 interface ModelJson {

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Model } from '../contracts/model.js';
 import { DistilleryError } from '../errors.js';
 import { fingerprint } from '../data/fingerprint.js';
+import type { FeatureScaling } from '../data/feature-scaling.js';
 import { canonicalArchitecture } from './canonical-architecture.js';
 import { LayersClassifier } from './layers-classifier.js';
 
@@ -18,6 +19,8 @@ export interface SerializedModel {
   readonly weights: SharedArrayBuffer;
   /** sha256 of topology and weights (names aside): a changed teacher is a different teacher. */
   readonly fingerprint: string;
+  /** The model's input scaling, when it has one. */
+  readonly preprocessing?: FeatureScaling;
 }
 
 export async function serializeModel(model: Model): Promise<SerializedModel> {
@@ -42,7 +45,12 @@ export async function serializeModel(model: Model): Promise<SerializedModel> {
     topology,
     weightSpecs: artifacts.weightSpecs ?? [],
     weights,
-    fingerprint: fingerprint(canonicalArchitecture(artifacts.modelTopology, artifacts.weightSpecs ?? []), bytes),
+    // The scaling changes what the model computes: it is part of the teacher's identity.
+    fingerprint: fingerprint(
+      canonicalArchitecture(artifacts.modelTopology, artifacts.weightSpecs ?? []) + (model.preprocessing === undefined ? '' : JSON.stringify(model.preprocessing)),
+      bytes,
+    ),
+    ...(model.preprocessing === undefined ? {} : { preprocessing: model.preprocessing }),
   };
 }
 
@@ -52,7 +60,7 @@ export async function deserializeModel(serialized: SerializedModel): Promise<Lay
   const layersModel = await tf.loadLayersModel(
     tf.io.fromMemory({ modelTopology: JSON.parse(serialized.topology) as object, weightSpecs: serialized.weightSpecs, weightData }),
   );
-  return new LayersClassifier(serialized.name, layersModel);
+  return new LayersClassifier(serialized.name, layersModel, serialized.preprocessing);
 }
 
 /** A stable hash of a model's architecture and weights (keys the logit cache). */
