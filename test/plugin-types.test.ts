@@ -1,6 +1,8 @@
-import { PluginRegistry, definePlugin, type Augmentation, type Loss, type Model } from '@distillery/core';
+import { PluginRegistry, definePlugin, type Augmentation, type KnownPluginName, type Loss, type Model } from '@distillery/core';
+import { createAugmentation } from '@distillery/augmentations';
 import { createLoss } from '@distillery/losses';
 import type {} from '@distillery/students';
+import type {} from '@distillery/teachers';
 import { describe, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
 import type {} from 'distillery-plugin-example';
@@ -40,8 +42,34 @@ describe('plugin option typing', () => {
     attempt(() => createLoss('dkd', { beta: 'eight' }));
   });
 
-  it('leaves names it does not know to run-time checks', () => {
+  it('refuses a misspelt or unknown literal name at compile time', () => {
+    // @ts-expect-error — no loss is called kdd
+    attempt(() => registry.create('loss', 'kdd', {}));
+    // @ts-expect-error — the same through createLoss
+    attempt(() => createLoss('kdd', {}));
+    // @ts-expect-error — and through createAugmentation
+    attempt(() => createAugmentation('shfit'));
+    // @ts-expect-error — a student name is not a loss name
+    attempt(() => registry.create('loss', 'mlp', {}));
+    // @ts-expect-error — nor one no package declares
     attempt(() => registry.create('loss', 'someone-elses-loss', { anything: true }));
+  });
+
+  it('the known names are unions: built-ins, and third-party names joined by declaration merging', () => {
+    expectTypeOf<KnownPluginName<'loss'>>().toEqualTypeOf<'ce' | 'kd' | 'soft-ce' | 'logit-mse' | 'dkd' | 'ls-kd' | 'dist' | 'jsd'>();
+    expectTypeOf<'jsd'>().toExtend<KnownPluginName<'loss'>>(); // from distillery-plugin-example
+    expectTypeOf<'brightness'>().toExtend<KnownPluginName<'augmentation'>>();
+    expectTypeOf<'shift'>().toExtend<KnownPluginName<'augmentation'>>();
+    expectTypeOf<'mlp'>().toExtend<KnownPluginName<'student'>>();
+    expectTypeOf<'mnist-embedded'>().toExtend<KnownPluginName<'dataset'>>();
+    expectTypeOf<'mlp' | 'cnn'>().toExtend<KnownPluginName<'teacher'>>();
+  });
+
+  it('leaves a name known only at run time (a string, e.g. from a config) to the registry', () => {
+    const fromConfig: string = 'someone-elses-loss';
+    attempt(() => registry.create('loss', fromConfig, { anything: true }));
+    attempt(() => createLoss(fromConfig));
+    attempt(() => createAugmentation(fromConfig));
   });
 
   it('infers a plugin’s option type from its schema', () => {

@@ -89,7 +89,7 @@ describe('loading plugin modules', () => {
     const registry = new PluginRegistry();
     const loaded = await loadPluginModules(registry, ['./fixtures/plugins/local-loss.ts'], here);
     expect(loaded[0]!.plugins).toEqual([{ kind: 'loss', name: 'half-mse' }]);
-    expect(registry.create('loss', 'half-mse').requires).toEqual(['teacherLogits']);
+    expect(registry.create('loss', 'half-mse' as string).requires).toEqual(['teacherLogits']);
   });
 
   it('rejects a second plugin of the same name, naming both sources', async () => {
@@ -130,7 +130,7 @@ describe('loading plugin modules', () => {
   it('fails a run whose plugin throws in create, with the plugin named', async () => {
     const registry = new PluginRegistry();
     await loadPluginModules(registry, ['./fixtures/plugins/throws-on-create.ts'], here);
-    expect(() => registry.create('augmentation', 'broken-augmentation')).toThrow(
+    expect(() => registry.create('augmentation', 'broken-augmentation' as string)).toThrow(
       'augmentation plugin "broken-augmentation" failed to create: needs a GPU it will never get',
     );
     const result = await sweep({

@@ -47,6 +47,8 @@ let builtins: PluginRegistry | undefined;
 
 /** A built-in augmentation by name, its options checked by its own parser (as from a config file). */
 export function createAugmentation<N extends BuiltinAugmentationName>(name: N, options?: BuiltinAugmentationOptions[N]): Augmentation;
+/** A name known only at run time (a `string`, e.g. from a config); a misspelt literal does not compile. */
+export function createAugmentation<N extends string>(name: string extends N ? N : never, options?: unknown): Augmentation;
 export function createAugmentation(name: string, options: unknown = {}): Augmentation {
   builtins ??= registerAugmentations(new PluginRegistry());
   return builtins.create('augmentation', name, options);

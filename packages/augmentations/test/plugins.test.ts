@@ -28,7 +28,7 @@ describe('augmentation plugins', () => {
     expect(registry.names('augmentation')).toEqual(['crop', 'cutout', 'flip', 'mixup', 'noise', 'shift']);
     expect(augmentationPlugins.map((p) => p.name).sort()).toEqual(Object.keys(builtinAugmentationDefaults).sort());
     expect(registry.create('augmentation', 'shift', { pixels: 3 }).name).toBe('shift');
-    expect(() => registry.create('augmentation', 'shfit')).toThrow('unknown augmentation "shfit" (did you mean "shift"?)');
+    expect(() => registry.create('augmentation', 'shfit' as string)).toThrow('unknown augmentation "shfit" (did you mean "shift"?)');
   });
 
   it('names the plugin and the option in every bad-option error', () => {

@@ -18,8 +18,8 @@ const lossPlugin = (name: string) =>
 describe('PluginRegistry', () => {
   it('creates a plugin by kind and name, checking options with its own parser', () => {
     const registry = new PluginRegistry().register(lossPlugin('const'), 'test');
-    expect(registry.create('loss', 'const', { value: 2 }).name).toBe('const');
-    expect(() => registry.create('loss', 'const', { value: 'x' })).toThrow('const.value: expected a number, got "x"');
+    expect(registry.create('loss', 'const' as string, { value: 2 }).name).toBe('const');
+    expect(() => registry.create('loss', 'const' as string, { value: 'x' })).toThrow('const.value: expected a number, got "x"');
   });
 
   it('lists what is available and suggests the closest name for an unknown one', () => {
@@ -41,6 +41,6 @@ describe('PluginRegistry', () => {
   it('names the plugin when its create throws', () => {
     const broken = definePlugin({ kind: 'loss', name: 'broken', create: () => { throw new Error('boom'); } });
     const registry = new PluginRegistry().register(broken, 'x');
-    expect(() => registry.create('loss', 'broken')).toThrow('loss plugin "broken" failed to create: boom');
+    expect(() => registry.create('loss', 'broken' as string)).toThrow('loss plugin "broken" failed to create: boom');
   });
 });

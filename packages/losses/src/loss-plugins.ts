@@ -60,7 +60,8 @@ let builtins: PluginRegistry | undefined;
  * losses, register them beside the built-ins: `registerLosses(new PluginRegistry()).register(p)`.
  */
 export function createLoss<N extends BuiltinLossName>(name: N, options?: BuiltinLossOptions[N]): Loss;
-export function createLoss<N extends string>(name: N extends BuiltinLossName ? never : N, options?: unknown): Loss;
+/** A name known only at run time (a `string`, e.g. from a config); a misspelt literal does not compile. */
+export function createLoss<N extends string>(name: string extends N ? N : never, options?: unknown): Loss;
 export function createLoss(name: string, options: unknown = {}): Loss {
   builtins ??= registerLosses(new PluginRegistry());
   return builtins.create('loss', name, options);

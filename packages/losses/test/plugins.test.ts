@@ -63,7 +63,7 @@ describe('loss plugins', () => {
   });
 
   it('an unknown name lists the losses and suggests the closest', () => {
-    expect(() => createLoss('kdd')).toThrow('unknown loss "kdd" (did you mean "kd"?); available: ce, dist, dkd, kd, logit-mse, ls-kd, soft-ce');
+    expect(() => createLoss('kdd' as string)).toThrow('unknown loss "kdd" (did you mean "kd"?); available: ce, dist, dkd, kd, logit-mse, ls-kd, soft-ce');
   });
 
   it('third-party losses register beside the built-ins; a clashing name is refused', () => {
@@ -77,7 +77,7 @@ describe('loss plugins', () => {
       },
     });
     const registry = registerLosses(new PluginRegistry()).register(scaled, 'my-plugins');
-    expect(registry.create('loss', 'scaled-kd', { factor: 2 }).name).toBe('scaled-kd');
+    expect(registry.create('loss', 'scaled-kd' as string, { factor: 2 }).name).toBe('scaled-kd');
     expect(() => registry.register({ ...scaled, name: 'kd' }, 'my-plugins')).toThrow(
       'two loss plugins are named "kd": one from @distillery/losses, one from my-plugins',
     );

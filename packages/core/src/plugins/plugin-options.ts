@@ -6,7 +6,9 @@
  *     interface LossPluginOptions { jsd: JsdOptions }
  *   }
  *
- * Names not listed here still work at run time (options are then checked by the plugin only).
+ * A name written as a literal must be one of these (a misspelt `'kdd'` is a compile error that
+ * lists the known names); a name only known at run time (a `string` read from a config file)
+ * is checked by the registry when it is looked up.
  */
 /* eslint-disable @typescript-eslint/no-empty-object-type -- filled by declaration merging */
 export interface TeacherPluginOptions {}
@@ -31,3 +33,14 @@ export type KnownPluginName<K extends keyof PluginOptionsByKind> = Extract<keyof
 export type PluginOptionsOf<K extends keyof PluginOptionsByKind, N extends string> = N extends keyof PluginOptionsByKind[K]
   ? PluginOptionsByKind[K][N]
   : unknown;
+
+/**
+ * The type a plugin-name parameter accepts: a known name, or any value of the wide type `string`
+ * (names from config files, checked at run time). A literal that is not a known name resolves to
+ * the union of known names, so the compiler's error lists them.
+ */
+export type PluginNameArg<K extends keyof PluginOptionsByKind, N extends string> = string extends N
+  ? N
+  : N extends KnownPluginName<K>
+    ? N
+    : KnownPluginName<K>;

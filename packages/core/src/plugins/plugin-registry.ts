@@ -1,5 +1,5 @@
 import { DistilleryError } from '../errors.js';
-import type { PluginOptionsOf } from './plugin-options.js';
+import type { PluginNameArg, PluginOptionsOf } from './plugin-options.js';
 import { parseWithSchema } from './standard-schema.js';
 import {
   PLUGIN_API_VERSION,
@@ -73,11 +73,12 @@ export class PluginRegistry {
 
   /**
    * Validates the options with the plugin's own parser or schema, then creates the instance.
-   * For names the type system knows (see plugin-options.ts) the options are checked at compile time.
+   * A literal name must be known to the type system (see plugin-options.ts), and then its options
+   * are checked at compile time too; a `string` known only at run time is checked here.
    */
   create<K extends PluginKind, N extends string>(
     kind: K,
-    name: N,
+    name: PluginNameArg<K, N>,
     options?: PluginOptionsOf<K, N>,
     context: PluginContext = {},
   ): PluginInstances[K] {
