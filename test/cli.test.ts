@@ -153,6 +153,18 @@ describe('distillery eval, init, schema', () => {
     expect(bad.stderr).toMatch(/unknown dataset "mnist".*available: fashion-mnist, idx, mnist-embedded/);
   });
 
+  it('without --data, evaluates on the dataset recorded in the run folder (its options too)', async () => {
+    const r = await runCli(['eval', join(dir, 'run', 'student'), '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const metrics = JSON.parse(r.stdout);
+    const run = JSON.parse(await readFile(join(dir, 'run', 'run.json'), 'utf8'));
+    expect(metrics.dataset).toBe('mnist-embedded/test[0:200]'); // tiny.yaml's limit, not the 1,996 test digits
+    expect(metrics.accuracy).toBe(run.report.studentKd.accuracy);
+    const outside = await runCli(['eval', join(dir, 'nowhere', 'student')]);
+    expect(outside.code).toBe(1);
+    expect(outside.stderr).toContain('--data: ');
+  });
+
   it('writes a starter config that is itself valid, and does not overwrite it', async () => {
     const file = join(dir, 'starter.yaml');
     const r = await runCli(['init', file]);

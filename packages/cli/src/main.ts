@@ -92,7 +92,7 @@ export function buildProgram(): Command {
   program
     .command('eval <model-dir>')
     .description('evaluate a saved model on a dataset')
-    .requiredOption('--data <dataset>', 'dataset plugin (mnist-embedded, fashion-mnist, idx, …)')
+    .option('--data <dataset>', 'dataset plugin (mnist-embedded, fashion-mnist, idx, …); default: the one recorded in the run folder')
     .option('--data-options <json>', 'the dataset plugin’s options as JSON')
     .addOption(new Option('--split <split>', 'which split').choices(['train', 'test']).default('test'))
     .addOption(new Option('--backend <name>', 'numerical backend').choices(['wasm', 'cpu', 'tensorflow']))
