@@ -56,7 +56,7 @@ const CASES: Array<{ mistake: string; config: string | Record<string, unknown> |
   { mistake: 'both labelled fraction and count', config: () => mutate('data.labelledFraction', 0.1), message: 'data.labelledFraction: give exactly one of data.labelledFraction and data.labelledCount' },
   { mistake: 'unknown backend', config: () => mutate('backend', 'gpu'), message: 'backend: expected one of "wasm", "cpu", "tensorflow", got "gpu"' },
   { mistake: 'unknown dataset', config: () => mutate('data.dataset', 'mnist-embeded'), message: /data\.dataset: unknown dataset "mnist-embeded" \(did you mean "mnist-embedded"\?\); available: .*mnist-embedded/ },
-  { mistake: 'unknown loss', config: () => mutate('distillation.loss', 'kdd'), message: /distillation\.loss: unknown loss "kdd" \(did you mean "kd"\?\); available: ce, dist, dkd, kd/ },
+  { mistake: 'unknown loss', config: () => mutate('distillation.loss', 'kdd'), message: /distillation\.loss: unknown loss "kdd" \(did you mean "kd"\?\); available: at, ce, dist, dkd, hint, kd/ },
   { mistake: 'bad loss option', config: () => ({ ...mutate('distillation.loss', 'dkd'), distillation: { ...(tiny['distillation'] as object), loss: 'dkd', options: { beta: -1 } } }), message: /distillation\.options: dkd\.beta: expected .*got -1/ },
   { mistake: 'unknown student plugin', config: () => mutate('student.plugin', 'transformer'), message: /student\.plugin: unknown student "transformer"; available: cnn, mlp/ },
   { mistake: 'saved teacher without a folder', config: () => mutate('teacher', { plugin: 'saved' }), message: /teacher\.options: saved\.directory: expected a folder path/ },

@@ -27,7 +27,7 @@ export * as tf from '@tensorflow/tfjs';
 export type { Model, ForwardOptions, FeatureInfo, ForwardFeatures } from './contracts/model.js';
 export { listFeatures, featureOf, checkFeatureNames, describeFeature } from './model/model-features.js';
 export type { Dataset, Batch, BatchOptions, DatasetSplit, DatasetSource } from './contracts/dataset.js';
-export type { Loss, LossInputs, LossRequirement, Objective, ObjectiveTerm, TermWeight } from './contracts/loss.js';
+export type { Loss, LossInputs, LossRequirement, Objective, ObjectiveTerm, TermWeight, FeatureLink, FeatureAdapterKind } from './contracts/loss.js';
 export { termWeightAt } from './contracts/loss.js';
 export type { Augmentation, AugmentationContext } from './contracts/augmentation.js';
 export type { Evaluator, EvaluationMetrics, ClassificationMetrics, ClassScores, ModelEvaluation } from './contracts/evaluator.js';

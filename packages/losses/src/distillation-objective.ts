@@ -1,4 +1,4 @@
-import { assertInRange, type Loss, type Objective, type ObjectiveTerm, type TermWeight } from '@distillery/core';
+import { DistilleryError, assertInRange, type Loss, type Objective, type ObjectiveTerm, type TermWeight } from '@distillery/core';
 import { crossEntropyLoss } from './cross-entropy.js';
 import { builtinLossDefaults, createLoss, isBuiltinLossName } from './loss-plugins.js';
 
@@ -35,8 +35,11 @@ export function distillationObjective(options: DistillationObjectiveOptions): Ob
 
 function distillationLossOf(options: DistillationObjectiveOptions): Loss {
   const chosen = options.distillationLoss ?? 'kd';
-  if (typeof chosen !== 'string') return chosen;
-  return createLoss(chosen, withObjectiveTemperature(chosen, options.distillationLossOptions ?? {}, options.temperature));
+  const loss = typeof chosen !== 'string' ? chosen : createLoss(chosen, withObjectiveTemperature(chosen, options.distillationLossOptions ?? {}, options.temperature));
+  if (loss.requires.includes('features')) {
+    throw new DistilleryError('E_CONFIG', `distillation loss ${loss.name} compares features, not logits: use it in a feature term (featureTerm / features: [{ student, teacher, loss: ${loss.name} }])`);
+  }
+  return loss;
 }
 
 /**
@@ -63,5 +66,6 @@ export function supervisedObjective(options: { labelSmoothing?: number } = {}): 
  * e.g. `{ terms: [lossTerm(ce, 0.5), lossTerm(createLoss('dist'), linearWarmup(2, 5))] }`.
  */
 export function lossTerm(loss: Loss, weight: TermWeight = 1): ObjectiveTerm {
-  return { name: loss.name, loss, weight, data: loss.requires.includes('teacherLogits') ? 'transfer' : 'labelled' };
+  const transfer = loss.requires.includes('teacherLogits') || loss.requires.includes('features');
+  return { name: loss.name, loss, weight, data: transfer ? 'transfer' : 'labelled' };
 }

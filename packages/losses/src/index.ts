@@ -10,6 +10,10 @@ export { logitMseLoss, logitMsePlugin, logitMseDefaults, type LogitMseOptions } 
 export { dkdLoss, dkdPlugin, dkdDefaults, type DkdOptions } from './decoupled-kd.js';
 export { lsKdLoss, lsKdPlugin, lsKdDefaults, standardizeLogits, type LsKdOptions } from './logit-standardized-kd.js';
 export { distLoss, distPlugin, distDefaults, type DistOptions } from './dist-relation.js';
+export { hintLoss, hintPlugin, hintDefaults, type HintOptions } from './hint-loss.js';
+export { atLoss, atPlugin, atDefaults, type AtOptions } from './attention-transfer.js';
+export { rkdLoss, rkdPlugin, rkdDefaults, type RkdOptions } from './relational-kd.js';
+export { featureTerm, FEATURE_ADAPTERS, type FeatureTermOptions } from './feature-term.js';
 export {
   lossPlugins,
   registerLosses,

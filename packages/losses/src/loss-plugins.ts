@@ -5,6 +5,9 @@ import { distDefaults, distPlugin, type DistOptions } from './dist-relation.js';
 import { kdDefaults, kdPlugin, type KdOptions } from './hinton-kd.js';
 import { logitMseDefaults, logitMsePlugin, type LogitMseOptions } from './logit-mse.js';
 import { lsKdDefaults, lsKdPlugin, type LsKdOptions } from './logit-standardized-kd.js';
+import { atDefaults, atPlugin, type AtOptions } from './attention-transfer.js';
+import { hintDefaults, hintPlugin, type HintOptions } from './hint-loss.js';
+import { rkdDefaults, rkdPlugin, type RkdOptions } from './relational-kd.js';
 import { softCrossEntropyDefaults, softCrossEntropyPlugin, type SoftCrossEntropyOptions } from './soft-cross-entropy.js';
 
 /** Options of each built-in loss, by name: `createLoss('dkd', { beta: 2 })` is checked at compile time. */
@@ -16,6 +19,9 @@ export interface BuiltinLossOptions {
   dkd: DkdOptions;
   'ls-kd': LsKdOptions;
   dist: DistOptions;
+  hint: HintOptions;
+  at: AtOptions;
+  rkd: RkdOptions;
 }
 
 export type BuiltinLossName = keyof BuiltinLossOptions;
@@ -29,6 +35,9 @@ export const lossPlugins: readonly Plugin<'loss'>[] = [
   dkdPlugin,
   lsKdPlugin,
   distPlugin,
+  hintPlugin,
+  atPlugin,
+  rkdPlugin,
 ];
 
 /** The defaults of each built-in loss: its option names, and what an omitted option means. */
@@ -40,6 +49,9 @@ export const builtinLossDefaults: { readonly [N in BuiltinLossName]: Readonly<Re
   dkd: dkdDefaults,
   'ls-kd': lsKdDefaults,
   dist: distDefaults,
+  hint: hintDefaults,
+  at: atDefaults,
+  rkd: rkdDefaults,
 };
 
 export function isBuiltinLossName(name: string): name is BuiltinLossName {

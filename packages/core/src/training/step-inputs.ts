@@ -16,6 +16,8 @@ export interface LabelledInputs {
 export interface TransferInputs {
   readonly x: tf.Tensor;
   readonly teacherLogits: tf.Tensor2D;
+  /** The online teacher's outputs of the layers feature terms match, by layer name. */
+  readonly teacherFeatures?: Readonly<Record<string, tf.Tensor>>;
 }
 
 /** The labelled batch, augmented; its labels mixed with it when the augmentation mixes examples. */
@@ -39,16 +41,20 @@ export function labelledInputs(
  * augmented first and the teacher runs on exactly that input, in inference mode. It must run
  * outside the student's `variableGrads`: ops outside it are not on the gradient tape, so no
  * gradient can reach the teacher (and its variables are not in the list the optimiser updates).
+ * Feature terms' teacher layers come from that same pass.
  */
 export function transferInputs(
   batch: Batch,
   source: TransferData,
   augmentation: Augmentation | undefined,
   context: AugmentationContext,
+  teacherLayers: readonly string[] = [],
 ): TransferInputs {
   if ('teacherLogits' in source) return { x: batch.x, teacherLogits: logitsTensor(selectLogitRows(source.teacherLogits, batch.indices)) };
   const x = augmentation === undefined ? batch.x : augmentation.apply(batch.x, context);
-  return { x, teacherLogits: source.teacher.forward(x, { training: false }) };
+  if (teacherLayers.length === 0) return { x, teacherLogits: source.teacher.forward(x, { training: false }) };
+  const { logits, features } = source.teacher.forwardWithFeatures!(x, teacherLayers, { training: false });
+  return { x, teacherLogits: logits, teacherFeatures: features };
 }
 
 function logitsTensor(logits: TeacherLogits): tf.Tensor2D {

@@ -24,8 +24,9 @@ export function validateTrainRequest({ model, objective, data, options }: TrainR
     if (typeof term.weight === 'number' && (!Number.isFinite(term.weight) || term.weight < 0)) {
       throw configError(`objective.terms[${i}].weight`, 'a finite number ≥ 0', term.weight);
     }
-    const needs = term.data === 'transfer' ? 'teacherLogits' : 'labels';
-    if (!term.loss.requires.every((r) => r === needs)) {
+    // A feature loss runs on the transfer set, where the teacher is.
+    const provided: readonly string[] = term.data === 'transfer' ? ['teacherLogits', 'features'] : ['labels'];
+    if (!term.loss.requires.every((r) => provided.includes(r))) {
       throw configError(
         `objective.terms[${i}].data`,
         `data that provides ${term.loss.requires.join(' and ')} for loss ${term.loss.name}`,
