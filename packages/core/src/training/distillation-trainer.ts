@@ -8,6 +8,8 @@ import { DistilleryError } from '../errors.js';
 import { evaluateModel } from '../evaluation/evaluate-model.js';
 import { deriveSeed } from '../random.js';
 import { attributeNonFiniteStudent, checkTermValues, defaultMaxLoss } from './divergence.js';
+import type { FeatureAdapter } from './feature-adapter.js';
+import { planFeatureTerms, type FeaturePlan } from './feature-terms.js';
 import { labelledInputs, transferInputs, type LabelledInputs, type TransferInputs } from './step-inputs.js';
 import { WeightSnapshot } from './weight-snapshot.js';
 import { validateTrainRequest } from './validate-train-request.js';
@@ -18,7 +20,8 @@ import { validateTrainRequest } from './validate-train-request.js';
  *
  * Each step draws a labelled batch (if a term uses labels) and a transfer batch (if a term uses
  * teacher logits), augments them (see step-inputs.ts), runs the student once on both, and sums
- * the weighted terms.
+ * the weighted terms. Feature terms (hint, at, rkd) take named layers of that same student pass
+ * and of the online teacher's pass, the student's through the term's adapter (see feature-terms.ts).
  */
 export class DistillationTrainer implements Trainer {
   readonly events = new EventEmitter<TrainerEvents>();
@@ -40,12 +43,14 @@ export class DistillationTrainer implements Trainer {
     const mainBatch = transferStream?.batchSize ?? labelledStream!.batchSize;
     const stepsPerEpoch = options.stepsPerEpoch ?? Math.ceil(mainSize / mainBatch);
     const eventEvery = options.batchEventEvery ?? 10;
+    const features = planFeatureTerms(terms, model, data.transfer, options.seed);
     const optimizer = tf.train.adam(options.learningRate);
     const maxLoss = options.maxLoss ?? defaultMaxLoss(model.numClasses);
     const termNames = terms.map((t) => t.name);
-    const variables = model.trainableVariables();
+    // Adapters train with the student; only the student's own weights are snapshotted.
+    const variables = [...model.trainableVariables(), ...features.variables()];
     // Batch-norm moving statistics belong to the best epoch's weights as much as the weights do.
-    const snapshotted = [...variables, ...(model.stateVariables?.() ?? [])];
+    const snapshotted = [...model.trainableVariables(), ...(model.stateVariables?.() ?? [])];
     const history: EpochRecord[] = [];
     const best = options.earlyStopping ? new WeightSnapshot() : undefined;
     let bestAccuracy = -Infinity;
@@ -70,19 +75,24 @@ export class DistillationTrainer implements Trainer {
           try {
             values = tf.tidy(() => {
               const lab = labelled !== undefined ? labelledInputs(labelled, options.augmentation, context(1), model.numClasses) : undefined;
-              const tra = transfer !== undefined ? transferInputs(transfer, data.transfer!, options.augmentation, context(3)) : undefined;
+              const tra = transfer !== undefined ? transferInputs(transfer, data.transfer!, options.augmentation, context(3), features.teacherLayers) : undefined;
               let termValues: tf.Tensor1D | undefined;
               let termFailure: { error: unknown } | undefined;
               const { value, grads } = tf.variableGrads(() => {
                 const inputs = [lab?.x, tra?.x].filter((x): x is tf.Tensor => x !== undefined);
                 const x = inputs.length === 1 ? inputs[0]! : tf.concat(inputs, 0);
-                const logits = model.forward(x, { training: true, seed: deriveSeed(stepSeed, 2) });
+                const { logits, studentFeatures } = studentPass(model, x, features, deriveSeed(stepSeed, 2));
                 const nLabelled = labelled?.indices.length ?? 0;
                 const sLabelled = lab !== undefined ? tf.slice(logits, [0, 0], [nLabelled, -1]) : undefined;
                 const sTransfer = tra !== undefined ? tf.slice(logits, [nLabelled, 0], [-1, -1]) : undefined;
+                const transferRows = (f: tf.Tensor) => (nLabelled === 0 ? f : tf.slice(f, nLabelled, -1));
                 let raw: tf.Scalar[];
                 try {
-                  raw = terms.map((term) => computeTerm(term, epoch, sLabelled, lab, sTransfer, tra));
+                  raw = terms.map((term, i) =>
+                    term.features === undefined
+                      ? computeTerm(term, epoch, sLabelled, lab, sTransfer, tra)
+                      : computeFeatureTerm(term, epoch, sTransfer!, tra!, transferRows(studentFeatures[term.features.student]!), features.adapters.get(i)),
+                  );
                 } catch (error) {
                   // Thrown out of variableGrads, tfjs would leak the tensors its tape saved: finish the
                   // gradient pass on a zero loss (never applied) and throw after it.
@@ -156,6 +166,8 @@ export class DistillationTrainer implements Trainer {
     } finally {
       optimizer.dispose();
       best?.dispose();
+      // The adapters were for training only: they leave with the trainer, never with the student.
+      features.dispose();
     }
     const result: TrainResult = {
       history,
@@ -182,6 +194,31 @@ function computeTerm(
     return term.loss.compute({ studentLogits: sLabelled!, labels: labelled!.labels, ...targets, epoch });
   }
   return term.loss.compute({ studentLogits: sTransfer!, teacherLogits: transfer!.teacherLogits, epoch });
+}
+
+/** The student's logits on the step's inputs and, when feature terms need them, its named layers from the same pass. */
+function studentPass(model: TrainRequest['model'], x: tf.Tensor, features: FeaturePlan, seed: number): { logits: tf.Tensor2D; studentFeatures: Readonly<Record<string, tf.Tensor>> } {
+  const options = { training: true, seed };
+  if (features.studentLayers.length === 0) return { logits: model.forward(x, options), studentFeatures: {} };
+  const { logits, features: studentFeatures } = model.forwardWithFeatures!(x, features.studentLayers, options);
+  return { logits, studentFeatures };
+}
+
+function computeFeatureTerm(
+  term: ObjectiveTerm,
+  epoch: number,
+  sTransfer: tf.Tensor2D,
+  transfer: TransferInputs,
+  studentFeature: tf.Tensor,
+  adapter: FeatureAdapter | undefined,
+): tf.Scalar {
+  return term.loss.compute({
+    studentLogits: sTransfer,
+    teacherLogits: transfer.teacherLogits,
+    studentFeature: adapter === undefined ? studentFeature : adapter.apply(studentFeature),
+    teacherFeature: transfer.teacherFeatures![term.features!.teacher]!,
+    epoch,
+  });
 }
 
 function toRecord(terms: readonly ObjectiveTerm[], sums: Float32Array, count: number): Record<string, number> {
