@@ -56,7 +56,7 @@ describe('plugin option typing', () => {
   });
 
   it('the known names are unions: built-ins, and third-party names joined by declaration merging', () => {
-    expectTypeOf<KnownPluginName<'loss'>>().toEqualTypeOf<'ce' | 'kd' | 'soft-ce' | 'logit-mse' | 'dkd' | 'ls-kd' | 'dist' | 'jsd'>();
+    expectTypeOf<KnownPluginName<'loss'>>().toEqualTypeOf<'ce' | 'kd' | 'soft-ce' | 'logit-mse' | 'dkd' | 'ls-kd' | 'dist' | 'hint' | 'at' | 'rkd' | 'jsd'>();
     expectTypeOf<'jsd'>().toExtend<KnownPluginName<'loss'>>(); // from distillery-plugin-example
     expectTypeOf<'brightness'>().toExtend<KnownPluginName<'augmentation'>>();
     expectTypeOf<'shift'>().toExtend<KnownPluginName<'augmentation'>>();
