@@ -85,6 +85,8 @@ describe('distillery worker processes', () => {
   });
 
   it('SIGTERM: the worker finishes its running trial (all epochs, reported), then exits 0', async () => {
+    // Alone on the queue, so the trial is this worker's.
+    await Promise.all(workers.map(stopWorker));
     const worker = await startWorker(redis.url, { cwd: dir });
     workers.push(worker);
     const executor = await QueueExecutor.open({
@@ -105,10 +107,11 @@ describe('distillery worker processes', () => {
           },
         },
       );
-      const outcome = await Promise.race([handle.outcome, new Promise((r) => setTimeout(r, 40_000)).then(() => { throw new Error(`no outcome; worker said: ${worker.stderr}`); })]);
+      const outcome = await handle.outcome;
       expect(signalled).toBe(true);
       expect(outcome.ok && outcome.value.epochs.length).toBe(base.epochs);
-      expect(await worker.exited).toEqual({ code: 0, signal: null });
+      const exit = await Promise.race([worker.exited, new Promise((r) => setTimeout(r, 30_000, 'still running'))]);
+      expect(exit, worker.stderr).toEqual({ code: 0, signal: null });
       expect(worker.stderr).toContain('SIGTERM: finishing the running trials');
       expect(worker.stderr).toContain(`${worker.name}: stopped`);
     } finally {

@@ -49,7 +49,7 @@ export type {
   TrialSubmission,
 } from './executor/executor.js';
 export { QueueExecutor, type QueueExecutorOptions } from './queue/queue-executor.js';
-export { startTrialWorker, type TrialWorker, type TrialWorkerEvent, type TrialWorkerOptions } from './queue/trial-worker.js';
+export { startQueueWorker, type QueueWorker, type QueueWorkerEvent, type QueueWorkerOptions } from './queue/queue-worker.js';
 export { connectRedis } from './queue/redis-connection.js';
 export { isRedisUrl, parseRedisUrl, type RedisTarget } from './queue/redis-url.js';
 export { sweepFingerprint, trialJobId, type DatasetSpec, type TrialJobData } from './queue/trial-job.js';

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPluginRegistry } from '../src/builtin-registry.js';
 import type { TrialSubmission } from '../src/executor/executor.js';
 import { QueueExecutor, type QueueExecutorOptions } from '../src/queue/queue-executor.js';
-import { startTrialWorker, type TrialWorker, type TrialWorkerEvent } from '../src/queue/trial-worker.js';
+import { startQueueWorker, type QueueWorker, type QueueWorkerEvent } from '../src/queue/queue-worker.js';
 import { sweepFingerprint, trialJobId } from '../src/queue/trial-job.js';
 import { generateSoftLabels } from '../src/soft-labels/generate-soft-labels.js';
 import { sweep } from '../src/sweep/sweep.js';
@@ -34,8 +34,8 @@ let dir = '';
 let train: Dataset;
 let test: Dataset;
 let logits: Float32Array;
-let worker: TrialWorker;
-const events: TrialWorkerEvent[] = [];
+let worker: QueueWorker;
+const events: QueueWorkerEvent[] = [];
 
 beforeAll(async () => {
   await setupBackend();
@@ -47,7 +47,7 @@ beforeAll(async () => {
   const teacher = createMlp({ inputShape: [28, 28, 1], numClasses: 10, hidden: [16], seed: 1 });
   logits = (await generateSoftLabels({ teacher, dataset: train })).logits.values;
   teacher.dispose();
-  worker = await startTrialWorker({ url: redis.url, concurrency: 2, logitsDirectory: join(dir, 'worker-logits'), onEvent: (e) => events.push(e) });
+  worker = await startQueueWorker({ url: redis.url, concurrency: 2, logitsDirectory: join(dir, 'worker-logits'), onEvent: (e) => events.push(e) });
 });
 afterAll(async () => {
   await worker?.close();
@@ -217,3 +217,33 @@ describe('a sweep on the queue executor', () => {
     expect(again.skipped).toBe(4);
   });
 });
+
+describe('soft-label shards on the queue', () => {
+  it('label the dataset on a worker (teacher by content address, logits back checksummed), equal to the local pool’s', async () => {
+    const teacher = createMlp({ inputShape: [28, 28, 1], numClasses: 10, hidden: [12], seed: 5 });
+    try {
+      // The local pool with the same shards: the queue must give its very numbers.
+      const here = await generateSoftLabels({ teacher, dataset: train, runtime: 'tfjs', workers: 1, shardSize: 150 });
+      const before = events.filter((e) => e.type === 'end' && e.task.startsWith('shard') && e.ok).length;
+      const remote = await generateSoftLabels({
+        teacher,
+        dataset: train,
+        runtime: 'tfjs',
+        shardSize: 150,
+        executor: ({ teacher: payload, key }) =>
+          QueueExecutor.open({
+            url: redis.url,
+            sweep: sweepFingerprint(key),
+            dataset: { ...datasetSpec, fingerprints: { train: train.fingerprint, test: test.fingerprint } },
+            teacher: { payload },
+          }),
+      });
+      expect(remote.examplesComputed).toBe(train.size);
+      expect(remote.logits.values).toEqual(here.logits.values);
+      expect(events.filter((e) => e.type === 'end' && e.task.startsWith('shard') && e.ok).length - before).toBe(3);
+    } finally {
+      teacher.dispose();
+    }
+  });
+});
+

@@ -1,4 +1,4 @@
-import type { TrialWorkerEvent } from '@distillery/runner';
+import type { QueueWorkerEvent } from '@distillery/runner';
 import { Option, type Command } from 'commander';
 import { availableParallelism } from 'node:os';
 
@@ -43,8 +43,8 @@ export async function workerCommand(flags: WorkerFlags): Promise<void> {
     if (flags.quiet !== true) process.stderr.write(`${line}\n`);
   };
   // Loaded here, not at the top: main registers this command on every start, `--help` included.
-  const { startTrialWorker } = await import('@distillery/runner');
-  const worker = await startTrialWorker({
+  const { startQueueWorker } = await import('@distillery/runner');
+  const worker = await startQueueWorker({
     url: flags.redis,
     concurrency: flags.concurrency ?? availableParallelism(),
     ...(flags.queue === undefined ? {} : { queue: flags.queue }),
@@ -67,6 +67,8 @@ export async function workerCommand(flags: WorkerFlags): Promise<void> {
         process.off('SIGTERM', onSignal);
         process.off('SIGINT', onSignal);
         say(`${worker.name}: stopped`);
+        // Everything is closed; should a library still hold a handle, it must not keep a stopped worker alive.
+        setTimeout(() => process.exit(), 3000).unref();
         resolve();
       });
     };
@@ -75,15 +77,15 @@ export async function workerCommand(flags: WorkerFlags): Promise<void> {
   });
 }
 
-function describe(event: TrialWorkerEvent): string {
+function describe(event: QueueWorkerEvent): string {
   switch (event.type) {
     case 'ready':
       return `${event.worker}: waiting for trials on queue ${event.queue} (${event.concurrency} at a time)`;
     case 'start':
-      return `trial ${event.trial}: started${event.attempt > 1 ? ` (attempt ${event.attempt})` : ''}`;
-    case 'epoch':
-      return `trial ${event.trial}: epoch ${event.done}/${event.total}`;
+      return `${event.task}: started${event.attempt > 1 ? ` (attempt ${event.attempt})` : ''}`;
+    case 'progress':
+      return `${event.task}: ${event.task.startsWith('trial') ? 'epoch' : 'examples'} ${event.done}/${event.total}`;
     case 'end':
-      return event.ok ? `trial ${event.trial}: done` : `trial ${event.trial}: failed: ${event.message ?? ''}`;
+      return event.ok ? `${event.task}: done` : `${event.task}: failed: ${event.message ?? ''}`;
   }
 }

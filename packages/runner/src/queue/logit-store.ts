@@ -1,30 +1,21 @@
 import { DistilleryError } from '@distillery/core';
 import type { Redis } from 'ioredis';
-import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LogitCache, type LogitCacheKey } from '../cache/logit-cache.js';
-
-/** Chunks stay well under Redis' 512 MB value limit and keep one GET short. */
-const CHUNK_BYTES = 4 * 1024 * 1024;
-/** Refreshed on every put: a sweep's blobs outlive it by weeks, then Redis frees them. */
-const BLOB_TTL_SECONDS = 30 * 24 * 3600;
-const BLOB_PREFIX = 'distillery:blob:';
+import { CHUNK_BYTES, putBlob, readBlob, sha256, type BlobAddress } from './blob-store.js';
 
 /**
  * Where a worker finds the teacher's logits, as plain JSON for a job: the sha256 of the whole
  * float32 array (little-endian, as every supported platform stores it) and of each chunk in
  * Redis, and the logit-cache entry they came from, for workers that can read that folder.
  */
-export interface LogitsAddress {
-  readonly sha256: string;
+export interface LogitsAddress extends BlobAddress {
   readonly numExamples: number;
   readonly numClasses: number;
-  readonly chunks: ReadonlyArray<{ readonly sha256: string; readonly bytes: number }>;
   readonly cache?: { readonly root: string; readonly key: LogitCacheKey };
 }
 
-const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 const bytesOf = (values: Float32Array) => new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
 
 /** Stores the logits as content-addressed chunks (a chunk already there is not sent again). */
@@ -34,22 +25,11 @@ export async function putLogits(
   options: { readonly cache?: LogitsAddress['cache']; readonly chunkBytes?: number } = {},
 ): Promise<LogitsAddress> {
   const { cache, chunkBytes = CHUNK_BYTES } = options;
-  const bytes = bytesOf(logits.values);
-  const chunks: Array<{ sha256: string; bytes: number }> = [];
-  const count = Math.max(1, Math.ceil(bytes.byteLength / chunkBytes));
-  for (let i = 0; i < count; i += 1) {
-    const chunk = bytes.subarray(i * chunkBytes, Math.min((i + 1) * chunkBytes, bytes.byteLength));
-    const id = sha256(chunk);
-    // NX: the same content is never rewritten; EXPIRE keeps it alive while sweeps use it.
-    const stored = await client.set(`${BLOB_PREFIX}${id}`, Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength), 'EX', BLOB_TTL_SECONDS, 'NX');
-    if (stored === null) await client.expire(`${BLOB_PREFIX}${id}`, BLOB_TTL_SECONDS);
-    chunks.push({ sha256: id, bytes: chunk.byteLength });
-  }
+  const blob = await putBlob(client, bytesOf(logits.values), chunkBytes);
   return {
-    sha256: sha256(bytes),
+    ...blob,
     numExamples: logits.values.length / logits.numClasses,
     numClasses: logits.numClasses,
-    chunks,
     ...(cache === undefined ? {} : { cache }),
   };
 }
@@ -107,24 +87,8 @@ export class LogitFetcher {
     if (total !== address.numExamples * address.numClasses * 4) {
       throw new DistilleryError('E_QUEUE', `teacher logits ${address.sha256.slice(0, 12)}…: chunks hold ${total} bytes, ${address.numExamples} × ${address.numClasses} float32 need ${address.numExamples * address.numClasses * 4}`);
     }
-    const out = new Uint8Array(total);
-    let at = 0;
-    for (const chunk of address.chunks) {
-      const bytes = await this.client.getBuffer(`${BLOB_PREFIX}${chunk.sha256}`);
-      if (bytes === null) {
-        throw new DistilleryError(
-          'E_QUEUE',
-          `teacher logits chunk ${chunk.sha256.slice(0, 12)}… is not in Redis (flushed, expired or evicted: Redis needs maxmemory-policy noeviction); run the sweep command again to re-upload it`,
-        );
-      }
-      if (bytes.byteLength !== chunk.bytes || sha256(bytes) !== chunk.sha256) {
-        throw new DistilleryError('E_QUEUE', `teacher logits chunk ${chunk.sha256.slice(0, 12)}… read from Redis does not match its checksum (${bytes.byteLength} bytes)`);
-      }
-      out.set(bytes, at);
-      at += bytes.byteLength;
-      this.redisBytes += bytes.byteLength;
-    }
-    if (sha256(out) !== address.sha256) throw new DistilleryError('E_QUEUE', `teacher logits ${address.sha256.slice(0, 12)}… assembled from Redis do not match their checksum`);
+    const out = await readBlob(this.client, address, 'teacher logits');
+    this.redisBytes += out.byteLength;
     return toFloat32(out);
   }
 }

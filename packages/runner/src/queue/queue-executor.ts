@@ -1,7 +1,10 @@
 import { DistilleryError, fingerprint, type DistilleryErrorJSON } from '@distillery/core';
 import { Job, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { ExecutionHandle, Executor, ExecutorJob, ExecutorOutcome, ExecutorProgress, ExecutorResultOf, SubmitOptions } from '../executor/executor.js';
+import type { ExecutionHandle, Executor, ExecutorJob, ExecutorOutcome, ExecutorProgress, ExecutorResultOf, ShardSubmission, SubmitOptions, TrialSubmission } from '../executor/executor.js';
+import type { SoftLabelShard, TeacherPayload } from '../protocol.js';
+import { readBlob } from './blob-store.js';
+import { teacherToJob, type JobTeacher, type ShardJobData, type ShardJobResult } from './shard-job.js';
 import type { TrialResult } from '../trial/trial-spec.js';
 import { DEFAULT_QUEUE, STOP_KEY_PREFIX, decodeJobError } from './job-error.js';
 import { putLogits, type LogitsAddress } from './logit-store.js';
@@ -17,7 +20,10 @@ export interface QueueExecutorOptions {
   readonly dataset: DatasetSpec;
   /** Plugin modules the config names (workers must allow them). */
   readonly plugins?: readonly string[];
-  readonly teacherLogits: { readonly values: Float32Array; readonly numClasses: number };
+  /** For trials: the teacher's logits on the training split (sent once, by content). */
+  readonly teacherLogits?: { readonly values: Float32Array; readonly numClasses: number };
+  /** For soft-label shards: the teacher in its serialisable form, and examples per forward batch. */
+  readonly teacher?: { readonly payload: TeacherPayload; readonly batchSize?: number };
   /** The logit-cache entry the logits are in, for workers that can read that folder. */
   readonly logitCache?: LogitsAddress['cache'];
   /** Tries per trial before it is recorded as failed (default 2). */
@@ -35,8 +41,9 @@ export interface QueueExecutorOptions {
 export class QueueExecutor implements Executor {
   readonly description: string;
   readonly capacity: number;
-  /** Where the teacher's logits are in Redis (what each job carries). */
-  readonly teacherLogits: LogitsAddress;
+  /** Where the teacher's logits are in Redis (what each trial job carries). */
+  readonly teacherLogits: LogitsAddress | undefined;
+  private readonly teacher: JobTeacher | undefined;
   private readonly jobPrefix: string;
 
   private constructor(
@@ -45,14 +52,15 @@ export class QueueExecutor implements Executor {
     private readonly client: Redis,
     private readonly queue: Queue,
     private readonly events: QueueEvents,
-    teacherLogits: LogitsAddress,
+    sent: { readonly teacherLogits?: LogitsAddress; readonly teacher?: JobTeacher },
   ) {
     this.description = `${target.display} (queue ${queue.name})`;
     this.capacity = options.capacity ?? 100_000;
-    this.teacherLogits = teacherLogits;
+    this.teacherLogits = sent.teacherLogits;
+    this.teacher = sent.teacher;
     // The sweep's definition names its data by fingerprint but not its teacher: the logits'
-    // address joins it, so the same grid with another teacher is other jobs.
-    this.jobPrefix = fingerprint(options.sweep, teacherLogits.sha256);
+    // address (or the teacher's fingerprint) joins it, so the same grid with another teacher is other jobs.
+    this.jobPrefix = fingerprint(options.sweep, sent.teacherLogits?.sha256 ?? '', sent.teacher?.fingerprint ?? '');
   }
 
   /** Connects (one clear error if Redis is not there), uploads the logits' chunks, listens to the queue's events. */
@@ -63,9 +71,10 @@ export class QueueExecutor implements Executor {
     const queue = new Queue(name, { connection: bullConnection(target) });
     const events = new QueueEvents(name, { connection: bullConnection(target) });
     try {
-      const teacherLogits = await putLogits(client, options.teacherLogits, options.logitCache === undefined ? {} : { cache: options.logitCache });
+      const teacherLogits = options.teacherLogits === undefined ? undefined : await putLogits(client, options.teacherLogits, options.logitCache === undefined ? {} : { cache: options.logitCache });
+      const teacher = options.teacher === undefined ? undefined : await teacherToJob(client, options.teacher.payload);
       await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
-      return new QueueExecutor(options, target, client, queue, events, teacherLogits);
+      return new QueueExecutor(options, target, client, queue, events, { ...(teacherLogits === undefined ? {} : { teacherLogits }), ...(teacher === undefined ? {} : { teacher }) });
     } catch (error) {
       await Promise.allSettled([queue.close(), events.close(), client.quit()]);
       throw error;
@@ -73,12 +82,31 @@ export class QueueExecutor implements Executor {
   }
 
   submit<J extends ExecutorJob>(job: J, options: SubmitOptions = {}): ExecutionHandle<ExecutorResultOf<J>> {
-    if (job.type !== 'trial') {
-      const error = new DistilleryError('E_CONFIG', `the queue executor at ${this.target.display} runs trials; soft-label shards run in the local pool`).toJSON();
-      return { id: `${job.shard.start}-${job.shard.end}`, stop: () => undefined, outcome: Promise.resolve({ ok: false, error }) };
-    }
-    const { trial } = job;
-    const jobId = trialJobId(this.jobPrefix, trial.id);
+    const prepared = job.type === 'trial' ? this.trialJob(job.trial) : this.shardJob(job.shard);
+    if ('error' in prepared) return { id: prepared.id, stop: () => undefined, outcome: Promise.resolve({ ok: false, error: prepared.error }) };
+    const { id, jobId, data } = prepared;
+    const onProgress = (event: { jobId: string; data: unknown }) => {
+      if (event.jobId !== jobId || options.onProgress === undefined) return;
+      const p = event.data as Partial<ExecutorProgress>;
+      if (typeof p.done === 'number' && typeof p.total === 'number') {
+        options.onProgress({ id, done: p.done, total: p.total, worker: typeof p.worker === 'string' ? p.worker : '?' });
+      }
+    };
+    this.events.on('progress', onProgress);
+    const outcome = this.run(jobId, data)
+      .then((o): ExecutorOutcome<TrialResult | ShardJobResult | SoftLabelShard> | Promise<ExecutorOutcome<SoftLabelShard>> =>
+        o.ok && data.format === 'distillery-shard' ? this.shardOutcome(o.value as ShardJobResult) : o,
+      )
+      .finally(() => this.events.off('progress', onProgress));
+    return {
+      id,
+      stop: () => void this.client.set(`${STOP_KEY_PREFIX}${jobId}`, '1', 'EX', 24 * 3600).catch(() => undefined),
+      outcome: outcome as Promise<ExecutorOutcome<ExecutorResultOf<J>>>,
+    };
+  }
+
+  private trialJob(trial: TrialSubmission): { id: string; jobId: string; data: TrialJobData } | { id: string; error: DistilleryErrorJSON } {
+    if (this.teacherLogits === undefined) return { id: trial.id, error: this.missing('teacherLogits', 'trials') };
     const data: TrialJobData = {
       format: 'distillery-trial',
       version: 1,
@@ -88,35 +116,52 @@ export class QueueExecutor implements Executor {
       plugins: this.options.plugins ?? [],
       teacherLogits: this.teacherLogits,
     };
-    const onProgress = (event: { jobId: string; data: unknown }) => {
-      if (event.jobId !== jobId || options.onProgress === undefined) return;
-      const p = event.data as Partial<ExecutorProgress>;
-      if (typeof p.done === 'number' && typeof p.total === 'number') {
-        options.onProgress({ id: trial.id, done: p.done, total: p.total, worker: typeof p.worker === 'string' ? p.worker : '?' });
-      }
-    };
-    this.events.on('progress', onProgress);
-    const outcome = this.run(jobId, data).finally(() => this.events.off('progress', onProgress));
-    return {
-      id: trial.id,
-      stop: () => void this.client.set(`${STOP_KEY_PREFIX}${jobId}`, '1', 'EX', 24 * 3600).catch(() => undefined),
-      outcome: outcome as Promise<ExecutorOutcome<ExecutorResultOf<J>>>,
-    };
+    return { id: trial.id, jobId: trialJobId(this.jobPrefix, trial.id), data };
   }
 
-  private async run(jobId: string, data: TrialJobData): Promise<ExecutorOutcome<TrialResult>> {
+  private shardJob(shard: ShardSubmission): { id: string; jobId: string; data: ShardJobData } | { id: string; error: DistilleryErrorJSON } {
+    const id = `${shard.start}-${shard.end}`;
+    if (this.teacher === undefined) return { id, error: this.missing('teacher', 'soft-label shards') };
+    const { plugin, options, fingerprints } = this.options.dataset;
+    const data: ShardJobData = {
+      format: 'distillery-shard',
+      version: 1,
+      shard: { start: shard.start, end: shard.end, batchSize: this.options.teacher?.batchSize ?? 512 },
+      dataset: { plugin, options, fingerprint: fingerprints.train },
+      plugins: this.options.plugins ?? [],
+      teacher: this.teacher,
+    };
+    return { id, jobId: `shard-${this.jobPrefix.slice(0, 16)}-${shard.start}-${shard.end}`, data };
+  }
+
+  private missing(option: string, what: string): DistilleryErrorJSON {
+    return new DistilleryError('E_CONFIG', `this queue executor was opened without ${option}: it cannot run ${what}`).toJSON();
+  }
+
+  /** A shard's logits come back by address: read (and checked) here. */
+  private async shardOutcome(result: ShardJobResult): Promise<ExecutorOutcome<SoftLabelShard>> {
+    try {
+      const bytes = await readBlob(this.client, result.logits, `logits of shard ${result.start}-${result.end}`);
+      const logits = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+      return { ok: true, value: { type: 'soft-labels', start: result.start, end: result.end, numClasses: result.numClasses, logits, threadId: 0, runtime: result.runtime } };
+    } catch (error) {
+      return { ok: false, error: decodeJobError(error instanceof Error ? error.message : String(error)) };
+    }
+  }
+
+  private async run(jobId: string, data: TrialJobData | ShardJobData): Promise<ExecutorOutcome<TrialResult | ShardJobResult>> {
     try {
       await this.client.del(`${STOP_KEY_PREFIX}${jobId}`);
-      let job = await Job.fromId<TrialJobData, TrialResult>(this.queue, jobId);
+      let job = await Job.fromId<TrialJobData | ShardJobData, TrialResult | ShardJobResult>(this.queue, jobId);
       if (job !== undefined && (await job.getState()) === 'failed') {
         // A sweep run again retries what failed, as a local one does.
         await job.retry('failed', { resetAttemptsMade: true });
       } else if (job === undefined) {
         const attempts = this.options.attempts ?? 2;
         // An id that exists makes add() a no-op: two coordinators, or a rerun, share one job.
-        job = await this.queue.add('trial', data, { jobId, attempts, backoff: { type: 'fixed', delay: this.options.backoffMs ?? 1000 } });
+        job = await this.queue.add(data.format === 'distillery-trial' ? 'trial' : 'shard', data, { jobId, attempts, backoff: { type: 'fixed', delay: this.options.backoffMs ?? 1000 } });
       }
-      const value = (await job.waitUntilFinished(this.events)) as TrialResult;
+      const value = (await job.waitUntilFinished(this.events)) as TrialResult | ShardJobResult;
       return { ok: true, value };
     } catch (error) {
       return { ok: false, ...(await this.failure(jobId, error)) };

@@ -9,8 +9,9 @@ import {
 } from '@distillery/core';
 import { LogitCache, type CacheRejection, type LogitCacheKey } from '../cache/logit-cache.js';
 import type { FolderLock } from '../lock/folder-lock.js';
+import type { Executor } from '../executor/executor.js';
 import { RunnerPool } from '../pool/runner-pool.js';
-import type { SoftLabelShard } from '../protocol.js';
+import type { SoftLabelShard, TeacherPayload } from '../protocol.js';
 import { planShards } from './shard-plan.js';
 import { planTeacher, type TeacherRuntime } from './teacher-payload.js';
 
@@ -45,6 +46,11 @@ export interface SoftLabelOptions {
    * the call throws E_ABORTED.
    */
   readonly signal?: AbortSignal;
+  /**
+   * Where the shards run instead of the pool (e.g. a `QueueExecutor` across machines), made
+   * with the teacher's serialisable form once it is known; closed when the shards are done.
+   */
+  readonly executor?: (context: { readonly teacher: TeacherPayload; readonly key: LogitCacheKey }) => Promise<Executor>;
 }
 
 export interface SoftLabelProgress {
@@ -81,7 +87,7 @@ export async function generateSoftLabels(options: SoftLabelOptions): Promise<Sof
   if (teacher.numClasses < 2) throw new DistilleryError('E_SHAPE', `teacher ${teacher.name} has ${teacher.numClasses} classes`);
   await teacher.ready?.();
   const requested = options.runtime ?? 'auto';
-  const inWorkers = options.pool !== undefined || options.workers !== undefined || requested === 'ort';
+  const inWorkers = options.pool !== undefined || options.workers !== undefined || options.executor !== undefined || requested === 'ort';
   const planned = await planTeacher(teacher, requested, inWorkers);
   const key: LogitCacheKey = {
     teacherFingerprint: planned.fingerprint,
@@ -108,7 +114,7 @@ async function generateInto(
 ): Promise<SoftLabelResult> {
   const { teacher, dataset, signal } = options;
   const batchSize = options.batchSize ?? 512;
-  const inWorkers = options.pool !== undefined || options.workers !== undefined || (options.runtime ?? 'auto') === 'ort';
+  const inWorkers = options.executor === undefined && (options.pool !== undefined || options.workers !== undefined || (options.runtime ?? 'auto') === 'ort');
   const state = cache !== undefined ? await cache.open(key) : undefined;
   for (const rejection of state?.rejected ?? []) options.onCacheRejected?.(rejection);
   const values = state?.logits ?? new Float32Array(dataset.size * teacher.numClasses);
@@ -131,7 +137,23 @@ async function generateInto(
 
   try {
     const shards = planShards(todo, options.shardSize ?? defaultShardSize(dataset.size, pool?.workers ?? 1));
-    if (pool !== undefined && shards.length > 0) {
+    if (options.executor !== undefined && shards.length > 0) {
+      const executor = await options.executor({ teacher: planned.payload!, key });
+      try {
+        const outcomes = await Promise.allSettled(
+          shards.map(async ([start, end]) => {
+            let seen = 0;
+            const outcome = await executor.submit({ type: 'shard', shard: { start, end } }, { onProgress: (p) => (report(0, p.done - seen), (seen = p.done)) }).outcome;
+            if (!outcome.ok) throw DistilleryError.fromJSON(outcome.error);
+            if (seen < end - start) report(0, end - start - seen);
+            await store(start, end, outcome.value.logits);
+          }),
+        );
+        throwFirstFailure(outcomes, signal);
+      } finally {
+        await executor.close();
+      }
+    } else if (pool !== undefined && shards.length > 0) {
       const shared = shareDataset(dataset);
       // This call's stop flag: set on abort or on the first failure, checked by every shard between batches.
       const stop = new Int32Array(new SharedArrayBuffer(4));

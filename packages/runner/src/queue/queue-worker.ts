@@ -5,14 +5,17 @@ import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createPluginRegistry } from '../builtin-registry.js';
 import { RunnerPool } from '../pool/runner-pool.js';
+import type { SoftLabelShard, TeacherPayload } from '../protocol.js';
 import type { TrialResult } from '../trial/trial-spec.js';
 import { DEFAULT_QUEUE, STOP_KEY_PREFIX, encodeJobError } from './job-error.js';
 import { LogitFetcher } from './logit-store.js';
 import { bullConnection, openClient } from './redis-connection.js';
 import { parseRedisUrl } from './redis-url.js';
-import { parseTrialJob, type DatasetSpec, type TrialJobData } from './trial-job.js';
+import { putBlob } from './blob-store.js';
+import { parseShardJob, teacherFromJob, type ShardJobData, type ShardJobResult } from './shard-job.js';
+import { parseTrialJob, type TrialJobData } from './trial-job.js';
 
-export interface TrialWorkerOptions {
+export interface QueueWorkerOptions {
   readonly url: string;
   /** Trials run at once, one per worker thread (default 1). */
   readonly concurrency?: number;
@@ -28,16 +31,17 @@ export interface TrialWorkerOptions {
   readonly lockDurationMs?: number;
   readonly stalledIntervalMs?: number;
   readonly maxStalledCount?: number;
-  readonly onEvent?: (event: TrialWorkerEvent) => void;
+  readonly onEvent?: (event: QueueWorkerEvent) => void;
 }
 
-export type TrialWorkerEvent =
+/** `task` is `trial <id>` or `shard <start>-<end>`; progress counts epochs or examples. */
+export type QueueWorkerEvent =
   | { readonly type: 'ready'; readonly worker: string; readonly queue: string; readonly concurrency: number }
-  | { readonly type: 'start'; readonly jobId: string; readonly trial: string; readonly attempt: number }
-  | { readonly type: 'epoch'; readonly jobId: string; readonly trial: string; readonly done: number; readonly total: number }
-  | { readonly type: 'end'; readonly jobId: string; readonly trial: string; readonly ok: boolean; readonly message?: string };
+  | { readonly type: 'start'; readonly jobId: string; readonly task: string; readonly attempt: number }
+  | { readonly type: 'progress'; readonly jobId: string; readonly task: string; readonly done: number; readonly total: number }
+  | { readonly type: 'end'; readonly jobId: string; readonly task: string; readonly ok: boolean; readonly message?: string };
 
-export interface TrialWorker {
+export interface QueueWorker {
   /** `host/pid`: how progress and records name this worker. */
   readonly name: string;
   /** Stops taking jobs, lets the running ones finish (and report), then lets go of Redis and threads. */
@@ -50,11 +54,12 @@ interface LoadedData {
 }
 
 /**
- * A queue worker: takes trial jobs, re-creates their dataset from its plugin (refusing a
- * fingerprint that differs from the sweep's), fetches the teacher's logits by content address,
- * and runs the trial in its own thread pool with the same code as a local sweep.
+ * A queue worker: takes trial and soft-label shard jobs, re-creates their dataset from its
+ * plugin (refusing a fingerprint that differs from the run's), fetches the teacher's logits or
+ * the teacher by content address, and runs the job in its own thread pool with the same code
+ * as a local sweep or labelling.
  */
-export async function startTrialWorker(options: TrialWorkerOptions): Promise<TrialWorker> {
+export async function startQueueWorker(options: QueueWorkerOptions): Promise<QueueWorker> {
   const target = parseRedisUrl(options.url);
   const client = await openClient(target);
   const name = `${hostname()}/${process.pid}`;
@@ -67,7 +72,7 @@ export async function startTrialWorker(options: TrialWorkerOptions): Promise<Tri
   const datasets = new Map<string, Promise<LoadedData>>();
   const sharedLogits = new Map<string, Float32Array>();
 
-  const loadData = (spec: DatasetSpec, plugins: readonly string[]): Promise<LoadedData> => {
+  const loadData = (spec: { readonly plugin: string; readonly options: Readonly<Record<string, unknown>> }, plugins: readonly string[]): Promise<LoadedData> => {
     const key = JSON.stringify([spec.plugin, spec.options, plugins]);
     let loaded = datasets.get(key);
     if (loaded === undefined) {
@@ -84,12 +89,23 @@ export async function startTrialWorker(options: TrialWorkerOptions): Promise<Tri
     return loaded;
   };
 
-  const process_ = async (job: Job): Promise<TrialResult> => {
+  const teachers = new Map<string, Promise<TeacherPayload>>();
+  const teacherFor = (teacher: ShardJobData['teacher']) => {
+    let payload = teachers.get(teacher.fingerprint);
+    if (payload === undefined) {
+      payload = teacherFromJob(client, teacher);
+      teachers.set(teacher.fingerprint, payload);
+      payload.catch(() => teachers.delete(teacher.fingerprint));
+    }
+    return payload;
+  };
+
+  const process_ = async (job: Job): Promise<TrialResult | ShardJobResult> => {
     const jobId = job.id ?? '?';
-    let data: TrialJobData;
+    let parsed: { kind: 'trial'; data: TrialJobData } | { kind: 'shard'; data: ShardJobData };
     try {
-      data = parseTrialJob(job.data, jobId);
-      const refused = data.plugins.filter((p) => !allowed.has(p));
+      parsed = (job.data as { format?: unknown } | null)?.format === 'distillery-shard' ? { kind: 'shard', data: parseShardJob(job.data, jobId) } : { kind: 'trial', data: parseTrialJob(job.data, jobId) };
+      const refused = parsed.data.plugins.filter((p) => !allowed.has(p));
       if (refused.length > 0) {
         throw new DistilleryError(
           'E_CONFIG',
@@ -100,37 +116,50 @@ export async function startTrialWorker(options: TrialWorkerOptions): Promise<Tri
       // Another attempt would refuse it the same way: fail it now, not after every retry.
       throw new UnrecoverableError(encodeJobError(error));
     }
-    const trial = data.trial.id;
-    options.onEvent?.({ type: 'start', jobId, trial, attempt: job.attemptsMade + 1 });
+    const task = parsed.kind === 'trial' ? `trial ${parsed.data.trial.id}` : `shard ${parsed.data.shard.start}-${parsed.data.shard.end}`;
+    options.onEvent?.({ type: 'start', jobId, task, attempt: job.attemptsMade + 1 });
+    const onProgress = (m: { done: number; total: number }) => {
+      options.onEvent?.({ type: 'progress', jobId, task, done: m.done, total: m.total });
+      void job.updateProgress({ done: m.done, total: m.total, worker: name }).catch(() => undefined);
+    };
     try {
+      const { data } = parsed;
+      const fingerprints = 'fingerprints' in data.dataset ? data.dataset.fingerprints : { train: data.dataset.fingerprint };
       const { train, test } = await loadData(data.dataset, data.plugins)
-        .then((loaded) => (checkFingerprints(data.dataset, loaded.train, loaded.test, name), loaded))
+        .then((loaded) => (checkFingerprints(data.dataset.plugin, fingerprints, loaded, name), loaded))
         .catch((error: unknown) => {
-          // Other data here will be other data on the next try too: fail the trial now.
+          // Other data here will be other data on the next try too: fail it now.
           throw new UnrecoverableError(encodeJobError(error));
         });
-      const logits = await fetchShared(fetcher, sharedLogits, data.teacherLogits);
-      if (logits.length !== train.labels.length * train.numClasses) {
-        throw new UnrecoverableError(encodeJobError(new DistilleryError('E_SHAPE', `teacher logits of job ${jobId} cover ${logits.length / train.numClasses} examples, the dataset loaded on ${name} has ${train.labels.length}`)));
+      let result: TrialResult | ShardJobResult;
+      if (parsed.kind === 'shard') {
+        const { shard } = parsed.data;
+        const payload = await teacherFor(parsed.data.teacher);
+        const out = await pool.run<SoftLabelShard>({ type: 'soft-labels', teacher: payload, dataset: train, start: shard.start, end: shard.end, batchSize: shard.batchSize }, onProgress);
+        const logits = await putBlob(client, new Uint8Array(out.logits.buffer, out.logits.byteOffset, out.logits.byteLength));
+        result = { start: out.start, end: out.end, numClasses: out.numClasses, runtime: out.runtime, logits };
+      } else {
+        const { trial, teacherLogits } = parsed.data;
+        const logits = await fetchShared(fetcher, sharedLogits, teacherLogits);
+        if (logits.length !== train.labels.length * train.numClasses) {
+          throw new UnrecoverableError(encodeJobError(new DistilleryError('E_SHAPE', `teacher logits of job ${jobId} cover ${logits.length / train.numClasses} examples, the dataset loaded on ${name} has ${train.labels.length}`)));
+        }
+        const stop = new Int32Array(new SharedArrayBuffer(4));
+        const watch = watchStop(client, jobId, stop);
+        try {
+          result = await pool.run<TrialResult>(
+            { type: 'trial', trial: { ...trial, train, test, teacherLogits: logits }, stop: stop.buffer as SharedArrayBuffer },
+            onProgress,
+          );
+        } finally {
+          watch.stop();
+        }
       }
-      const stop = new Int32Array(new SharedArrayBuffer(4));
-      const watch = watchStop(client, jobId, stop);
-      try {
-        const result = await pool.run<TrialResult>(
-          { type: 'trial', trial: { id: trial, params: data.trial.params, seed: data.trial.seed, spec: data.trial.spec, train, test, teacherLogits: logits }, stop: stop.buffer as SharedArrayBuffer },
-          (m) => {
-            options.onEvent?.({ type: 'epoch', jobId, trial, done: m.done, total: m.total });
-            void job.updateProgress({ done: m.done, total: m.total, worker: name }).catch(() => undefined);
-          },
-        );
-        options.onEvent?.({ type: 'end', jobId, trial, ok: true });
-        return result;
-      } finally {
-        watch.stop();
-      }
+      options.onEvent?.({ type: 'end', jobId, task, ok: true });
+      return result;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      options.onEvent?.({ type: 'end', jobId, trial, ok: false, message });
+      options.onEvent?.({ type: 'end', jobId, task, ok: false, message });
       throw error instanceof UnrecoverableError ? error : new Error(encodeJobError(error));
     }
   };
@@ -159,16 +188,15 @@ export async function startTrialWorker(options: TrialWorkerOptions): Promise<Tri
   };
 }
 
-function checkFingerprints(spec: DatasetSpec, train: SharedDataset, test: SharedDataset, worker: string): void {
-  const wrong = [
-    train.fingerprint === spec.fingerprints.train ? undefined : `train ${train.fingerprint.slice(0, 12)}… (the sweep's: ${spec.fingerprints.train.slice(0, 12)}…)`,
-    test.fingerprint === spec.fingerprints.test ? undefined : `test ${test.fingerprint.slice(0, 12)}… (the sweep's: ${spec.fingerprints.test.slice(0, 12)}…)`,
-  ].filter((w) => w !== undefined);
+function checkFingerprints(plugin: string, expected: { readonly train: string; readonly test?: string }, loaded: LoadedData, worker: string): void {
+  const wrong = (['train', 'test'] as const)
+    .filter((split) => expected[split] !== undefined && expected[split] !== loaded[split].fingerprint)
+    .map((split) => `${split} ${loaded[split].fingerprint.slice(0, 12)}… (the run's: ${expected[split]!.slice(0, 12)}…)`);
   if (wrong.length === 0) return;
   throw new DistilleryError(
     'E_DATASET',
-    `worker ${worker} loaded dataset ${JSON.stringify(spec.plugin)} (${train.name} / ${test.name}) with other data than the sweep: fingerprint ${wrong.join(', ')}. The files differ on this machine; the trial was not run`,
-    { details: { worker, plugin: spec.plugin } },
+    `worker ${worker} loaded dataset ${JSON.stringify(plugin)} (${loaded.train.name} / ${loaded.test.name}) with other data than the run: fingerprint ${wrong.join(', ')}. The files differ on this machine; the job was not run`,
+    { details: { worker, plugin } },
   );
 }
 
