@@ -39,3 +39,20 @@ describe('a misspelt command', () => {
     expect(r.stderr).not.toContain('unknown command');
   });
 });
+
+describe('a flag out of range', () => {
+  it('is blamed on the flag, not on the default config the user never wrote', () => {
+    const r = cli('--lambda', '3');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('--lambda must be a number in [0, 1], got 3');
+    expect(r.stderr).not.toContain('default.yaml');
+    expect(r.stdout).toContain('tfjs loaded: false'); // refused before anything loads
+    for (const [flag, value, expected] of [
+      ['--temperature', '0', '--temperature must be a number > 0'],
+      ['--labelled-fraction', '1.5', '--labelled-fraction must be a number in (0, 1]'],
+      ['--student-epochs', '0', '--student-epochs must be an integer ≥ 1'],
+    ] as const) {
+      expect(cli('run', flag, value).stderr).toContain(expected);
+    }
+  });
+});

@@ -13,10 +13,26 @@ import { unknownCommandMessage } from './unknown-command.js';
 
 export const VERSION = '0.1.0';
 
-const number = (flag: string, integer = false) => (value: string) => {
+/** Bounds a numeric flag must keep: checked when the flag is parsed, so its error names the flag, not a config file. */
+interface Bounds {
+  readonly min?: number;
+  readonly max?: number;
+  /** Exclusive lower bound. */
+  readonly above?: number;
+}
+
+const number = (flag: string, integer = false, bounds: Bounds = {}) => (value: string) => {
   const parsed = Number(value);
+  const kind = integer ? 'an integer' : 'a number';
   if (value.trim() === '' || !Number.isFinite(parsed) || (integer && !Number.isInteger(parsed))) {
-    throw new InvalidArgumentError(`${flag} must be ${integer ? 'an integer' : 'a number'}, got ${JSON.stringify(value)}`);
+    throw new InvalidArgumentError(`${flag} must be ${kind}, got ${JSON.stringify(value)}`);
+  }
+  const { min, max, above } = bounds;
+  const outside = (min !== undefined && parsed < min) || (max !== undefined && parsed > max) || (above !== undefined && parsed <= above);
+  if (outside) {
+    const range =
+      min !== undefined && max !== undefined ? `in [${min}, ${max}]` : above !== undefined && max !== undefined ? `in (${above}, ${max}]` : above !== undefined ? `> ${above}` : min !== undefined ? `≥ ${min}` : `≤ ${max}`;
+    throw new InvalidArgumentError(`${flag} must be ${kind} ${range}, got ${value}`);
   }
   return parsed;
 };
@@ -24,9 +40,9 @@ const number = (flag: string, integer = false) => (value: string) => {
 function withCommonOptions(command: Command): Command {
   return command
     .option('--out <dir>', 'output folder')
-    .option('--workers <n>', 'worker threads (default: the config, else all cores)', number('--workers', true))
+    .option('--workers <n>', 'worker threads (default: the config, else all cores)', number('--workers', true, { min: 0 }))
     .addOption(new Option('--backend <name>', 'numerical backend (default: the config, $DISTILLERY_BACKEND, or wasm)').choices(['wasm', 'cpu', 'tensorflow']))
-    .option('--seed <n>', 'random seed ≥ 1', number('--seed', true))
+    .option('--seed <n>', 'random seed ≥ 1', number('--seed', true, { min: 1, max: 2147483647 }))
     .option('--quiet', 'print only the result')
     .option('--json', 'print the result as JSON on stdout (no progress)')
     .option('--verbose', 'print stack traces on failure');
@@ -44,12 +60,12 @@ export function buildProgram(): Command {
 
   withCommonOptions(program.command('run [config]', { isDefault: true }))
     .description('teacher (train or load) → soft labels (cached) → student alone and distilled → evaluation and report; without a config, the default job on the embedded MNIST digits')
-    .option('--labelled-fraction <f>', 'share of training labels the students see', number('--labelled-fraction'))
-    .option('--lambda <λ>', 'weight of the distillation term, in [0, 1]', number('--lambda'))
-    .option('--temperature <T>', 'distillation temperature > 0', number('--temperature'))
+    .option('--labelled-fraction <f>', 'share of training labels the students see', number('--labelled-fraction', false, { above: 0, max: 1 }))
+    .option('--lambda <λ>', 'weight of the distillation term, in [0, 1]', number('--lambda', false, { min: 0, max: 1 }))
+    .option('--temperature <T>', 'distillation temperature > 0', number('--temperature', false, { above: 0 }))
     .option('--teacher <dir>', 'load this saved teacher instead of the config’s')
-    .option('--teacher-epochs <n>', 'teacher training epochs', number('--teacher-epochs', true))
-    .option('--student-epochs <n>', 'student training epochs', number('--student-epochs', true))
+    .option('--teacher-epochs <n>', 'teacher training epochs', number('--teacher-epochs', true, { min: 1 }))
+    .option('--student-epochs <n>', 'student training epochs', number('--student-epochs', true, { min: 1 }))
     .action(async (config: string | undefined, flags: RunFlags) => {
       const { formatRunOutcome, runCommand } = await import('./commands/run-command.js');
       const outcome = await runCommand(config, flags);
