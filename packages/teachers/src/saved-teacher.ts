@@ -56,6 +56,10 @@ export class SavedTeacher implements Model {
     return this.model().stateVariables?.() ?? [];
   }
 
+  unwrap(): Model {
+    return this.model();
+  }
+
   countParams(): number {
     return this.model().countParams();
   }

@@ -7,6 +7,7 @@ import {
   type Model,
   type Plugin,
 } from '@distillery/core';
+import { parseCnnPluginOptions, parseMlpPluginOptions } from '@distillery/students';
 import { EnsembleTeacher, type EnsembleCombine } from './ensemble-teacher.js';
 import { onnxTeacherPlugin, type OnnxTeacherPluginOptions } from './onnx-teacher-plugin.js';
 import { SavedTeacher, type SavedTeacherOptions } from './saved-teacher.js';
@@ -32,16 +33,11 @@ export interface EnsemblePluginOptions {
   readonly name?: string;
 }
 
-function asObject<T>(plugin: string, input: unknown): T {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw configError(`${plugin} options`, 'an object', input);
-  return input as T;
-}
-
 export const mlpTeacherPlugin = definePlugin({
   kind: 'teacher',
   name: 'mlp',
   description: 'MLP teacher: hidden [1200, 1200], dropout 0.5, input dropout 0.2 (Hinton et al.)',
-  parseOptions: (input) => asObject<TeacherMlpPluginOptions>('mlp', input),
+  parseOptions: (input) => parseMlpPluginOptions('mlp', input, [1200, 1200]) as TeacherMlpPluginOptions,
   create: (options, context) => createTeacherMlp({ ...options, seed: options.seed ?? context.seed ?? 1 }),
 });
 
@@ -49,7 +45,7 @@ export const cnnTeacherPlugin = definePlugin({
   kind: 'teacher',
   name: 'cnn',
   description: 'CNN teacher: filters [32, 64], dense [128], dropout 0.3',
-  parseOptions: (input) => asObject<TeacherCnnPluginOptions>('cnn', input),
+  parseOptions: (input) => parseCnnPluginOptions('cnn', input, { filters: [32, 64] }) as TeacherCnnPluginOptions,
   create: (options, context) => createTeacherCnn({ ...options, seed: options.seed ?? context.seed ?? 1 }),
 });
 
@@ -71,15 +67,19 @@ export const savedTeacherPlugin = definePlugin({
   create: (options) => new SavedTeacher(options),
 });
 
+const ENSEMBLE_KEYS = { members: undefined, combine: undefined, weights: undefined, inputShape: undefined, numClasses: undefined, name: undefined };
+
 export function parseEnsembleOptions(input: unknown): EnsemblePluginOptions {
-  const options = asObject<EnsemblePluginOptions>('ensemble', input);
-  if (!Array.isArray(options.members) || options.members.length === 0) {
-    throw configError('ensemble.members', 'a non-empty list of { plugin, options }', options.members);
+  const options = readOptions('ensemble', input, ENSEMBLE_KEYS);
+  const members = options.members;
+  if (!Array.isArray(members) || members.length === 0) {
+    throw configError('ensemble.members', 'a non-empty list of { plugin, options }', members);
   }
-  options.members.forEach((m, i) => {
-    if (typeof m !== 'object' || m === null || typeof m.plugin !== 'string') throw configError(`ensemble.members[${i}]`, '{ plugin, options }', m);
+  members.forEach((m: unknown, i) => {
+    const member = readOptions(`ensemble.members[${i}]`, m, { plugin: undefined, options: undefined });
+    if (typeof member.plugin !== 'string' || member.plugin === '') throw configError(`ensemble.members[${i}].plugin`, 'a teacher plugin name', member.plugin);
   });
-  return options;
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as unknown as EnsemblePluginOptions;
 }
 
 /**

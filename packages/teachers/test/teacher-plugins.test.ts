@@ -30,7 +30,7 @@ describe('teacher plugins', () => {
     expect(cnn.layersModel.layers.filter((l) => l.getClassName() === 'BatchNormalization').length).toBe(2); // filters [32, 64]
     for (const m of [mlp, again, cnn]) m.dispose();
     expect(() => registry.create('teacher', 'mlp', { inputShape: [4], numClasses: 3, hidden: [0] })).toThrow('mlp.hidden[0]: expected a positive integer, got 0');
-    expect(() => registry.create('teacher', 'cnn', 'wide' as never)).toThrow('cnn options: expected an object, got "wide"');
+    expect(() => registry.create('teacher', 'cnn', 'wide' as never)).toThrow('cnn: expected an options object, got "wide"');
   });
 
   it('builds an ensemble of any registered teachers, third-party ones included, passing shape and seed on', async () => {

@@ -58,6 +58,11 @@ export interface Model {
    * (ensembles); `modelFingerprint` uses it when present.
    */
   fingerprint?(): Promise<string>;
+  /**
+   * The model that does the work, for a model that only wraps one (a `saved` teacher once
+   * ready): serialisation to a worker and ONNX export use it. Absent: the model itself.
+   */
+  unwrap?(): Model;
   countParams(): number;
   /** Writes model.json + weights.bin in the TensorFlow.js layers format (an ensemble: one folder per member). */
   save(directory: string): Promise<void>;

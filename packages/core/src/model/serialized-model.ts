@@ -23,7 +23,15 @@ export interface SerializedModel {
   readonly preprocessing?: FeatureScaling;
 }
 
-export async function serializeModel(model: Model): Promise<SerializedModel> {
+/** The innermost model of a wrapper (see `Model.unwrap`). */
+export function unwrapModel(model: Model): Model {
+  let current = model;
+  for (let inner = current.unwrap?.(); inner !== undefined && inner !== current; inner = current.unwrap?.()) current = inner;
+  return current;
+}
+
+export async function serializeModel(wrapper: Model): Promise<SerializedModel> {
+  const model = unwrapModel(wrapper);
   if (!(model instanceof LayersClassifier)) {
     throw new DistilleryError('E_MODEL_IO', `model ${model.name} cannot be serialised: only tfjs layers models can cross threads for now`);
   }
@@ -41,7 +49,7 @@ export async function serializeModel(model: Model): Promise<SerializedModel> {
   const topology = JSON.stringify(artifacts.modelTopology);
   return {
     format: 'layers',
-    name: model.name,
+    name: wrapper.name,
     topology,
     weightSpecs: artifacts.weightSpecs ?? [],
     weights,

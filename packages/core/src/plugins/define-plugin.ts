@@ -39,6 +39,12 @@ export interface PluginDefinition<K extends PluginKind, N extends string, O> {
   readonly parseOptions?: (input: unknown) => O;
   /** Or: a schema (zod 4, valibot, … — any Standard Schema) that validates and types the options. */
   readonly options?: StandardSchemaV1<unknown, O>;
+  /**
+   * Losses only: the loss takes the objective's temperature T as its `temperature` option. The
+   * objective fills it in when the loss's own options set none, so a sweep over T reaches every
+   * loss that declares this — built-in and third-party alike.
+   */
+  readonly takesTemperature?: boolean;
   create(options: O, context: PluginContext): PluginInstances[K];
 }
 

@@ -9,6 +9,25 @@ import {
   type PluginKind,
 } from './define-plugin.js';
 
+/** Which plugin made an instance, and from which options: how an instance is made again elsewhere. */
+export interface PluginOrigin {
+  readonly kind: PluginKind;
+  readonly name: string;
+  /** The options as given to `create` (plain data when they came from a config). */
+  readonly options: unknown;
+  readonly seed?: number;
+}
+
+const origins = new WeakMap<object, PluginOrigin>();
+
+/**
+ * The plugin and options an instance was created from by a registry, if it was: a worker thread
+ * re-creates a teacher from this (its own registry holds the same plugins).
+ */
+export function pluginOrigin(instance: object): PluginOrigin | undefined {
+  return origins.get(instance);
+}
+
 interface Entry {
   readonly plugin: Plugin;
   readonly source: string;
@@ -66,9 +85,14 @@ export class PluginRegistry {
     const plugin = this.get(kind, name);
     const label = `${kind} plugin ${JSON.stringify(name)}`;
     const input: unknown = options ?? {};
-    if (plugin.parseOptions !== undefined) return plugin.parseOptions(input);
-    if (plugin.options !== undefined) return parseWithSchema(plugin.options, input, label);
-    return input;
+    const parsed =
+      plugin.parseOptions !== undefined
+        ? plugin.parseOptions(input)
+        : plugin.options !== undefined
+          ? parseWithSchema(plugin.options, input, label)
+          : input;
+    rejectDroppedKeys(label, name, input, parsed);
+    return parsed;
   }
 
   /**
@@ -86,7 +110,11 @@ export class PluginRegistry {
     const label = `${kind} plugin ${JSON.stringify(name)}`;
     const parsed = this.parseOptions(kind, name, options);
     try {
-      return plugin.create(parsed, context) as PluginInstances[K];
+      const instance = plugin.create(parsed, context) as PluginInstances[K];
+      if (typeof instance === 'object' && instance !== null) {
+        origins.set(instance, { kind, name, options: options ?? {}, ...(context.seed === undefined ? {} : { seed: context.seed }) });
+      }
+      return instance;
     } catch (error) {
       if (error instanceof DistilleryError && error.code !== 'E_INTERNAL') throw error;
       throw new DistilleryError('E_PLUGIN_CREATE', `${label} failed to create: ${(error as Error).message}`, {
@@ -96,8 +124,30 @@ export class PluginRegistry {
   }
 }
 
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) && Object.getPrototypeOf(value) === Object.prototype;
+
+/**
+ * A key the parser dropped (a schema that strips unknown keys, a hand-written parser that
+ * picks the ones it knows) was not understood: say so, rather than ignore the setting.
+ */
+function rejectDroppedKeys(label: string, name: string, input: unknown, parsed: unknown): void {
+  if (!isPlainObject(input) || !isPlainObject(parsed)) return;
+  const known = Object.keys(parsed);
+  for (const [key, value] of Object.entries(input)) {
+    if (value === undefined || key in parsed) continue;
+    const closest = closestName(key, known);
+    throw new DistilleryError(
+      'E_CONFIG',
+      `${label}: option ${JSON.stringify(key)} is unknown${closest === undefined ? '' : ` (did you mean ${JSON.stringify(closest)}?)`}` +
+        `; ${name} takes ${known.length > 0 ? known.join(', ') : 'no options'}`,
+      { details: { field: key, known } },
+    );
+  }
+}
+
 /** The registered name within edit distance 3 of `name`, if any (for "did you mean"). */
-function closestName(name: string, candidates: readonly string[]): string | undefined {
+export function closestName(name: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = 4;
   for (const candidate of candidates) {
