@@ -6,7 +6,7 @@
  * dependencies (tfjs, commander, ...), as a user's install does.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, rm, writeFile, access } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -79,7 +79,12 @@ describe('installed from the packed tarballs with npm', () => {
     const { stdout } = await inProject('npx', ['--no-install', 'distillery', 'run', 'tiny.yaml', '--out', 'runs/tiny', '--json']);
     const result = JSON.parse(stdout) as { report: { studentKd: { accuracy: number } } };
     expect(result.report.studentKd.accuracy).toBeGreaterThan(0.1);
-    await access(join(project, 'runs/tiny/student/model.json'));
+    // The saved student says what it expects, for whoever loads it without the run folder.
+    const saved = JSON.parse(await readFile(join(project, 'runs/tiny/student/model.json'), 'utf8'));
+    expect(saved.userDefinedMetadata.distillery.input).toMatchObject({ shape: [28, 28, 1], layout: 'nhwc' });
+    // eval finds the run's dataset (and its limit) in the run folder.
+    const { stdout: evaluated } = await inProject('npx', ['--no-install', 'distillery', 'eval', 'runs/tiny/student', '--json']);
+    expect(JSON.parse(evaluated)).toMatchObject({ dataset: 'mnist-embedded/test[0:100]', accuracy: result.report.studentKd.accuracy });
   });
 
   it('a plain .mjs file imports distill and runs it', async () => {

@@ -58,6 +58,8 @@ export { BatchStream } from './data/batch-stream.js';
 export { fingerprint } from './data/fingerprint.js';
 export { encodeNpy, decodeNpy, parseNpy, type NpyArray, type NpyDtype } from './data/npy.js';
 export { LayersClassifier } from './model/layers-classifier.js';
+export { DISTILLERY_VERSION } from './version.js';
+export { describeInput, parseInputDescription, type ModelInputDescription } from './model/input-description.js';
 export { loadModel } from './model/load-model.js';
 export { saveLayersModel, loadLayersModel, MODEL_JSON, WEIGHTS_FILE, PREPROCESSING_FILE, type SavedModelMetadata } from './model/model-directory.js';
 export {

@@ -29,6 +29,7 @@ export function decodeOnnxModel(bytes: Uint8Array, source = 'ONNX model'): OnnxM
     irVersion: ir === undefined ? 0 : asInt(ir),
     opsetVersion,
     producerName: text(fields, f.producerName),
+    producerVersion: text(fields, f.producerVersion),
     graph: decodeGraph(sub(graphField, source), source),
     metadata,
   };

@@ -6,8 +6,9 @@ export function encodeOnnxModel(model: OnnxModel): Uint8Array {
   const f = FIELDS.model;
   const w = new ProtoWriter()
     .varint(f.irVersion, model.irVersion)
-    .string(f.producerName, model.producerName)
-    .message(f.graph, (g) => writeGraph(g, model))
+    .string(f.producerName, model.producerName);
+  if (model.producerVersion !== undefined) w.string(f.producerVersion, model.producerVersion);
+  w.message(f.graph, (g) => writeGraph(g, model))
     .message(f.opsetImport, (o) => o.string(FIELDS.opset.domain, '').varint(FIELDS.opset.version, model.opsetVersion));
   for (const [key, value] of Object.entries(model.metadata ?? {})) {
     w.message(f.metadataProps, (e) => e.string(FIELDS.entry.key, key).string(FIELDS.entry.value, value));

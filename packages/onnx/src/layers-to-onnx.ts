@@ -1,4 +1,4 @@
-import { DistilleryError, tf, type LayersClassifier } from '@distillery/core';
+import { DISTILLERY_VERSION, DistilleryError, tf, type LayersClassifier } from '@distillery/core';
 import { foldBatchNorm, type BatchNormWeights, type Folded } from './fold-batch-norm.js';
 import { ONNX_FLOAT, ONNX_IR_VERSION, ONNX_OPSET, type OnnxModel, type OnnxNode, type OnnxTensor } from './onnx-model.js';
 
@@ -60,7 +60,8 @@ export async function layersToOnnx(model: LayersClassifier): Promise<OnnxModel> 
     irVersion: ONNX_IR_VERSION,
     opsetVersion: ONNX_OPSET,
     producerName: 'distillery',
-    metadata: { 'distillery.model': model.name, 'distillery.input_layout': 'channels_last' },
+    producerVersion: DISTILLERY_VERSION,
+    metadata: onnxMetadata(model),
     graph: {
       name: model.name,
       nodes: graph.finish(),
@@ -69,6 +70,23 @@ export async function layersToOnnx(model: LayersClassifier): Promise<OnnxModel> 
       outputs: [{ name: ONNX_OUTPUT, elemType: ONNX_FLOAT, shape: ['batch', model.numClasses] }],
     },
   };
+}
+
+/**
+ * metadata_props: the model's name and input layout, and — for a model trained here — what it
+ * expects of its input, from its training data (shape, value range, layout, class names), so
+ * an onnxruntime user needs nothing but the file.
+ */
+function onnxMetadata(model: LayersClassifier): Record<string, string> {
+  const metadata: Record<string, string> = { 'distillery.model': model.name, 'distillery.input_layout': 'channels_last' };
+  const input = model.inputDescription;
+  if (input === undefined) return metadata;
+  metadata['distillery.input_shape'] = JSON.stringify(input.shape);
+  metadata['distillery.input_range'] = JSON.stringify(input.range);
+  metadata['distillery.input_kind'] = input.layout;
+  metadata['distillery.dataset'] = input.dataset;
+  if (input.classNames !== undefined) metadata['distillery.class_names'] = JSON.stringify(input.classNames);
+  return metadata;
 }
 
 type Weights = Record<string, { data: Float32Array; shape: number[] }>;

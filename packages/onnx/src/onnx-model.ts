@@ -43,6 +43,8 @@ export interface OnnxModel {
   /** Version of the default ("ai.onnx") operator set. */
   readonly opsetVersion: number;
   readonly producerName: string;
+  /** The producing tool's version (ModelProto.producer_version), when it says. */
+  readonly producerVersion?: string;
   readonly graph: OnnxGraph;
   readonly metadata?: Readonly<Record<string, string>>;
 }

@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
+import type { ModelInputDescription } from '../model/input-description.js';
 
 export interface ForwardOptions {
   /** Training mode: dropout active, batch-norm on batch statistics (updating its moving averages). Default false. */
@@ -64,6 +65,11 @@ export interface Model {
    */
   unwrap?(): Model;
   countParams(): number;
+  /**
+   * What the model expects of its input (shape, value range, layout, class names): the trainer
+   * records it from the training data, `save` writes it into the model's metadata, loading reads it.
+   */
+  inputDescription?: ModelInputDescription;
   /** Writes model.json + weights.bin in the TensorFlow.js layers format (an ensemble: one folder per member). */
   save(directory: string): Promise<void>;
   dispose(): void;

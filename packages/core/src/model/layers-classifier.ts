@@ -3,6 +3,7 @@ import type { FeatureInfo, ForwardFeatures, ForwardOptions, Model } from '../con
 import { DistilleryError } from '../errors.js';
 import { deriveSeed } from '../random.js';
 import { scaleTensor, type FeatureScaling } from '../data/feature-scaling.js';
+import type { ModelInputDescription } from './input-description.js';
 import { saveLayersModel } from './model-directory.js';
 import { checkFeatureNames } from './model-features.js';
 
@@ -20,6 +21,7 @@ import { checkFeatureNames } from './model-features.js';
 export class LayersClassifier implements Model {
   readonly inputShape: readonly number[];
   readonly numClasses: number;
+  inputDescription?: ModelInputDescription;
 
   constructor(
     readonly name: string,
@@ -47,7 +49,9 @@ export class LayersClassifier implements Model {
 
   /** The same layers (shared, not copied) behind a preprocessing step: dispose only one of the two. */
   withPreprocessing(preprocessing: FeatureScaling | undefined): LayersClassifier {
-    return new LayersClassifier(this.name, this.layersModel, preprocessing);
+    const model = new LayersClassifier(this.name, this.layersModel, preprocessing);
+    if (this.inputDescription !== undefined) model.inputDescription = this.inputDescription;
+    return model;
   }
 
   private scaled(x: tf.Tensor): tf.Tensor {
@@ -98,7 +102,11 @@ export class LayersClassifier implements Model {
   }
 
   async save(directory: string): Promise<void> {
-    await saveLayersModel(this.layersModel, directory, { name: this.name, ...(this.preprocessing === undefined ? {} : { preprocessing: this.preprocessing }) });
+    await saveLayersModel(this.layersModel, directory, {
+      name: this.name,
+      ...(this.preprocessing === undefined ? {} : { preprocessing: this.preprocessing }),
+      ...(this.inputDescription === undefined ? {} : { input: this.inputDescription }),
+    });
   }
 
   dispose(): void {

@@ -3,6 +3,7 @@ import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseFeatureScaling, type FeatureScaling } from '../data/feature-scaling.js';
 import { DistilleryError } from '../errors.js';
+import { parseInputDescription, type ModelInputDescription } from './input-description.js';
 
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_FILE = 'weights.bin';
@@ -13,6 +14,8 @@ export interface SavedModelMetadata {
   readonly name: string;
   /** Input scaling fitted on the training split; applied to raw inputs by the loaded model. */
   readonly preprocessing?: FeatureScaling;
+  /** What the model expects of its input, from its training data. */
+  readonly input?: ModelInputDescription;
 }
 
 /**
@@ -49,6 +52,7 @@ export interface LoadedLayersModel {
   readonly model: tf.LayersModel;
   readonly name: string;
   readonly preprocessing?: FeatureScaling;
+  readonly input?: ModelInputDescription;
 }
 
 /** Reads a directory written by saveLayersModel (or any tfjs layers-format model). */
@@ -94,9 +98,15 @@ export async function loadLayersModel(directory: string): Promise<LoadedLayersMo
   );
   const name = json.userDefinedMetadata?.distillery?.name ?? model.name;
   const scaling = json.userDefinedMetadata?.distillery?.preprocessing;
-  if (scaling === undefined) return { model, name };
+  const input = json.userDefinedMetadata?.distillery?.input;
+  const where = `${jsonPath} (userDefinedMetadata.distillery)`;
   try {
-    return { model, name, preprocessing: parseFeatureScaling(scaling, `${jsonPath} (userDefinedMetadata.distillery)`) };
+    return {
+      model,
+      name,
+      ...(scaling === undefined ? {} : { preprocessing: parseFeatureScaling(scaling, where) }),
+      ...(input === undefined ? {} : { input: parseInputDescription(input, where) }),
+    };
   } catch (error) {
     model.dispose();
     throw error;

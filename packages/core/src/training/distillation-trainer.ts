@@ -10,6 +10,7 @@ import { deriveSeed } from '../random.js';
 import { attributeNonFiniteStudent, checkTermValues, defaultMaxLoss } from './divergence.js';
 import type { FeatureAdapter } from './feature-adapter.js';
 import { planFeatureTerms, type FeaturePlan } from './feature-terms.js';
+import { describeInput } from '../model/input-description.js';
 import { labelledInputs, transferInputs, type LabelledInputs, type TransferInputs } from './step-inputs.js';
 import { WeightSnapshot } from './weight-snapshot.js';
 import { validateTrainRequest } from './validate-train-request.js';
@@ -31,6 +32,8 @@ export class DistillationTrainer implements Trainer {
     const { model, objective, data, options } = request;
     await model.ready?.();
     if (data.transfer !== undefined && 'teacher' in data.transfer) await data.transfer.teacher.ready?.();
+    // The model now expects this data: its saved metadata says so (shape, range, layout, class names).
+    model.inputDescription = describeInput(data.labelled);
     const terms = objective.terms;
     const labelledTerms = terms.filter((t) => t.data === 'labelled');
     const transferTerms = terms.filter((t) => t.data === 'transfer');
