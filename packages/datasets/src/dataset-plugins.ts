@@ -4,7 +4,6 @@ import { embeddedMnistSplit } from './embedded-mnist.js';
 import { csvPlugin, type CsvDatasetOptions } from './csv/csv-plugin.js';
 import { numpyPlugin, type NumpyDatasetOptions } from './numpy/numpy-plugin.js';
 import { imageFolderPlugin, type ImageFolderDatasetOptions } from './images/image-folder-plugin.js';
-import { objectOptions } from './option-checks.js';
 
 /** Keep only the first `limit` examples of a split (for quick runs and tests). */
 export interface LimitOptions {
