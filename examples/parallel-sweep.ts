@@ -38,15 +38,11 @@ process.once('SIGINT', () => controller.abort()); // finish running trials, keep
 
 const result = await sweep({
   directory: 'runs/example-sweep',
+  // The run spec's sections a trial needs; grid keys are paths into it (`lambda` = `distillation.lambda`).
   base: {
-    student: { plugin: 'mlp', options: { hidden: [32] } },
-    lambda: 1,
-    temperature: 4,
-    labelledFraction: 0.02,
-    validationCount: 500, // the best combination is chosen on validation, never on test
-    epochs: 6,
-    batchSize: 64,
-    learningRate: 1e-3,
+    data: { labelledFraction: 0.02, validationCount: 500 }, // chosen on validation, never on test
+    student: { plugin: 'mlp', options: { hidden: [32] }, train: { epochs: 6, batchSize: 64, learningRate: 1e-3 } },
+    distillation: { lambda: 1, temperature: 4 },
   },
   grid: { lambda: [0, 0.5, 1], temperature: [2, 4, 8] },
   seeds: [1, 2],

@@ -44,7 +44,7 @@ async function runWith(content: string | Record<string, unknown>, command = 'run
 
 const CASES: Array<{ mistake: string; config: string | Record<string, unknown> | (() => Record<string, unknown>); message: string | RegExp; command?: string }> = [
   { mistake: 'not YAML', config: 'data: [unclosed', message: /not valid YAML or JSON at line 1/ },
-  { mistake: 'a list, not a mapping', config: '- 1\n- 2\n', message: 'a config is a mapping of settings (see `distillery init`), got a list' },
+  { mistake: 'a list, not a mapping', config: '- 1\n- 2\n', message: 'a mapping of settings (see `distillery init`), got a list' },
   { mistake: 'misspelt top-level key', config: () => ({ ...tiny, teachr: {} }), message: 'config: unknown key "teachr"' },
   { mistake: 'misspelt nested key', config: () => mutate('student.train', { epoch: 2 }), message: /student\.train\.epochs: is required \(expected a number\)/ },
   { mistake: 'negative hidden width', config: () => mutate('student.options', { hidden: [8, -3] }), message: 'student.options: mlp.hidden[1]: expected a positive integer, got -3' },
@@ -61,7 +61,7 @@ const CASES: Array<{ mistake: string; config: string | Record<string, unknown> |
   { mistake: 'unknown student plugin', config: () => mutate('student.plugin', 'transformer'), message: /student\.plugin: unknown student "transformer"; available: cnn, mlp/ },
   { mistake: 'saved teacher without a folder', config: () => mutate('teacher', { plugin: 'saved' }), message: /teacher\.options: saved\.directory: expected a folder path/ },
   { mistake: 'early stopping without validation', config: () => mutate('student.earlyStoppingPatience', 2), message: 'student.earlyStoppingPatience: needs data.validationCount > 0 to stop on' },
-  { mistake: 'a grid key that is not an option', config: () => mutate('sweep.grid', { lamda: [1] }), message: /sweep\.grid\.lamda: not an option a sweep can vary/, command: 'sweep' },
+  { mistake: 'a grid key that is not an option', config: () => mutate('sweep.grid', { lamda: [1] }), message: /sweep\.grid\.lamda: lamda is not a path into the run spec \(did you mean lambda\?\)/, command: 'sweep' },
   { mistake: 'an empty grid list', config: () => mutate('sweep.grid', { lambda: [] }), message: 'sweep.grid.lambda: expected a list of at least 1 item(s), got an array of length 0', command: 'sweep' },
   { mistake: 'a missing plugin module', config: () => ({ ...tiny, plugins: ['./no-such-plugin.ts'] }), message: /plugin module \.\/no-such-plugin\.ts not found/ },
   { mistake: 'sweep without a sweep section', config: () => mutate('sweep', undefined), message: /sweep: the config has no sweep section/, command: 'sweep' },

@@ -1,5 +1,5 @@
 import { setupBackend, type Dataset } from '@distillery/core';
-import { QueueExecutor, createPluginRegistry, generateSoftLabels, sweep, type TrialSpec } from '@distillery/runner';
+import { QueueExecutor, createPluginRegistry, generateSoftLabels, parseWith, sweep, trialSpecSchema, type TrialSpec } from '@distillery/runner';
 import { createMlp } from '@distillery/students';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,17 +9,15 @@ import { startRedis, type TestRedis } from '../packages/runner/test/support/redi
 import { startWorker, stopWorker, type WorkerProcess } from './worker-processes.js';
 
 const datasetSpec = { plugin: 'mnist-embedded', options: { limit: { train: 400, test: 100 } } };
-const base: TrialSpec = {
-  student: { plugin: 'mlp', options: { hidden: [8] } },
-  lambda: 1,
-  temperature: 4,
-  labelledCount: 30,
-  validationCount: 50,
-  epochs: 8,
-  batchSize: 16,
-  transferBatchSize: 64,
-  learningRate: 3e-3,
-};
+const base: TrialSpec = parseWith(
+  trialSpecSchema,
+  {
+    data: { labelledCount: 30, validationCount: 50 },
+    student: { plugin: 'mlp', options: { hidden: [8] }, train: { epochs: 8, batchSize: 16, transferBatchSize: 64, learningRate: 3e-3 } },
+    distillation: { lambda: 1, temperature: 4 },
+  },
+  'test spec',
+);
 
 let redis: TestRedis;
 let dir = '';
@@ -109,7 +107,7 @@ describe('distillery worker processes', () => {
       );
       const outcome = await handle.outcome;
       expect(signalled).toBe(true);
-      expect(outcome.ok && outcome.value.epochs.length).toBe(base.epochs);
+      expect(outcome.ok && outcome.value.epochs.length).toBe(base.student.train.epochs);
       const exit = await Promise.race([worker.exited, new Promise((r) => setTimeout(r, 30_000, 'still running'))]);
       expect(exit, worker.stderr).toEqual({ code: 0, signal: null });
       expect(worker.stderr).toContain('SIGTERM: finishing the running trials');

@@ -1,6 +1,6 @@
 import { PluginRegistry, loadPluginModules, setupBackend, type Dataset, type TeacherLogits } from '@distillery/core';
 import { embeddedMnistSplit } from '@distillery/datasets';
-import { RunnerPool, createPluginRegistry, generateSoftLabels, sweep, type TrialSpec } from '@distillery/runner';
+import { RunnerPool, createPluginRegistry, generateSoftLabels, sweep, type TrialSpecInput } from '@distillery/runner';
 import { createMlp } from '@distillery/students';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -29,18 +29,11 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const spec: TrialSpec = {
-  student: { plugin: 'mlp', options: { hidden: [8] } },
-  loss: { name: 'jsd' },
-  augmentation: { name: 'brightness', options: { maxDelta: 0.1 } },
-  lambda: 1,
-  temperature: 4,
-  labelledCount: 30,
-  epochs: 2,
-  batchSize: 16,
-  transferBatchSize: 64,
-  learningRate: 3e-3,
-};
+const spec = {
+  data: { labelledCount: 30 },
+  student: { plugin: 'mlp', options: { hidden: [8] }, train: { epochs: 2, batchSize: 16, transferBatchSize: 64, learningRate: 3e-3 } },
+  distillation: { loss: 'jsd', augmentation: { plugin: 'brightness', options: { maxDelta: 0.1 } }, lambda: 1, temperature: 4 },
+} satisfies TrialSpecInput;
 
 describe('a third-party plugin package', () => {
   it('works in a parallel sweep (2 workers) exactly as in a single-thread run', async () => {
@@ -135,7 +128,7 @@ describe('loading plugin modules', () => {
     );
     const result = await sweep({
       directory: join(dir, 'broken'),
-      base: { ...spec, loss: { name: 'kd' }, augmentation: { name: 'broken-augmentation' } },
+      base: { ...spec, distillation: { ...spec.distillation, loss: 'kd', augmentation: { plugin: 'broken-augmentation', options: {} } } },
       grid: { lambda: [1] },
       seeds: [1],
       train,

@@ -1,4 +1,4 @@
-import type { SweepGrid, TrialSpec } from '@distillery/runner';
+import type { SweepGrid, TrialSpecInput } from '@distillery/runner';
 
 /** How big a run of the quality benchmark is: `full` for the README table, `tiny` for CI (seconds). */
 export interface QualityScale {
@@ -43,36 +43,34 @@ export const SCALES: Record<'full' | 'tiny', QualityScale> = {
 /** A distillation method: its base trial and the grid its λ / T (and own options) are chosen on. */
 export interface Method {
   readonly name: 'student alone' | 'kd' | 'dkd';
-  readonly base: Partial<TrialSpec>;
+  /** Set over the base spec: run-spec paths → values. */
+  readonly base: Readonly<Record<string, unknown>>;
   readonly grid: SweepGrid;
 }
 
 export function methods(scale: QualityScale): Method[] {
   if (scale.name === 'tiny') {
     return [
-      { name: 'student alone', base: { lambda: 0 }, grid: { lambda: [0] } },
-      { name: 'kd', base: { loss: { name: 'kd' } }, grid: { lambda: [0.5, 1], temperature: [4] } },
-      { name: 'dkd', base: { loss: { name: 'dkd' } }, grid: { temperature: [4] } },
+      { name: 'student alone', base: { 'distillation.lambda': 0 }, grid: { lambda: [0] } },
+      { name: 'kd', base: { 'distillation.loss': 'kd' }, grid: { lambda: [0.5, 1], temperature: [4] } },
+      { name: 'dkd', base: { 'distillation.loss': 'dkd' }, grid: { temperature: [4] } },
     ];
   }
   return [
-    { name: 'student alone', base: { lambda: 0 }, grid: { lambda: [0] } },
-    { name: 'kd', base: { loss: { name: 'kd' } }, grid: { lambda: [0.25, 0.5, 1], temperature: [2, 4, 8] } },
-    { name: 'dkd', base: { loss: { name: 'dkd' } }, grid: { temperature: [2, 4], 'loss.options.beta': [2, 8] } },
+    { name: 'student alone', base: { 'distillation.lambda': 0 }, grid: { lambda: [0] } },
+    { name: 'kd', base: { 'distillation.loss': 'kd' }, grid: { lambda: [0.25, 0.5, 1], temperature: [2, 4, 8] } },
+    { name: 'dkd', base: { 'distillation.loss': 'dkd' }, grid: { temperature: [2, 4], 'distillation.options.beta': [2, 8] } },
   ];
 }
 
-export function baseSpec(scale: QualityScale, dataset: string, fraction: number): TrialSpec {
+export function baseSpec(scale: QualityScale, dataset: string, fraction: number): TrialSpecInput {
   return {
-    student: { plugin: 'mlp', options: { hidden: [...scale.studentHidden] } },
-    loss: { name: 'kd' },
-    lambda: 1,
-    temperature: 4,
-    labelledFraction: fraction,
-    validationCount: scale.validationCount[dataset]!,
-    epochs: scale.studentEpochs,
-    batchSize: 64,
-    transferBatchSize: scale.transferBatchSize,
-    learningRate: 2e-3,
+    data: { labelledFraction: fraction, validationCount: scale.validationCount[dataset]! },
+    student: {
+      plugin: 'mlp',
+      options: { hidden: [...scale.studentHidden] },
+      train: { epochs: scale.studentEpochs, batchSize: 64, transferBatchSize: scale.transferBatchSize, learningRate: 2e-3 },
+    },
+    distillation: { loss: 'kd', lambda: 1, temperature: 4 },
   };
 }

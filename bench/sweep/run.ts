@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { DistillationTrainer, evaluateModel, setupBackend } from '@distillery/core';
 import { embeddedMnistSplit } from '@distillery/datasets';
 import { supervisedObjective } from '@distillery/losses';
-import { RunnerPool, generateSoftLabels, sweep, type TrialSpec } from '@distillery/runner';
+import { RunnerPool, generateSoftLabels, sweep, type TrialSpecInput } from '@distillery/runner';
 import { createTeacherMlp } from '@distillery/teachers';
 
 const workers = Number(process.env['WORKERS'] ?? availableParallelism());
@@ -27,15 +27,10 @@ const teacherAccuracy = (await evaluateModel(teacher, test)).accuracy;
 const { logits } = await generateSoftLabels({ teacher, dataset: train });
 teacher.dispose();
 
-const base: TrialSpec = {
-  student: { plugin: 'mlp', options: { hidden: [32] } },
-  lambda: 1,
-  temperature: 4,
-  labelledFraction: 0.02,
-  validationCount: 500,
-  epochs,
-  batchSize: 64,
-  learningRate: 1e-3,
+const base: TrialSpecInput = {
+  data: { labelledFraction: 0.02, validationCount: 500 },
+  student: { plugin: 'mlp', options: { hidden: [32] }, train: { epochs, batchSize: 64, learningRate: 1e-3 } },
+  distillation: { lambda: 1, temperature: 4 },
 };
 const grid = { lambda: [0.25, 0.5, 1], temperature: [2, 4, 8] };
 const folder = await mkdtemp(join(tmpdir(), 'distillery-bench-sweep-'));

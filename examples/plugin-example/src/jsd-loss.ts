@@ -31,6 +31,8 @@ export function jsdLoss(temperature: number): Loss {
 export const jsdPlugin = definePlugin({
   kind: 'loss',
   name: 'jsd',
+  // The objective's temperature reaches it (a sweep over T varies it) unless its options set one.
+  takesTemperature: true,
   description: 'Jensen–Shannon distillation loss, T²-scaled',
   options: jsdOptions,
   create: (options) => jsdLoss(options.temperature),

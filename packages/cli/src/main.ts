@@ -75,6 +75,7 @@ export function buildProgram(): Command {
 
   withCommonOptions(program.command('label <config>'))
     .description('only generate and cache the teacher’s logits, sharded over worker threads')
+    .option('--teacher <dir>', 'load this saved teacher instead of the config’s')
     .action(async (config: string, flags: CommonFlags) => {
       const { formatLabelOutcome, labelCommand } = await import('./commands/label-command.js');
       const outcome = await labelCommand(config, flags);
@@ -86,6 +87,7 @@ export function buildProgram(): Command {
 
   withCommonOptions(program.command('sweep <config>'))
     .description('a λ × T (× any option) sweep with seeds, parallel over workers; run it again to resume')
+    .option('--teacher <dir>', 'load this saved teacher instead of the config’s')
     .action(async (config: string, flags: CommonFlags) => {
       const { formatSweepOutcome, sweepCommand } = await import('./commands/sweep-command.js');
       const outcome = await sweepCommand(config, flags);

@@ -5,7 +5,7 @@
  */
 import { predictLogits, setupBackend, type Dataset, type Model } from '@distillery/core';
 import { embeddedMnistSplit } from '@distillery/datasets';
-import { distill, sweep, type TrialSpec } from '@distillery/runner';
+import { distill, sweep, type TrialSpecInput } from '@distillery/runner';
 import { createMlp } from '@distillery/students';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -66,16 +66,10 @@ const run: RunReportData = {
 };
 
 // The sweep distils from the run's trained teacher, so λ and T matter as they would for real.
-const base: TrialSpec = {
-  student: { plugin: 'mlp', options: { hidden: [16] } },
-  lambda: 1,
-  temperature: 4,
-  labelledCount: 60,
-  validationCount: 200,
-  epochs: 3,
-  batchSize: 32,
-  transferBatchSize: 64,
-  learningRate: 2e-3,
+const base: TrialSpecInput = {
+  data: { labelledCount: 60, validationCount: 200 },
+  student: { plugin: 'mlp', options: { hidden: [16] }, train: { epochs: 3, batchSize: 32, transferBatchSize: 64, learningRate: 2e-3 } },
+  distillation: { lambda: 1, temperature: 4 },
 };
 const grid = { lambda: [0, 0.5, 1], temperature: [1, 4, 8] };
 const seeds = [1, 2];

@@ -229,14 +229,17 @@ describe('sweep report text', () => {
     expect(md).toContain('| lambda = 1, temperature = 8 | 2 | E_CONFIG: mlp.hidden[0]: expected a positive integer, got -3 |');
   });
 
-  it('warns when the best combination was selected on test accuracy', () => {
+  it('never selects on test accuracy: trials without validation numbers give no best', () => {
     const records = sweepFixture.records.map((r) =>
       r.status === 'ok' ? { ...r, best: { ...r.last, validationAccuracy: undefined }, last: { ...r.last, validationAccuracy: undefined } } : r,
     ) as TrialRecord[];
     const summary = summarizeTrials(JSON.parse(JSON.stringify(records)) as TrialRecord[]);
-    expect(summary.selectedOn).toBe('test');
+    expect(summary.selectedOn).toBe('validation');
+    expect(summary.best).toBeUndefined();
     const md = renderMarkdown(sweepReportBlocks({ ...sweepFixture, records, summary }));
-    expect(md).toContain('selected on mean last-epoch test accuracy, as the trials held out no validation split: an optimistic choice');
+    expect(md).toContain('No trial has validation numbers');
+    expect(md).toContain('selection never uses the test set');
+    expect(md).not.toContain('selected on mean');
     expect(markdownTable(md, 'rank').header).not.toContain('validation acc. %');
   });
 });

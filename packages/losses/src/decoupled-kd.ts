@@ -84,6 +84,7 @@ export function dkdLoss(options: DkdOptions = {}): Loss {
 
 export const dkdPlugin = definePlugin({
   kind: 'loss',
+  takesTemperature: true,
   name: 'dkd',
   description: 'decoupled KD: T²·(α·TCKD + β·NCKD) with a linear warm-up',
   parseOptions: parseDkdOptions,

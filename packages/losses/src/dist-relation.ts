@@ -58,6 +58,7 @@ export function distLoss(options: DistOptions = {}): Loss {
 
 export const distPlugin = definePlugin({
   kind: 'loss',
+  takesTemperature: true,
   name: 'dist',
   description: 'DIST: τ²·(β·inter-class + γ·intra-class Pearson relation loss)',
   parseOptions: parseDistOptions,

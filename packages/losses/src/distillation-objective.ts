@@ -1,23 +1,21 @@
 import { DistilleryError, assertInRange, type Loss, type Objective, type ObjectiveTerm, type TermWeight } from '@distillery/core';
 import { crossEntropyLoss } from './cross-entropy.js';
-import { builtinLossDefaults, createLoss, isBuiltinLossName } from './loss-plugins.js';
+import { kdLoss } from './hinton-kd.js';
 
 export interface DistillationObjectiveOptions {
   /** λ in [0, 1]: weight of the distillation term. 0 = student alone. */
   readonly lambda: number;
-  /**
-   * Distillation temperature T > 0: used by the default `kd`, and given to a loss chosen by name
-   * as its `temperature` option when it has one and `distillationLossOptions` sets none.
-   */
+  /** Distillation temperature T > 0 of the default `kd` (a loss given here brings its own). */
   readonly temperature: number;
   /**
    * `sum`: ce + λ·kd (the design card's form); `convex`: (1−λ)·ce + λ·kd. Default `sum`.
    */
   readonly form?: 'sum' | 'convex';
-  /** Another distillation loss in the place of Hinton kd: a Loss, or a registered loss's name. */
-  readonly distillationLoss?: Loss | string;
-  /** Options of the loss named by `distillationLoss` (checked by that loss). */
-  readonly distillationLossOptions?: Readonly<Record<string, unknown>>;
+  /**
+   * Another distillation loss in the place of Hinton kd. Losses named in a config or a run
+   * spec are created through the thread's plugin registry (the runner's `createObjective`).
+   */
+  readonly distillationLoss?: Loss;
   readonly labelSmoothing?: number;
 }
 
@@ -34,25 +32,11 @@ export function distillationObjective(options: DistillationObjectiveOptions): Ob
 }
 
 function distillationLossOf(options: DistillationObjectiveOptions): Loss {
-  const chosen = options.distillationLoss ?? 'kd';
-  const loss = typeof chosen !== 'string' ? chosen : createLoss(chosen, withObjectiveTemperature(chosen, options.distillationLossOptions ?? {}, options.temperature));
+  const loss = options.distillationLoss ?? kdLoss({ temperature: options.temperature });
   if (loss.requires.includes('features')) {
     throw new DistilleryError('E_CONFIG', `distillation loss ${loss.name} compares features, not logits: use it in a feature term (featureTerm / features: [{ student, teacher, loss: ${loss.name} }])`);
   }
   return loss;
-}
-
-/**
- * A loss's options with the objective's temperature filled in — for a built-in loss that takes
- * one and whose options set none. Third-party losses get their options unchanged.
- */
-export function withObjectiveTemperature(
-  name: string,
-  options: Readonly<Record<string, unknown>>,
-  temperature: number,
-): Readonly<Record<string, unknown>> {
-  const takesTemperature = isBuiltinLossName(name) && 'temperature' in builtinLossDefaults[name];
-  return takesTemperature && options['temperature'] === undefined ? { ...options, temperature } : options;
 }
 
 /** Cross-entropy on the labelled set only: the student-alone baseline. */

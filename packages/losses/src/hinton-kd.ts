@@ -33,6 +33,7 @@ export function kdLoss(options: KdOptions = {}): Loss {
 
 export const kdPlugin = definePlugin({
   kind: 'loss',
+  takesTemperature: true,
   name: 'kd',
   description: 'Hinton KD: T²·KL(softmax(t/T) ‖ softmax(s/T))',
   parseOptions: parseKdOptions,

@@ -26,7 +26,6 @@ export {
 export { setLossValueChecks, lossValueChecksEnabled } from './input-checks.js';
 export { constantWeight, linearWarmup } from './weight-schedules.js';
 export {
-  withObjectiveTemperature,
   distillationObjective,
   supervisedObjective,
   lossTerm,

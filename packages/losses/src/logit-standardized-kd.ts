@@ -46,6 +46,7 @@ export function lsKdLoss(options: LsKdOptions = {}): Loss {
 
 export const lsKdPlugin = definePlugin({
   kind: 'loss',
+  takesTemperature: true,
   name: 'ls-kd',
   description: 'logit-standardised KD: kd at base temperature τ on Z-scored logits',
   parseOptions: parseLsKdOptions,

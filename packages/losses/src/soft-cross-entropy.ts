@@ -34,6 +34,7 @@ export function softCrossEntropyLoss(options: SoftCrossEntropyOptions = {}): Los
 
 export const softCrossEntropyPlugin = definePlugin({
   kind: 'loss',
+  takesTemperature: true,
   name: 'soft-ce',
   description: 'T²·cross-entropy of softmax(s/T) against softmax(t/T)',
   parseOptions: parseSoftCrossEntropyOptions,

@@ -1,10 +1,7 @@
 import {
-  DistillationTrainer,
   assertSeed,
   configError,
   evaluateModel,
-  selectLogitRows,
-  splitIndices,
   type Augmentation,
   type Dataset,
   type EpochRecord,
@@ -12,28 +9,20 @@ import {
   type Loss,
   type Model,
   type Objective,
-  type TrainingData,
-  type TransferData,
-  type TrainOptions,
+  type PluginRegistry,
 } from '@distillery/core';
 import { distillationObjective, supervisedObjective } from '@distillery/losses';
-import { loadTeacher } from '@distillery/teachers';
+import { createBuiltinRegistry } from './builtin-registry.js';
 import type { RunnerPool } from './pool/runner-pool.js';
+import { createObjective } from './run/objective.js';
+import { splitRun } from './run/split-run.js';
+import { obtainTeacher, type TeacherSource, type TrainingSettings } from './run/teacher.js';
+import { trainStudent, type TeacherSignal } from './run/train-student.js';
+import type { CacheRejection } from './cache/logit-cache.js';
 import { generateSoftLabels } from './soft-labels/generate-soft-labels.js';
 import type { TeacherRuntime } from './soft-labels/teacher-payload.js';
 
-export interface TrainingSettings {
-  readonly epochs: number;
-  readonly batchSize: number;
-  readonly learningRate: number;
-  /** Transfer examples per step for the distilled student (default: batchSize). */
-  readonly transferBatchSize?: number;
-}
-
-export type TeacherSource =
-  | { readonly train: TrainingSettings; readonly create: (seed: number) => Model }
-  | { readonly directory: string }
-  | { readonly model: Model };
+export type { TeacherSource, TrainingSettings } from './run/teacher.js';
 
 export interface DistillOptions {
   /** Training data; a labelled subset keeps its labels, all of it is the transfer set. */
@@ -55,10 +44,18 @@ export interface DistillOptions {
   readonly lambda: number;
   readonly temperature: number;
   readonly form?: 'sum' | 'convex';
-  /** Another distillation loss in the place of Hinton kd: a Loss, or a loss's name (`dkd`, `dist`, ...). */
+  /**
+   * Another distillation loss in the place of Hinton kd: a Loss, or a loss plugin's name (`dkd`,
+   * `dist`, a third-party one in `registry`), created through `registry`.
+   */
   readonly distillationLoss?: Loss | string;
-  /** Options of the loss named by `distillationLoss`, e.g. `{ beta: 2 }` for `dkd`; T defaults to `temperature`. */
+  /**
+   * Options of the loss named by `distillationLoss`, e.g. `{ beta: 2 }` for `dkd`; a loss that
+   * declares `takesTemperature` gets `temperature` unless these set one.
+   */
   readonly distillationLossOptions?: Readonly<Record<string, unknown>>;
+  /** Where names (`distillationLoss`, a `directory` teacher) are resolved: default the built-in plugins. */
+  readonly registry?: PluginRegistry;
   readonly seed: number;
   readonly onProgress?: (event: DistillProgress) => void;
   /** Applied to both students' labelled inputs (with `onlineTeacher`, to the transfer inputs too). */
@@ -74,11 +71,19 @@ export interface DistillOptions {
   readonly teacherRuntime?: TeacherRuntime;
   /** Cache the teacher's logits in this folder: a repeated run skips the teacher pass. */
   readonly cache?: string;
+  /**
+   * Save a teacher trained here in this folder as soon as it is trained, and load it from there
+   * instead of training when the folder already holds it (the caller vouches it is this teacher).
+   */
+  readonly teacherFolder?: string;
+  /** A logit-cache file found unusable and regenerated (print it with `formatCacheRejection`). */
+  readonly onCacheRejected?: (rejection: CacheRejection) => void;
   /** Abort: the training in progress stops at its next step with an E_ABORTED error. */
   readonly signal?: AbortSignal;
 }
 
 export type DistillPhase = 'teacher' | 'soft-labels' | 'student-alone' | 'student-kd';
+
 
 export type DistillProgress =
   | { readonly type: 'phase:start'; readonly phase: DistillPhase }
@@ -123,33 +128,18 @@ export interface DistillResult {
 /**
  * One whole distillation: teacher (trained here or loaded) → its logits on the transfer set →
  * a student trained on the labelled subset alone, and the same student (same initial weights)
- * trained with distillation for the same number of steps → test accuracy of all three.
+ * trained with distillation for the same number of steps → test accuracy of all three. The
+ * CLI's `run` comes here too (through `prepareRun`), with the same split, teacher path,
+ * objective and student training that sweep trials use.
  */
 export async function distill(options: DistillOptions): Promise<DistillResult> {
   assertSeed('seed', options.seed);
-  const distilled = distillationObjective({
-    lambda: options.lambda,
-    temperature: options.temperature,
-    ...(options.form === undefined ? {} : { form: options.form }),
-    ...(options.distillationLoss === undefined ? {} : { distillationLoss: options.distillationLoss }),
-    ...(options.distillationLossOptions === undefined ? {} : { distillationLossOptions: options.distillationLossOptions }),
-  });
-  const parts = splitIndices(options.train, {
-    seed: options.seed,
-    ...(options.labelledFraction === undefined ? {} : { labelledFraction: options.labelledFraction }),
-    ...(options.labelledCount === undefined ? {} : { labelledCount: options.labelledCount }),
-    ...(options.validationCount === undefined ? {} : { validationCount: options.validationCount }),
-  });
-  const name = options.train.name;
-  const split = {
-    labelled: options.train.subset(parts.labelled, `${name}/labelled`),
-    transfer: options.train.subset(parts.transfer, `${name}/transfer`),
-    validation: parts.validation.length > 0 ? options.train.subset(parts.validation, `${name}/validation`) : undefined,
-  };
+  const registry = options.registry ?? createBuiltinRegistry();
+  const distilled = distillObjective(options, registry);
+  const split = splitRun(options.train, options, options.seed);
   if (options.earlyStoppingPatience !== undefined && split.validation === undefined) {
     throw configError('earlyStoppingPatience', 'a validationCount > 0 to stop on', options.earlyStoppingPatience);
   }
-  const validation = split.validation === undefined ? {} : { validation: split.validation };
   const timings: Partial<Record<DistillPhase, number>> = {};
   const histories: Partial<Record<DistillPhase, readonly EpochRecord[]>> = {};
   const progress = options.onProgress ?? (() => undefined);
@@ -161,84 +151,67 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
     progress({ type: 'phase:end', phase: name, elapsedMs: timings[name] });
     return result;
   };
-  const trainModel = async (name: DistillPhase, model: Model, objective: Objective, data: TrainingData, options_: TrainOptions) => {
-    const trainer = new DistillationTrainer();
-    trainer.events.on('epoch:end', (record) => progress({ type: 'epoch:end', phase: name, record, epochs: record.epochs }));
-    const result = await trainer.train({
-      model,
-      objective,
-      data,
-      options: options.signal === undefined ? options_ : { ...options_, signal: options.signal },
-    });
-    histories[name] = result.history;
-  };
+  const onEpoch = (name: DistillPhase) => (record: EpochRecord & { epochs: number }) => progress({ type: 'epoch:end', phase: name, record, epochs: record.epochs });
+  const signal = options.signal === undefined ? {} : { signal: options.signal };
 
-  const teacher = await phase('teacher', async () => {
-    const source = options.teacher;
-    if ('model' in source) {
-      await source.model.ready?.();
-      return source.model;
-    }
-    if ('directory' in source) return loadTeacher(source.directory, options.train);
-    const model = source.create(options.seed);
-    // The teacher learns from every training label: it stands for the big model someone already has.
-    await trainModel('teacher', model, supervisedObjective(), { labelled: split.transfer }, {
-      ...source.train,
+  const obtained = await phase('teacher', () =>
+    obtainTeacher({
+      source: options.teacher,
+      trainOn: split.transfer,
+      shape: options.train,
       seed: options.seed,
-    });
-    return model;
-  });
+      registry,
+      ...(options.teacherFolder === undefined ? {} : { folder: options.teacherFolder }),
+      onEpoch: onEpoch('teacher'),
+      ...signal,
+    }),
+  );
+  if (obtained.history !== undefined) histories.teacher = obtained.history;
+  const teacher = obtained.model;
   const models: Model[] = [teacher];
   try {
     const teacherMetrics = await evaluateModel(teacher, options.test);
-    // Logits of the whole training set (one cache entry shared with `label` and `sweep`), then
-    // the rows of the transfer set.
-    const softLabels = async () =>
-      phase('soft-labels', () =>
-        generateSoftLabels({
-          teacher,
-          dataset: options.train,
-          ...(options.pool === undefined ? {} : { pool: options.pool }),
-          ...(options.cache === undefined ? {} : { cache: options.cache }),
-          ...(options.teacherRuntime === undefined ? {} : { runtime: options.teacherRuntime }),
-          ...(options.signal === undefined ? {} : { signal: options.signal }),
-        }),
-      );
     let teacherRuntime: 'ort' | 'tfjs' | undefined;
-    const transfer: TransferData =
+    // Logits of the whole training set (one cache entry shared with `label` and `sweep`).
+    const teacherSignal: TeacherSignal =
       options.onlineTeacher === true
-        ? { dataset: split.transfer, teacher }
-        : await softLabels().then((soft) => {
+        ? { online: teacher }
+        : await phase('soft-labels', () =>
+            generateSoftLabels({
+              teacher,
+              dataset: options.train,
+              ...(options.pool === undefined ? {} : { pool: options.pool }),
+              ...(options.cache === undefined ? {} : { cache: options.cache }),
+              ...(options.teacherRuntime === undefined ? {} : { runtime: options.teacherRuntime }),
+              ...(options.onCacheRejected === undefined ? {} : { onCacheRejected: options.onCacheRejected }),
+              ...signal,
+            }),
+          ).then((soft) => {
             teacherRuntime = soft.runtime;
-            return { dataset: split.transfer, teacherLogits: selectLogitRows(soft.logits, parts.transfer) };
+            return { logits: soft.logits };
           });
 
     const settings = options.student.train;
-    const transferBatch = Math.min(settings.transferBatchSize ?? settings.batchSize, split.transfer.size);
-    // Both students take the same number of steps, so distillation is not credited with more training.
-    const stepsPerEpoch = Math.ceil(split.transfer.size / transferBatch);
-    const studentOptions: TrainOptions = {
-      ...settings,
+    const common = {
+      split,
+      settings,
       seed: options.seed,
-      stepsPerEpoch,
       ...(options.augmentation === undefined ? {} : { augmentation: options.augmentation }),
-      ...(options.earlyStoppingPatience === undefined ? {} : { earlyStopping: { patience: options.earlyStoppingPatience } }),
+      ...(options.earlyStoppingPatience === undefined ? {} : { earlyStopping: { patience: options.earlyStoppingPatience, restoreBest: true } }),
+      ...signal,
     };
-
     const studentAlone = options.student.create(options.seed);
     models.push(studentAlone);
-    await phase('student-alone', () =>
-      trainModel('student-alone', studentAlone, supervisedObjective(), { labelled: split.labelled, ...validation }, studentOptions),
+    const alone = await phase('student-alone', () =>
+      trainStudent({ ...common, student: studentAlone, objective: supervisedObjective(), onEpoch: onEpoch('student-alone') }),
     );
+    histories['student-alone'] = alone.history;
     const studentKd = options.student.create(options.seed);
     models.push(studentKd);
-    await phase('student-kd', () =>
-      trainModel('student-kd', studentKd, distilled, {
-        labelled: split.labelled,
-        transfer,
-        ...validation,
-      }, studentOptions),
+    const kd = await phase('student-kd', () =>
+      trainStudent({ ...common, student: studentKd, objective: distilled, teacher: teacherSignal, onEpoch: onEpoch('student-kd') }),
     );
+    histories['student-kd'] = kd.history;
 
     const describe = async (model: Model) => ({
       name: model.name,
@@ -274,3 +247,10 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
   }
 }
 
+/** The distilled student's objective: a given Loss as it is, a name through the registry. */
+function distillObjective(options: DistillOptions, registry: PluginRegistry): Objective {
+  const form = options.form ?? 'sum';
+  const loss = options.distillationLoss ?? 'kd';
+  if (typeof loss !== 'string') return distillationObjective({ lambda: options.lambda, temperature: options.temperature, form, distillationLoss: loss });
+  return createObjective({ loss, options: options.distillationLossOptions ?? {}, lambda: options.lambda, temperature: options.temperature, form }, registry);
+}

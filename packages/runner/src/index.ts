@@ -15,7 +15,7 @@ export {
 export { FolderLock, LOCK_FILE, withFolderLock, type LockHolder } from './lock/folder-lock.js';
 export { RunnerPool, stopRunnerPools, type RunnerPoolOptions } from './pool/runner-pool.js';
 export { TEACHER_RUNTIMES, type TeacherRuntime } from './soft-labels/teacher-payload.js';
-export type { ProbeResult, ProgressMessage, TeacherPayload, OnnxTeacherPayload } from './protocol.js';
+export type { ProbeResult, ProgressMessage, TeacherPayload, OnnxTeacherPayload, PluginTeacherPayload } from './protocol.js';
 export { createBuiltinRegistry } from './builtin-registry.js';
 export {
   distill,
@@ -27,13 +27,41 @@ export {
   type TeacherSource,
   type TrainingSettings,
 } from './distill.js';
-export { sweep, type SweepOptions, type SweepProgress, type SweepResult } from './sweep/sweep.js';
+export { sweep, checkSweepPlan, type SweepOptions, type SweepProgress, type SweepResult } from './sweep/sweep.js';
 export { planSweep, type SweepGrid, type SearchStrategy, type PlannedTrial } from './sweep/sweep-plan.js';
 export { sampleSearchSpace, isSearchRange, type SearchRange, type SearchDimension } from './sweep/search-space.js';
 export { SweepResultsStore, type TrialRecord } from './sweep/results-store.js';
 export { summarizeTrials, formatSweepTable, meanStd, type SweepSummary, type CombinationSummary, type MeanStd } from './sweep/summarize.js';
 export { runTrial } from './trial/run-trial.js';
-export type { TrialSpec, TrialTask, TrialResult, TrialEpoch } from './trial/trial-spec.js';
+export type { TrialTask, TrialResult, TrialEpoch } from './trial/trial-spec.js';
+export {
+  runSpecSchema,
+  runSpecShape,
+  trialSpecSchema,
+  trainingSchema,
+  checkRunSpec,
+  parseRunSpec,
+  parseWith,
+  trainingSettings,
+  type RunSpec,
+  type RunSpecInput,
+  type TrialSpec,
+  type TrialSpecInput,
+  type TrainingSpec,
+  type DataSpec,
+  type TeacherSpec,
+  type StudentSpec,
+  type DistillationSpec,
+} from './spec/run-spec.js';
+export { formatConfigIssues, formatPath } from './spec/format-issues.js';
+export { GRID_ALIASES, canonicalGridPath, checkGridPath, setPath } from './spec/spec-paths.js';
+export { splitRun, defaultValidationCount, type RunSplit, type SplitSpec } from './run/split-run.js';
+export { createObjective, createDistillationLoss, lossOptionsWithTemperature, type ObjectiveSpec } from './run/objective.js';
+export { obtainTeacher, teacherSourceOf, resolvePathOptions, type ObtainTeacherOptions, type ObtainedTeacher } from './run/teacher.js';
+export { trainStudent, type StudentTraining, type TeacherSignal } from './run/train-student.js';
+export { studentFactory, augmentationOf, attempt, attemptAsync, type DataShape } from './run/run-parts.js';
+export { prepareRun, checkSpecPlugins, type PreparedRun, type PrepareRunOptions } from './run/prepare-run.js';
+export { checkFolder, writeFolderRecord, diffPaths, FOLDER_RECORD, type FolderRecord } from './run/folder-record.js';
 export { RemoteTrainer, type RemoteTrainInput } from './remote/remote-trainer.js';
 export type { TrialHooks } from './trial/run-trial.js';
 export { createPluginRegistry, type PluginModules } from './builtin-registry.js';

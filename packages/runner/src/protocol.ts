@@ -9,8 +9,22 @@ import type { TrialResult, TrialTask } from './trial/trial-spec.js';
  */
 export type WorkerTask = SoftLabelTask | TrialTaskMessage | ProbeTask;
 
-/** A teacher as it crosses to a worker: a tfjs layers model, or an ONNX model and the runtime to run it on. */
-export type TeacherPayload = SerializedModel | OnnxTeacherPayload;
+/**
+ * A teacher as it crosses to a worker — the one teacher path: a tfjs layers model's weights, an
+ * ONNX model and the runtime to run it on, or the plugin and options it was made from (a worker
+ * makes it again through its own registry: ensembles, third-party teachers).
+ */
+export type TeacherPayload = SerializedModel | OnnxTeacherPayload | PluginTeacherPayload;
+
+export interface PluginTeacherPayload {
+  readonly format: 'plugin';
+  readonly plugin: string;
+  /** Plain data (paths absolute), as the registry recorded them at `create`. */
+  readonly options: unknown;
+  readonly seed?: number;
+  readonly name: string;
+  readonly fingerprint: string;
+}
 
 export interface OnnxTeacherPayload {
   readonly format: 'onnx';

@@ -13,21 +13,16 @@ import { sweepFingerprint, trialJobId } from '../src/queue/trial-job.js';
 import { generateSoftLabels } from '../src/soft-labels/generate-soft-labels.js';
 import { sweep } from '../src/sweep/sweep.js';
 import { runTrial } from '../src/trial/run-trial.js';
-import type { TrialSpec } from '../src/trial/trial-spec.js';
+import { parseWith, trialSpecSchema, type TrialSpec } from '../src/spec/run-spec.js';
+import { setPath } from '../src/spec/spec-paths.js';
 import { startRedis, type TestRedis } from './support/redis-server.js';
 
 const datasetSpec = { plugin: 'mnist-embedded', options: { limit: { train: 400, test: 100 } } };
-const spec: TrialSpec = {
-  student: { plugin: 'mlp', options: { hidden: [8] } },
-  lambda: 1,
-  temperature: 4,
-  labelledCount: 30,
-  validationCount: 50,
-  epochs: 2,
-  batchSize: 16,
-  transferBatchSize: 64,
-  learningRate: 3e-3,
-};
+const spec: TrialSpec = parseWith(trialSpecSchema, {
+  data: { labelledCount: 30, validationCount: 50 },
+  student: { plugin: 'mlp', options: { hidden: [8] }, train: { epochs: 2, batchSize: 16, transferBatchSize: 64, learningRate: 3e-3 } },
+  distillation: { lambda: 1, temperature: 4 },
+}, 'test spec');
 
 let redis: TestRedis;
 let dir = '';
@@ -65,13 +60,19 @@ const executorFor = (sweep: string, extra: Partial<QueueExecutorOptions> = {}) =
     ...extra,
   });
 
-const trialOf = (id: string, overrides: Partial<TrialSpec> = {}, seed = 1): TrialSubmission => ({ id, params: {}, seed, spec: { ...spec, ...overrides } });
+/** A trial of the base spec with values set at run-spec paths. */
+const trialOf = (id: string, overrides: Record<string, unknown> = {}, seed = 1): TrialSubmission => ({
+  id,
+  params: {},
+  seed,
+  spec: Object.entries(overrides).reduce((s, [path, value]) => setPath(s, path, value), spec),
+});
 
 describe('trials on the queue', () => {
   it('gives the numbers the local trial code gives, with per-epoch progress labelled by worker', async () => {
     const executor = await executorFor(sweepFingerprint({ test: 'same numbers' }));
     try {
-      const trials = [trialOf('t-lambda-1'), trialOf('t-lambda-0', { lambda: 0 }, 2)];
+      const trials = [trialOf('t-lambda-1'), trialOf('t-lambda-0', { 'distillation.lambda': 0 }, 2)];
       const progress: Array<{ id: string; done: number; worker: string }> = [];
       const outcomes = await Promise.all(trials.map((t) => executor.submit({ type: 'trial', trial: t }, { onProgress: (p) => progress.push(p) }).outcome));
       const registry = await createPluginRegistry();
@@ -113,7 +114,7 @@ describe('trials on the queue', () => {
   it('a trial that throws fails after its attempts, with its error and code recorded', async () => {
     const executor = await executorFor(sweepFingerprint({ test: 'throws' }), { attempts: 3 });
     try {
-      const outcome = await executor.submit({ type: 'trial', trial: trialOf('bad-student', { student: { plugin: 'no-such-student' } }) }).outcome;
+      const outcome = await executor.submit({ type: 'trial', trial: trialOf('bad-student', { 'student.plugin': 'no-such-student' }) }).outcome;
       expect(outcome.ok).toBe(false);
       if (!outcome.ok) {
         expect(outcome.error.code).toBe('E_PLUGIN_NOT_FOUND');
@@ -150,7 +151,7 @@ describe('trials on the queue', () => {
   it('a stop request reaches the remote trial between epochs: it ends early, ok, with the epochs it trained', async () => {
     const executor = await executorFor(sweepFingerprint({ test: 'stop' }));
     try {
-      const handle = executor.submit({ type: 'trial', trial: trialOf('long', { epochs: 30 }) }, { onProgress: (p) => p.done === 1 && handle.stop() });
+      const handle = executor.submit({ type: 'trial', trial: trialOf('long', { 'student.train.epochs': 30 }) }, { onProgress: (p) => p.done === 1 && handle.stop() });
       const outcome = await handle.outcome;
       expect(outcome.ok).toBe(true);
       if (outcome.ok) {

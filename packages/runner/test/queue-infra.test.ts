@@ -1,3 +1,4 @@
+import { parseWith, trialSpecSchema } from '../src/spec/run-spec.js';
 import { isDistilleryError } from '@distillery/core';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -171,7 +172,7 @@ describe('trial jobs', () => {
     format: 'distillery-trial',
     version: 1,
     sweep: sweepFingerprint({ grid: { lambda: [0, 1] } }),
-    trial: { id: 'abc123', params: { lambda: 1 }, seed: 1, spec: { student: { plugin: 'mlp', options: { hidden: [8] } }, lambda: 1, temperature: 4, epochs: 2, batchSize: 16, learningRate: 0.003 } },
+    trial: { id: 'abc123', params: { lambda: 1 }, seed: 1, spec: parseWith(trialSpecSchema, { data: { labelledCount: 10 }, student: { plugin: 'mlp', options: { hidden: [8] }, train: { epochs: 2, batchSize: 16, learningRate: 0.003 } }, distillation: { lambda: 1, temperature: 4 } }, 'test spec') },
     dataset: { plugin: 'mnist-embedded', options: {}, fingerprints: { train: 'f1', test: 'f2' } },
     plugins: [],
     teacherLogits: { sha256: 'a'.repeat(64), numExamples: 1, numClasses: 2, chunks: [{ sha256: 'b'.repeat(64), bytes: 8 }] },
@@ -182,7 +183,7 @@ describe('trial jobs', () => {
   });
 
   it('a bad payload is refused naming each wrong field; typed arrays (JSON objects after the trip) are not data', () => {
-    const bad = JSON.parse(JSON.stringify({ ...job, trial: { ...job.trial, spec: { ...job.trial.spec, epochs: -1 } }, logits: new Float32Array(4), plugins: 'x' }));
+    const bad = JSON.parse(JSON.stringify({ ...job, trial: { ...job.trial, spec: { ...job.trial.spec, student: { ...job.trial.spec.student, train: { ...job.trial.spec.student.train, epochs: -1 } } } }, logits: new Float32Array(4), plugins: 'x' }));
     const error = (() => {
       try {
         parseTrialJob(bad, 'j2');
@@ -193,7 +194,7 @@ describe('trial jobs', () => {
     })();
     expect(isDistilleryError(error) && error.code).toBe('E_QUEUE');
     expect(error.message).toContain('job j2 is not a valid Distillery trial job');
-    expect(error.message).toContain('trial.spec.epochs');
+    expect(error.message).toContain('trial.spec.student.train.epochs');
     expect(error.message).toContain('plugins');
     expect(error.message).toContain('logits');
   });

@@ -1,12 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { planSweep, sampleSearchSpace, type TrialSpec } from '../src/index.js';
+import { parseWith, planSweep, sampleSearchSpace, trialSpecSchema } from '../src/index.js';
 
-const base: TrialSpec = { student: { plugin: 'mlp' }, lambda: 1, temperature: 4, epochs: 2, batchSize: 16, learningRate: 1e-3 };
+const base = parseWith(
+  trialSpecSchema,
+  { data: { labelledCount: 10 }, student: { plugin: 'mlp', train: { epochs: 2, batchSize: 16, learningRate: 1e-3 } }, distillation: { lambda: 1, temperature: 4 } },
+  'test spec',
+);
 const space = {
-  lambda: { uniform: [0, 2] },
-  learningRate: { logUniform: [1e-4, 1e-1] },
-  epochs: { int: [1, 3] },
-  'loss.name': { choice: ['kd', 'dkd'] },
+  lambda: { uniform: [0, 1] },
+  'student.train.learningRate': { logUniform: [1e-4, 1e-1] },
+  'student.train.epochs': { int: [1, 3] },
+  'distillation.loss': { choice: ['kd', 'dkd'] },
 } as const;
 
 describe('random search spaces', () => {
@@ -16,17 +20,17 @@ describe('random search spaces', () => {
     expect(sampleSearchSpace(space, 400, 8)).not.toEqual(a);
     for (const p of a) {
       expect(p['lambda']).toBeGreaterThanOrEqual(0);
-      expect(p['lambda']).toBeLessThanOrEqual(2);
-      expect(p['learningRate']).toBeGreaterThanOrEqual(1e-4);
-      expect(p['learningRate']).toBeLessThanOrEqual(1e-1);
-      expect([1, 2, 3]).toContain(p['epochs']);
-      expect(['kd', 'dkd']).toContain(p['loss.name']);
+      expect(p['lambda']).toBeLessThanOrEqual(1);
+      expect(p['student.train.learningRate']).toBeGreaterThanOrEqual(1e-4);
+      expect(p['student.train.learningRate']).toBeLessThanOrEqual(1e-1);
+      expect([1, 2, 3]).toContain(p['student.train.epochs']);
+      expect(['kd', 'dkd']).toContain(p['distillation.loss']);
     }
     // int includes both ends; choice reaches every value.
-    expect(new Set(a.map((p) => p['epochs']))).toEqual(new Set([1, 2, 3]));
-    expect(new Set(a.map((p) => p['loss.name']))).toEqual(new Set(['kd', 'dkd']));
+    expect(new Set(a.map((p) => p['student.train.epochs']))).toEqual(new Set([1, 2, 3]));
+    expect(new Set(a.map((p) => p['distillation.loss']))).toEqual(new Set(['kd', 'dkd']));
     // log-uniform: log10 is uniform on [-4, -1], so its mean is near -2.5 (a uniform draw's would be near log10(0.05) ≈ -1.3).
-    const meanLog = a.reduce((s, p) => s + Math.log10(p['learningRate'] as number), 0) / a.length;
+    const meanLog = a.reduce((s, p) => s + Math.log10(p['student.train.learningRate'] as number), 0) / a.length;
     expect(meanLog).toBeGreaterThan(-2.7);
     expect(meanLog).toBeLessThan(-2.3);
     // Adding a key leaves the other keys' draws as they were.
@@ -35,12 +39,13 @@ describe('random search spaces', () => {
   });
 
   it('plans a seeded random search over ranges into trials whose specs carry the draws', () => {
-    const trials = planSweep(base, { lambda: { uniform: [0, 2] }, learningRate: { logUniform: [1e-4, 1e-2] } }, [1, 2], { kind: 'random', samples: 27, seed: 3 });
+    const grid = { lambda: { uniform: [0, 1] }, 'student.train.learningRate': { logUniform: [1e-4, 1e-2] } } as const;
+    const trials = planSweep(base, grid, [1, 2], { kind: 'random', samples: 27, seed: 3 });
     expect(trials).toHaveLength(54);
-    expect(planSweep(base, { lambda: { uniform: [0, 2] }, learningRate: { logUniform: [1e-4, 1e-2] } }, [1, 2], { kind: 'random', samples: 27, seed: 3 }).map((t) => t.id)).toEqual(trials.map((t) => t.id));
+    expect(planSweep(base, grid, [1, 2], { kind: 'random', samples: 27, seed: 3 }).map((t) => t.id)).toEqual(trials.map((t) => t.id));
     for (const t of trials) {
-      expect(t.spec.lambda).toBe(t.params['lambda']);
-      expect(t.spec.learningRate).toBe(t.params['learningRate']);
+      expect(t.spec.distillation.lambda).toBe(t.params['lambda']);
+      expect(t.spec.student.train.learningRate).toBe(t.params['student.train.learningRate']);
     }
     // A plain list beside ranges is a choice.
     const mixed = planSweep(base, { lambda: { uniform: [0, 1] }, temperature: [2, 4] }, [1], { kind: 'random', samples: 30, seed: 1 });

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { evaluateModel, setupBackend, type Dataset, type TeacherLogits } from '@distillery/core';
 import { embeddedMnistSplit } from '@distillery/datasets';
 import { createMlp } from '@distillery/students';
@@ -5,7 +6,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RemoteTrainer, RunnerPool, SweepResultsStore, generateSoftLabels, sweep, type TrialSpec } from '../src/index.js';
+import { RemoteTrainer, RunnerPool, SweepResultsStore, generateSoftLabels, sweep, type TrialSpecInput } from '../src/index.js';
 
 let dir = '';
 let pool: RunnerPool;
@@ -13,16 +14,10 @@ let train: Dataset;
 let test: Dataset;
 let teacherLogits: TeacherLogits;
 
-const base: TrialSpec = {
-  student: { plugin: 'mlp', options: { hidden: [8] } },
-  lambda: 1,
-  temperature: 4,
-  labelledCount: 30,
-  validationCount: 60,
-  epochs: 2,
-  batchSize: 16,
-  transferBatchSize: 64,
-  learningRate: 3e-3,
+const base: TrialSpecInput = {
+  data: { labelledCount: 30, validationCount: 60 },
+  student: { plugin: 'mlp', options: { hidden: [8] }, train: { epochs: 2, batchSize: 16, transferBatchSize: 64, learningRate: 3e-3 } },
+  distillation: { lambda: 1, temperature: 4 },
 };
 
 beforeAll(async () => {
@@ -47,10 +42,11 @@ describe('sweep', () => {
   it('runs every combination × seed in the pool, appends each trial, and summarises per combination', async () => {
     const folder = join(dir, 'grid');
     const result = await sweep({ directory: folder, base, grid: { lambda: [0, 1], temperature: [2, 4] }, seeds: [1, 2], train, test, teacher: { logits: teacherLogits }, pool });
-    expect(result.ran).toBe(8);
+    // λ = 0 is the student alone: T cannot change it, so it runs once per seed, not once per T.
+    expect(result.ran).toBe(6);
     expect(result.failed).toBe(0);
-    expect(await lines(folder)).toHaveLength(8);
-    expect(result.summary.combinations).toHaveLength(4);
+    expect(await lines(folder)).toHaveLength(6);
+    expect(result.summary.combinations.map((c) => c.params)).toEqual([{ lambda: 0 }, { lambda: 1, temperature: 2 }, { lambda: 1, temperature: 4 }]);
     for (const c of result.summary.combinations) {
       expect(c.seeds).toBe(2);
       expect(c.bestEpochAccuracy.mean).toBeGreaterThan(0);
@@ -103,20 +99,37 @@ describe('sweep', () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
-  it('records a failing trial with its error and goes on', async () => {
+  it('refuses a grid value a plugin rejects before any trial runs, naming the trial', async () => {
+    const folder = join(dir, 'bad-value');
+    await expect(
+      sweep({ directory: folder, base, grid: { 'student.options.hidden': [[8], [-3]] }, seeds: [1], train, test, teacher: { logits: teacherLogits }, pool }),
+    ).rejects.toThrow('sweep.grid: the trial {"student.options.hidden":[-3]}: student.options: mlp.hidden[0]: expected a positive integer, got -3');
+    await expect(readFile(join(folder, 'sweep.json'))).rejects.toThrow(/ENOENT/);
+  });
+
+  it('refuses a grid key that is not a path into the run spec, with the closest valid one', async () => {
+    const run = (key: string) => sweep({ directory: join(dir, 'bad-key'), base, grid: { [key]: [[8]] }, seeds: [1], train, test, teacher: { logits: teacherLogits }, workers: 0 });
+    await expect(run('student.optoins.hidden')).rejects.toThrow('sweep.grid.student.optoins.hidden: student.optoins.hidden is not a path into the run spec (did you mean student.options.hidden?)');
+    await expect(run('teacher.options.hidden')).rejects.toThrow('teacher.options.hidden cannot vary in a sweep');
+  });
+
+  it('records a trial that fails while training with its error and goes on', async () => {
     const result = await sweep({
       directory: join(dir, 'failing'),
-      base,
-      grid: { 'student.options.hidden': [[8], [-3]] },
+      base: { ...base, distillation: { ...base.distillation, loss: 'picky' } },
+      grid: { temperature: [2, 4] },
       seeds: [1],
       train,
       test,
       teacher: { logits: teacherLogits },
-      pool,
+      workers: 0,
+      plugins: ['./fixtures/picky-loss.ts'],
+      baseDir: fileURLToPath(new URL('.', import.meta.url)),
     });
     expect(result.failed).toBe(1);
     const failed = result.records.find((r) => r.status === 'failed')!;
-    expect(failed.status === 'failed' && failed.error).toMatchObject({ name: 'DistilleryError', code: 'E_CONFIG', message: 'mlp.hidden[0]: expected a positive integer, got -3' });
+    expect(failed.params).toEqual({ temperature: 4 });
+    expect(failed.status === 'failed' && failed.error).toMatchObject({ name: 'DistilleryError', code: 'E_CONFIG', message: 'picky: cannot train at temperature 4' });
     expect(result.records.filter((r) => r.status === 'ok')).toHaveLength(1);
   });
 
@@ -134,7 +147,7 @@ describe('RemoteTrainer (comlink)', () => {
     const trainer = RemoteTrainer.start();
     try {
       const seen: number[] = [];
-      const result = await trainer.train({ spec: { ...base, epochs: 6 }, seed: 1, train, test, teacherLogits }, (done) => {
+      const result = await trainer.train({ spec: { ...base, student: { ...base.student, train: { ...base.student.train, epochs: 6 } } }, seed: 1, train, test, teacherLogits }, (done) => {
         seen.push(done);
         if (done === 2) void trainer.stop();
       });

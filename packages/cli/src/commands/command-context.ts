@@ -1,7 +1,7 @@
 import { DistilleryError } from '@distillery/core';
 import { stopRunnerPools } from '@distillery/runner';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { DistilleryConfig } from '../config/config-schema.js';
 import { createProgressView, progressMode, type ProgressView } from '../progress/progress-view.js';
 
@@ -14,6 +14,13 @@ export interface CommonFlags {
   readonly quiet?: boolean;
   readonly json?: boolean;
   readonly verbose?: boolean;
+  /** A saved teacher's folder, in the place of the config's teacher. */
+  readonly teacher?: string;
+}
+
+/** `--teacher DIR`: the config's teacher replaced by the `saved` teacher in DIR. */
+export function teacherOverride(flags: CommonFlags): Record<string, unknown> {
+  return flags.teacher === undefined ? {} : { teacher: { plugin: 'saved', options: { directory: resolve(flags.teacher) } } };
 }
 
 export function progressFor(flags: CommonFlags): ProgressView {

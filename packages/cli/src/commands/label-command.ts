@@ -1,11 +1,11 @@
-import { formatCacheRejection, generateSoftLabels, type SoftLabelResult } from '@distillery/runner';
+import { checkFolder, formatCacheRejection, generateSoftLabels, writeFolderRecord, type SoftLabelResult } from '@distillery/runner';
 import { writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../config/load-config.js';
-import { buildPipeline, logitCacheDirectory, runnerPoolFor } from '../pipeline/build-pipeline.js';
-import { obtainTeacher } from '../pipeline/obtain-teacher.js';
-import { commonOverrides, defaultOutDirectory, interruptSignal, progressFor, writeResolvedConfig, type CommonFlags } from './command-context.js';
+import { buildPipeline, folderRecordOf, logitCacheDirectory, runnerPoolFor } from '../pipeline/build-pipeline.js';
+import { commandTeacher } from '../pipeline/command-teacher.js';
+import { commonOverrides, defaultOutDirectory, interruptSignal, progressFor, teacherOverride, writeResolvedConfig, type CommonFlags } from './command-context.js';
 
 export interface LabelOutcome {
   readonly directory: string;
@@ -17,22 +17,25 @@ export interface LabelOutcome {
 
 /** `distillery label <config>`: only the teacher's logits, sharded over workers, into the cache. */
 export async function labelCommand(configFile: string, flags: CommonFlags): Promise<LabelOutcome> {
-  const loaded = await loadConfig(configFile, commonOverrides(flags));
+  const loaded = await loadConfig(configFile, { ...commonOverrides(flags), ...teacherOverride(flags) });
   const pipeline = await buildPipeline(loaded);
   const { config } = pipeline;
   const directory = resolve(flags.out ?? defaultOutDirectory(config.name, 'label'));
+  const record = folderRecordOf(pipeline, 'label', undefined);
+  await checkFolder(directory, record);
   await writeResolvedConfig(directory, config);
+  await writeFolderRecord(directory, record);
   const progress = progressFor(flags);
   const { signal, release } = interruptSignal(progress, 'Finished shards stay in the cache; run it again to compute the rest.');
   const workers = config.workers ?? availableParallelism();
   const cacheDirectory = logitCacheDirectory(pipeline, directory);
   const pool = workers > 0 ? runnerPoolFor(pipeline, workers) : undefined;
   try {
-    const teacher = await obtainTeacher(pipeline, directory, progress, signal);
+    const teacher = await commandTeacher(pipeline, directory, progress, signal);
     try {
       const result = await generateSoftLabels({
         teacher: teacher.model,
-        dataset: pipeline.train,
+        dataset: pipeline.run.train,
         cache: cacheDirectory,
         ...(pool === undefined ? {} : { pool }),
         signal,
@@ -42,7 +45,7 @@ export async function labelCommand(configFile: string, flags: CommonFlags): Prom
       const outcome = { directory, cacheDirectory, result, workers, teacherAccuracy: teacher.accuracy };
       await writeFile(
         join(directory, 'labels.json'),
-        `${JSON.stringify({ cache: cacheDirectory, cacheStatus: result.cache, teacherFingerprint: result.teacherFingerprint, examples: result.logits.size, classes: result.logits.numClasses, examplesComputed: result.examplesComputed, workers, elapsedMs: result.elapsedMs, teacherAccuracy: teacher.accuracy }, null, 2)}\n`,
+        `${JSON.stringify({ cache: cacheDirectory, cacheStatus: result.cache, teacherFingerprint: result.teacherFingerprint, examples: result.logits.size, classes: result.logits.numClasses, examplesComputed: result.examplesComputed, workers, runtime: result.runtime, elapsedMs: result.elapsedMs, teacherAccuracy: teacher.accuracy }, null, 2)}\n`,
       );
       return outcome;
     } finally {

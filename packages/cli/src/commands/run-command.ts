@@ -1,13 +1,15 @@
-import { distill } from '@distillery/runner';
+import { MODEL_JSON } from '@distillery/core';
+import { checkFolder, distill, formatCacheRejection, writeFolderRecord } from '@distillery/runner';
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../config/load-config.js';
-import { buildPipeline, logitCacheDirectory, runnerPoolFor, trainingSettings } from '../pipeline/build-pipeline.js';
+import { buildPipeline, folderRecordOf, logitCacheDirectory, runnerPoolFor } from '../pipeline/build-pipeline.js';
 import type { RunReportData } from '../report/report-data.js';
 import { writeReport } from '../report/index.js';
 import { formatReport } from '../report-text.js';
-import { commonOverrides, defaultOutDirectory, interruptSignal, progressFor, writeResolvedConfig, type CommonFlags } from './command-context.js';
+import { commonOverrides, defaultOutDirectory, interruptSignal, progressFor, teacherOverride, writeResolvedConfig, type CommonFlags } from './command-context.js';
 import { measureSpeed } from './measure-speed.js';
 
 export const DEFAULT_CONFIG = fileURLToPath(new URL('../../configs/default.yaml', import.meta.url));
@@ -16,8 +18,6 @@ export interface RunFlags extends CommonFlags {
   readonly labelledFraction?: number;
   readonly lambda?: number;
   readonly temperature?: number;
-  /** A saved teacher's folder, in the place of the config's teacher. */
-  readonly teacher?: string;
   readonly teacherEpochs?: number;
   readonly studentEpochs?: number;
 }
@@ -38,37 +38,29 @@ export async function runCommand(configFile: string | undefined, flags: RunFlags
     'distillation.temperature': flags.temperature,
     'teacher.train.epochs': flags.teacherEpochs,
     'student.train.epochs': flags.studentEpochs,
-    ...(flags.teacher === undefined ? {} : { teacher: { plugin: 'saved', options: { directory: resolve(flags.teacher) } } }),
+    ...teacherOverride(flags),
   });
   const pipeline = await buildPipeline(loaded);
-  const { config } = pipeline;
+  const { config, spec } = pipeline;
   const directory = resolve(flags.out ?? defaultOutDirectory(config.name, 'run'));
+  const record = folderRecordOf(pipeline, 'run', { seed: spec.seed, data: spec.data, student: spec.student, distillation: spec.distillation });
+  await checkFolder(directory, record); // before anything is written
   await writeResolvedConfig(directory, config);
+  await writeFolderRecord(directory, record);
   const progress = progressFor(flags);
-  const { signal, release } = interruptSignal(progress, `Nothing of an unfinished run is kept; run it again to start over.`);
+  const { signal, release } = interruptSignal(progress, 'A trained teacher and finished soft labels are kept in the folder; run the same command again to go on from them.');
   const workers = config.workers ?? 0;
   const pool = workers > 0 ? runnerPoolFor(pipeline, workers) : undefined;
+  const teacherFolder = join(directory, 'teacher');
   try {
     const result = await distill({
-      train: pipeline.train,
-      test: pipeline.test,
-      teacher: pipeline.teacher,
-      student: { create: pipeline.createStudent, train: trainingSettings(config.student.train) },
-      ...(config.data.labelledFraction === undefined ? {} : { labelledFraction: config.data.labelledFraction }),
-      ...(config.data.labelledCount === undefined ? {} : { labelledCount: config.data.labelledCount }),
-      ...(config.data.validationCount > 0 ? { validationCount: config.data.validationCount } : {}),
-      ...(config.student.earlyStoppingPatience === undefined ? {} : { earlyStoppingPatience: config.student.earlyStoppingPatience }),
-      lambda: config.distillation.lambda,
-      temperature: config.distillation.temperature,
-      form: config.distillation.form,
-      distillationLoss: config.distillation.loss,
-      distillationLossOptions: config.distillation.options,
-      ...(pipeline.augmentation === undefined ? {} : { augmentation: pipeline.augmentation }),
-      onlineTeacher: config.distillation.onlineTeacher,
-      seed: config.seed,
+      ...pipeline.run.distillOptions,
       cache: logitCacheDirectory(pipeline, directory),
       ...(pool === undefined ? {} : { pool }),
+      // A teacher trained here is saved the moment it is trained; a rerun loads it.
+      ...(spec.teacher.train === undefined ? {} : { teacherFolder }),
       signal,
+      onCacheRejected: (r) => progress.note(formatCacheRejection(r)),
       onProgress: (event) => {
         if (event.type === 'epoch:end') progress.epoch(event.phase, event.record, event.epochs);
         else if (event.type === 'phase:start') progress.note(`[${event.phase}] started`);
@@ -77,7 +69,7 @@ export async function runCommand(configFile: string | undefined, flags: RunFlags
     try {
       const data: RunReportData = {
         kind: 'run',
-        title: `${config.name}: distillation on ${pipeline.train.name}`,
+        title: `${config.name}: distillation on ${pipeline.run.train.name}`,
         createdAt: new Date().toISOString(),
         backend: pipeline.backend.name,
         config,
@@ -88,14 +80,14 @@ export async function runCommand(configFile: string | undefined, flags: RunFlags
           studentKd: result.histories['student-kd'] ?? [],
         },
         speed: {
-          teacher: await measureSpeed(result.teacher, pipeline.test),
-          studentAlone: await measureSpeed(result.studentAlone, pipeline.test),
-          studentKd: await measureSpeed(result.studentKd, pipeline.test),
+          teacher: await measureSpeed(result.teacher, pipeline.run.test),
+          studentAlone: await measureSpeed(result.studentAlone, pipeline.run.test),
+          studentKd: await measureSpeed(result.studentKd, pipeline.run.test),
         },
       };
       await result.studentKd.save(join(directory, 'student'));
       await result.studentAlone.save(join(directory, 'student-alone'));
-      if (!('directory' in pipeline.teacher)) await result.teacher.save(join(directory, 'teacher'));
+      if (!existsSync(join(teacherFolder, MODEL_JSON))) await result.teacher.save(teacherFolder);
       await writeFile(join(directory, 'run.json'), `${JSON.stringify(data, null, 2)}\n`);
       // The default job's report.json: the three accuracies and the settings.
       await writeFile(join(directory, 'report.json'), `${JSON.stringify({ ...result.report, backend: pipeline.backend.name }, null, 2)}\n`);

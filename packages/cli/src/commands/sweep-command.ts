@@ -1,12 +1,12 @@
 import { DistilleryError } from '@distillery/core';
-import { formatCacheRejection, formatSweepTable, generateSoftLabels, sweep, type SweepResult } from '@distillery/runner';
+import { attempt, checkFolder, checkSweepPlan, formatCacheRejection, formatSweepTable, generateSoftLabels, sweep, writeFolderRecord, type SweepResult } from '@distillery/runner';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../config/load-config.js';
-import { buildPipeline, logitCacheDirectory, runnerPoolFor } from '../pipeline/build-pipeline.js';
-import { obtainTeacher } from '../pipeline/obtain-teacher.js';
+import { buildPipeline, folderRecordOf, logitCacheDirectory, runnerPoolFor } from '../pipeline/build-pipeline.js';
+import { commandTeacher } from '../pipeline/command-teacher.js';
 import { writeReport } from '../report/index.js';
-import { commonOverrides, defaultSweepDirectory, interruptSignal, progressFor, writeResolvedConfig, type CommonFlags } from './command-context.js';
+import { commonOverrides, defaultSweepDirectory, interruptSignal, progressFor, teacherOverride, writeResolvedConfig, type CommonFlags } from './command-context.js';
 import { sweepReportData } from './sweep-report-data.js';
 
 export interface SweepOutcome {
@@ -21,39 +21,59 @@ export interface SweepOutcome {
  * running the same command again resumes the sweep.
  */
 export async function sweepCommand(configFile: string, flags: CommonFlags): Promise<SweepOutcome> {
-  const loaded = await loadConfig(configFile, commonOverrides(flags));
+  const loaded = await loadConfig(configFile, { ...commonOverrides(flags), ...teacherOverride(flags) });
   const { config } = loaded;
-  if (config.sweep === undefined) {
+  const definition = config.sweep;
+  if (definition === undefined) {
     throw new DistilleryError('E_CONFIG', `${loaded.path}: sweep: the config has no sweep section (add sweep.grid, e.g. { lambda: [0.5, 1], temperature: [2, 4] })`);
   }
   const pipeline = await buildPipeline(loaded);
+  const { spec, run } = pipeline;
+  const base = { data: spec.data, student: spec.student, distillation: spec.distillation };
+  // The grid is checked against the spec before a teacher trains or a file is written.
+  attempt(loaded.path, () => checkSweepPlan(base, definition.grid, definition.seeds, definition.search, run.registry, run.train));
   const directory = resolve(flags.out ?? defaultSweepDirectory(config.name));
+  const record = folderRecordOf(pipeline, 'sweep', { base, grid: definition.grid, seeds: definition.seeds, search: definition.search });
+  await checkFolder(directory, record);
   await writeResolvedConfig(directory, config);
+  await writeFolderRecord(directory, record);
   const progress = progressFor(flags);
   const resume = `Finished trials are kept in ${join(directory, 'trials.jsonl')}; run the same command again to resume.`;
   const { signal, release } = interruptSignal(progress, resume);
   const workers = config.workers ?? availableParallelism();
   const pool = runnerPoolFor(pipeline, Math.max(1, workers));
   try {
-    const teacher = await obtainTeacher(pipeline, directory, progress, signal);
-    const cache = logitCacheDirectory(pipeline, directory);
-    const soft = await generateSoftLabels({ teacher: teacher.model, dataset: pipeline.train, pool, cache, onProgress: (p) => progress.softLabels(p), onCacheRejected: (r) => progress.note(formatCacheRejection(r)) });
+    const teacher = await commandTeacher(pipeline, directory, progress, signal);
+    const soft = await generateSoftLabels({
+      teacher: teacher.model,
+      dataset: run.train,
+      pool,
+      cache: logitCacheDirectory(pipeline, directory),
+      signal,
+      onProgress: (p) => progress.softLabels(p),
+      onCacheRejected: (r) => progress.note(formatCacheRejection(r)),
+    });
     teacher.model.dispose();
     const result = await sweep({
       directory,
-      base: pipeline.trialSpec,
-      grid: config.sweep.grid,
-      seeds: config.sweep.seeds,
-      search: config.sweep.search,
-      train: pipeline.train,
-      test: pipeline.test,
-      teacher: { logits: soft.logits },
-      ...(workers === 0 ? { workers: 0 } : { pool }),
+      base,
+      grid: definition.grid,
+      seeds: definition.seeds,
+      search: definition.search,
+      train: run.train,
+      test: run.test,
+      teacher: { logits: soft.logits, fingerprint: soft.teacherFingerprint },
+      ...(workers === 0 ? { workers: 0, plugins: config.plugins, baseDir: run.baseDir } : { pool }),
       signal,
-      onProgress: (event) => progress.sweep(event),
+      onProgress: (event) => {
+        if (event.type === 'start' && event.validation.carved) {
+          progress.note(`[sweep] no validation split configured (data.validationCount): carved ${event.validation.count} training examples (10%, at most 1,000; stratified) to choose on — the test set is only reported`);
+        }
+        progress.sweep(event);
+      },
     });
     progress.stop();
-    const { files } = await writeReport(directory, await sweepReportData(directory, `${config.name}: sweep on ${pipeline.train.name}`));
+    const { files } = await writeReport(directory, await sweepReportData(directory, `${config.name}: sweep on ${run.train.name}`));
     return { directory, result, files };
   } finally {
     progress.stop();
@@ -64,5 +84,6 @@ export async function sweepCommand(configFile: string, flags: CommonFlags): Prom
 
 export function formatSweepOutcome(o: SweepOutcome): string {
   const r = o.result;
-  return `${formatSweepTable(r.summary)}\n\n${r.ran} trial(s) run, ${r.skipped} already done, ${r.failed} failed · ${(r.elapsedMs / 1000).toFixed(1)}s\nwritten to ${o.directory}\n`;
+  const validation = `selection on ${r.validation.count} validation examples${r.validation.carved ? ' (carved from the training set: none was configured)' : ''}`;
+  return `${formatSweepTable(r.summary)}\n${validation}\n\n${r.ran} trial(s) run, ${r.skipped} already done, ${r.failed} failed · ${(r.elapsedMs / 1000).toFixed(1)}s\nwritten to ${o.directory}\n`;
 }

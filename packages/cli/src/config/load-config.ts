@@ -2,8 +2,8 @@ import { DistilleryError } from '@distillery/core';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { parseWith } from '@distillery/runner';
 import { configSchema, type DistilleryConfig } from './config-schema.js';
-import { formatConfigIssues } from './format-config-error.js';
 
 export interface LoadedConfig {
   /** Absolute path of the config file. */
@@ -50,13 +50,5 @@ function setPath(target: Record<string, unknown>, path: string[], value: unknown
 }
 
 export function parseConfig(raw: unknown, source: string): DistilleryConfig {
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new DistilleryError('E_CONFIG', `${source}: a config is a mapping of settings (see \`distillery init\`), got ${raw === null ? 'nothing' : Array.isArray(raw) ? 'a list' : typeof raw}`);
-  }
-  const result = configSchema.safeParse(raw);
-  if (result.success) return result.data;
-  const problems = formatConfigIssues(result.error.issues, raw);
-  throw new DistilleryError('E_CONFIG', `${source}: ${problems.length === 1 ? problems[0] : `\n  ${problems.join('\n  ')}`}`, {
-    details: { problems },
-  });
+  return parseWith(configSchema, raw, source);
 }

@@ -54,12 +54,12 @@ export function sweepReportBlocks(data: SweepReportData): ReportBlock[] {
 
 function bestText(data: SweepReportData): string {
   const best = data.summary.best;
-  if (best === undefined) return 'No trial finished successfully, so there is no best combination.';
-  const basis =
-    data.summary.selectedOn === 'validation'
-      ? `selected on mean validation accuracy (${percentMeanStd(best.validationAccuracy!, best.seeds)} %), never on test`
-      : 'selected on mean last-epoch test accuracy, as the trials held out no validation split: an optimistic choice, ' +
-        'add a validationCount to select on validation instead';
+  if (best === undefined) {
+    return data.summary.combinations.some((c) => c.seeds > 0)
+      ? 'No trial has validation numbers (a folder from before sweeps always held a validation split), so none is selected: selection never uses the test set.'
+      : 'No trial finished successfully, so there is no best combination.';
+  }
+  const basis = `selected on mean validation accuracy (${percentMeanStd(best.validationAccuracy!, best.seeds)} %), never on test`;
   return `${paramsText(best.params)}: test accuracy ${percentMeanStd(best.bestEpochAccuracy, best.seeds)} % at the best epoch over ${best.seeds === 1 ? 'one seed' : `${best.seeds} seeds`}; ${basis}.`;
 }
 

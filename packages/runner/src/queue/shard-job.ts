@@ -20,7 +20,8 @@ export interface ShardJobData {
 
 export type JobTeacher =
   | { readonly format: 'layers'; readonly name: string; readonly topology: string; readonly weightSpecs: readonly unknown[]; readonly weights: BlobAddress; readonly fingerprint: string }
-  | { readonly format: 'onnx'; readonly runtime: 'ort' | 'tfjs'; readonly name: string; readonly layout: 'as-is' | 'nchw' | 'flatten'; readonly model: BlobAddress; readonly fingerprint: string };
+  | { readonly format: 'onnx'; readonly runtime: 'ort' | 'tfjs'; readonly name: string; readonly layout: 'as-is' | 'nchw' | 'flatten'; readonly model: BlobAddress; readonly fingerprint: string }
+  | { readonly format: 'plugin'; readonly plugin: string; readonly options: unknown; readonly seed?: number; readonly name: string; readonly fingerprint: string };
 
 /** What a worker returns for a shard: where its logits are. */
 export interface ShardJobResult {
@@ -47,6 +48,7 @@ export const shardJobSchema = z.strictObject({
   teacher: z.discriminatedUnion('format', [
     z.strictObject({ format: z.literal('layers'), name: z.string(), topology: z.string(), weightSpecs: z.array(weightSpec), weights: blobAddressSchema, fingerprint: z.string() }),
     z.strictObject({ format: z.literal('onnx'), runtime: z.enum(['ort', 'tfjs']), name: z.string(), layout: z.enum(['as-is', 'nchw', 'flatten']), model: blobAddressSchema, fingerprint: z.string() }),
+    z.strictObject({ format: z.literal('plugin'), plugin: z.string().min(1), options: z.unknown(), seed: z.number().int().min(1).optional(), name: z.string(), fingerprint: z.string() }),
   ]),
 });
 
@@ -56,12 +58,17 @@ export async function teacherToJob(client: Redis, payload: TeacherPayload): Prom
     const model = await putBlob(client, new Uint8Array(payload.model));
     return { format: 'onnx', runtime: payload.runtime, name: payload.name, layout: payload.layout, model, fingerprint: payload.fingerprint };
   }
+  if (payload.format === 'plugin') {
+    // Made again from its plugin and options on the worker's machine (e.g. an ensemble of saved teachers): paths must be reachable there.
+    return { format: 'plugin', plugin: payload.plugin, options: payload.options, ...(payload.seed === undefined ? {} : { seed: payload.seed }), name: payload.name, fingerprint: payload.fingerprint };
+  }
   const weights = await putBlob(client, new Uint8Array(payload.weights));
   return { format: 'layers', name: payload.name, topology: payload.topology, weightSpecs: payload.weightSpecs, weights, fingerprint: payload.fingerprint };
 }
 
 /** Back to the payload a pool thread runs: the bytes fetched (and checked) into shared memory. */
 export async function teacherFromJob(client: Redis, teacher: JobTeacher): Promise<TeacherPayload> {
+  if (teacher.format === 'plugin') return teacher;
   const bytes = await readBlob(client, teacher.format === 'onnx' ? teacher.model : teacher.weights, `teacher ${teacher.name}`);
   const shared = new SharedArrayBuffer(bytes.byteLength);
   new Uint8Array(shared).set(bytes);

@@ -1,6 +1,6 @@
 import { DistilleryError, fingerprint } from '@distillery/core';
 import { z } from 'zod';
-import type { TrialSpec } from '../trial/trial-spec.js';
+import { trialSpecSchema, type TrialSpec } from '../spec/run-spec.js';
 import type { LogitsAddress } from './logit-store.js';
 
 /**
@@ -28,27 +28,6 @@ export interface DatasetSpec {
 }
 
 const hex = (min: number) => z.string().regex(new RegExp(`^[0-9a-f]{${min},64}$`), 'a hex fingerprint');
-const pluginRef = z.object({ plugin: z.string().min(1), options: z.record(z.string(), z.unknown()).optional() });
-const namedRef = z.object({ name: z.string().min(1), options: z.record(z.string(), z.unknown()).optional() });
-const positive = z.number().positive();
-
-const trialSpecSchema = z.strictObject({
-  student: pluginRef,
-  loss: namedRef.optional(),
-  augmentation: namedRef.optional(),
-  lambda: z.number().min(0),
-  temperature: positive,
-  form: z.enum(['sum', 'convex']).optional(),
-  labelledFraction: positive.max(1).optional(),
-  labelledCount: z.number().int().positive().optional(),
-  validationCount: z.number().int().min(0).optional(),
-  epochs: z.number().int().positive(),
-  batchSize: z.number().int().positive(),
-  transferBatchSize: z.number().int().positive().optional(),
-  learningRate: positive,
-  earlyStoppingPatience: z.number().int().positive().optional(),
-});
-
 const logitsAddressSchema = z.strictObject({
   sha256: hex(64),
   numExamples: z.number().int().min(0),
@@ -76,6 +55,7 @@ const trialJobSchema = z.strictObject({
     id: z.string().regex(/^[0-9a-zA-Z_-]{1,64}$/, 'letters, digits, _ or -'),
     params: z.record(z.string(), z.unknown()),
     seed: z.number().int(),
+    // The one trial spec: the same schema a config's sections pass.
     spec: trialSpecSchema,
   }),
   dataset: z.strictObject({

@@ -10,11 +10,13 @@ import {
 import * as Comlink from 'comlink/dist/esm/comlink.mjs';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { Worker } from 'node:worker_threads';
-import type { TrialEpoch, TrialResult, TrialSpec } from '../trial/trial-spec.js';
+import { parseWith, trialSpecSchema, type TrialSpecInput } from '../spec/run-spec.js';
+import type { TrialEpoch, TrialResult } from '../trial/trial-spec.js';
 import type { RemoteTrainerApi } from './remote-trainer-api.js';
 
 export interface RemoteTrainInput {
-  readonly spec: TrialSpec;
+  /** The run spec's data (split), student and distillation sections. */
+  readonly spec: TrialSpecInput;
   readonly seed: number;
   readonly train: Dataset;
   readonly test: Dataset;
@@ -64,7 +66,7 @@ export class RemoteTrainer {
     const callback = Comlink.proxy((done: number, total: number, epoch: TrialEpoch) => onEpoch?.(done, total, epoch));
     return this.call(
       this.remote.train(
-        { id: 'remote', params: {}, seed: input.seed, spec: input.spec, train, test: shareDataset(input.test), teacherLogits: logits },
+        { id: 'remote', params: {}, seed: input.seed, spec: parseWith(trialSpecSchema, input.spec, 'trial spec'), train, test: shareDataset(input.test), teacherLogits: logits },
         callback,
       ),
     );

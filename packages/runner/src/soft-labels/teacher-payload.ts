@@ -1,4 +1,4 @@
-import { DistilleryError, modelFingerprint, serializeModel, type Model } from '@distillery/core';
+import { DistilleryError, LayersClassifier, modelFingerprint, pluginOrigin, serializeModel, unwrapModel, type Model } from '@distillery/core';
 import { OnnxTeacher, isOnnxRuntimeAvailable, loadOnnxRuntime, onnxFormOf } from '@distillery/onnx';
 import type { TeacherPayload } from '../protocol.js';
 
@@ -42,8 +42,24 @@ export async function planTeacher(teacher: Model, requested: TeacherRuntime, inW
     const fingerprint = await teacher.fingerprint();
     return { runtime: 'tfjs', payload: onnxPayload(teacher, teacher.bytes, 'tfjs', fingerprint), fingerprint };
   }
-  const serialized = await serializeModel(teacher);
-  return { runtime: 'tfjs', payload: serialized, fingerprint: serialized.fingerprint };
+  if (unwrapModel(teacher) instanceof LayersClassifier) {
+    const serialized = await serializeModel(teacher);
+    return { runtime: 'tfjs', payload: serialized, fingerprint: serialized.fingerprint };
+  }
+  const origin = pluginOrigin(teacher);
+  if (origin === undefined || origin.kind !== 'teacher') {
+    throw new DistilleryError(
+      'E_MODEL_IO',
+      `teacher ${teacher.name} cannot reach worker threads: it is not a tfjs layers model, has no ONNX form, and was not made by a teacher plugin ` +
+        `(a worker makes a teacher again from its plugin and options). Make it through a plugin, or label in this thread (workers: 0)`,
+    );
+  }
+  const fingerprint = await modelFingerprint(teacher);
+  return {
+    runtime: 'tfjs',
+    payload: { format: 'plugin', plugin: origin.name, options: origin.options, ...(origin.seed === undefined ? {} : { seed: origin.seed }), name: teacher.name, fingerprint },
+    fingerprint,
+  };
 }
 
 function onnxPayload(teacher: Model, bytes: Uint8Array, runtime: 'ort' | 'tfjs', fingerprint: string): TeacherPayload {

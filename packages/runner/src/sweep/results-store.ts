@@ -1,6 +1,7 @@
 import { DistilleryError, type DistilleryErrorJSON } from '@distillery/core';
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { diffPaths } from '../run/folder-record.js';
 import type { TrialEpoch } from '../trial/trial-spec.js';
 
 export type TrialRecord =
@@ -47,9 +48,17 @@ export class SweepResultsStore {
     if (existing === undefined) {
       await writeFile(this.definitionFile, `${text}\n`);
     } else if (existing.trim() !== text) {
+      let differences: string[];
+      try {
+        differences = diffPaths('sweep', JSON.parse(existing), definition);
+      } catch {
+        differences = ['its sweep.json is not valid JSON'];
+      }
       throw new DistilleryError(
         'E_CONFIG',
-        `${this.directory} holds a different sweep (its sweep.json differs); use another folder or delete it to start over`,
+        `${this.directory} holds a different sweep: ${differences.slice(0, 6).join('; ')}${differences.length > 6 ? `; and ${differences.length - 6} more` : ''}. ` +
+          `Its trials belong to those settings: use another folder, or delete it to start over`,
+        { details: { differences } },
       );
     }
   }

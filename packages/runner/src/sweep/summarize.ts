@@ -17,9 +17,12 @@ export interface CombinationSummary {
 
 export interface SweepSummary {
   readonly combinations: readonly CombinationSummary[];
-  /** Chosen on validation accuracy when there is a validation split, else on last-epoch test accuracy. */
+  /**
+   * The combination with the best mean validation accuracy (each trial at its best validation
+   * epoch). Never chosen on the test set: trials without validation numbers are not candidates.
+   */
   readonly best?: CombinationSummary;
-  readonly selectedOn: 'validation' | 'test';
+  readonly selectedOn: 'validation';
 }
 
 export function summarizeTrials(records: readonly TrialRecord[]): SweepSummary {
@@ -40,11 +43,10 @@ export function summarizeTrials(records: readonly TrialRecord[]): SweepSummary {
       ...(validation.length > 0 && validation.length === ok.length ? { validationAccuracy: meanStd(validation) } : {}),
     };
   });
-  const scored = combinations.filter((c) => c.seeds > 0);
-  const selectedOn = scored.length > 0 && scored.every((c) => c.validationAccuracy !== undefined) ? 'validation' : 'test';
-  const score = (c: CombinationSummary) => (selectedOn === 'validation' ? c.validationAccuracy!.mean : c.lastEpochAccuracy.mean);
+  const scored = combinations.filter((c) => c.seeds > 0 && c.validationAccuracy !== undefined);
+  const score = (c: CombinationSummary) => c.validationAccuracy!.mean;
   const best = scored.reduce<CombinationSummary | undefined>((a, c) => (a === undefined || score(c) > score(a) ? c : a), undefined);
-  return { combinations, ...(best === undefined ? {} : { best }), selectedOn };
+  return { combinations, ...(best === undefined ? {} : { best }), selectedOn: 'validation' };
 }
 
 export function meanStd(values: readonly number[]): MeanStd {
@@ -69,6 +71,8 @@ export function formatSweepTable(summary: SweepSummary): string {
   ]);
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   const bestLine =
-    summary.best === undefined ? 'no successful trial' : `best (on ${summary.selectedOn}): ${JSON.stringify(summary.best.params)}`;
+    summary.best === undefined
+      ? 'no trial with validation numbers to choose from'
+      : `best (chosen on validation accuracy; test accuracy only reported): ${JSON.stringify(summary.best.params)}`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line), '', bestLine].join('\n');
 }

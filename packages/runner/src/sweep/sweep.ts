@@ -7,6 +7,7 @@ import {
   type Dataset,
   type DistilleryErrorJSON,
   type Model,
+  type PluginRegistry,
   type TeacherLogits,
 } from '@distillery/core';
 import { createPluginRegistry, type PluginModules } from '../builtin-registry.js';
@@ -16,8 +17,12 @@ import type { Executor, ExecutorProgress } from '../executor/executor.js';
 import { RunnerPool } from '../pool/runner-pool.js';
 import { sweepFingerprint } from '../queue/trial-job.js';
 import { generateSoftLabels } from '../soft-labels/generate-soft-labels.js';
+import { lossOptionsWithTemperature } from '../run/objective.js';
+import { attempt, studentFactory } from '../run/run-parts.js';
+import { defaultValidationCount } from '../run/split-run.js';
+import { parseWith, trialSpecSchema, type TrialSpecInput } from '../spec/run-spec.js';
 import { runTrial } from '../trial/run-trial.js';
-import type { TrialResult, TrialSpec, TrialTask } from '../trial/trial-spec.js';
+import type { TrialResult, TrialTask } from '../trial/trial-spec.js';
 import { SweepResultsStore, type TrialRecord } from './results-store.js';
 import { planSweep, type PlannedTrial, type SearchStrategy, type SweepGrid } from './sweep-plan.js';
 import { formatSweepTable, summarizeTrials, type SweepSummary } from './summarize.js';
@@ -27,14 +32,15 @@ import { join } from 'node:path';
 export interface SweepOptions extends PluginModules {
   /** The sweep's folder: results are appended here as trials finish; re-running resumes. */
   readonly directory: string;
-  readonly base: TrialSpec;
+  /** The run spec's data (split), student and distillation sections; the grid sets paths in it. */
+  readonly base: TrialSpecInput;
   readonly grid: SweepGrid;
   readonly seeds: readonly number[];
   readonly search?: SearchStrategy;
   readonly train: Dataset;
   readonly test: Dataset;
   /** The teacher (its logits on `train` are generated once, cached if `cache` is set) or its logits. */
-  readonly teacher: { readonly model: Model; readonly cache?: string } | { readonly logits: TeacherLogits };
+  readonly teacher: { readonly model: Model; readonly cache?: string } | { readonly logits: TeacherLogits; readonly fingerprint?: string };
   /** Trials run one per worker. 0 runs them one after another in this thread. */
   readonly workers?: number;
   readonly pool?: RunnerPool;
@@ -48,7 +54,7 @@ export interface SweepOptions extends PluginModules {
 }
 
 export type SweepProgress =
-  | { readonly type: 'start'; readonly total: number; readonly skipped: number }
+  | { readonly type: 'start'; readonly total: number; readonly skipped: number; readonly validation: { readonly count: number; readonly carved: boolean } }
   /** A logit-cache file was found unusable and is regenerated (print it with `formatCacheRejection`). */
   | { readonly type: 'cache:rejected'; readonly rejection: CacheRejection }
   /** `worker` names a queue worker (`host/pid`) when trials run on an executor. */
@@ -58,6 +64,8 @@ export type SweepProgress =
 export interface SweepResult {
   readonly records: readonly TrialRecord[];
   readonly summary: SweepSummary;
+  /** The validation split trials select on; `carved` when the base spec had none and the sweep made one. */
+  readonly validation: { readonly count: number; readonly carved: boolean };
   /** Trials found finished in the folder and not run again. */
   readonly skipped: number;
   readonly ran: number;
@@ -82,7 +90,15 @@ export async function sweep(options: SweepOptions): Promise<SweepResult> {
 
 async function sweepLocked(options: SweepOptions): Promise<SweepResult> {
   const started = performance.now();
-  const planned = planSweep(options.base, options.grid, options.seeds, options.search);
+  const parsed = parseWith(trialSpecSchema, options.base, 'sweep base');
+  // Selection never looks at the test set: without a configured validation split, carve one.
+  const carved = parsed.data.validationCount === 0;
+  const base = carved ? { ...parsed, data: { ...parsed.data, validationCount: defaultValidationCount(options.train.size) } } : parsed;
+  const validation = { count: base.data.validationCount, carved };
+  // A given pool brings its own plugin modules (its workers loaded them at start-up).
+  const pluginModules = options.pool?.plugins ?? { plugins: options.plugins ?? [], baseDir: options.baseDir ?? process.cwd() };
+  const registry = await createPluginRegistry(pluginModules);
+  const planned = checkSweepPlan(base, options.grid, options.seeds, options.search, registry, options.train);
   const logits = 'logits' in options.teacher ? undefined : await generateSoftLabels({
     teacher: options.teacher.model,
     dataset: options.train,
@@ -94,20 +110,22 @@ async function sweepLocked(options: SweepOptions): Promise<SweepResult> {
   if (teacherLogits.size !== options.train.size) {
     throw new DistilleryError('E_SHAPE', `teacher logits cover ${teacherLogits.size} examples, the training set has ${options.train.size}`);
   }
+  const teacherFingerprint = logits?.teacherFingerprint ?? ('logits' in options.teacher ? options.teacher.fingerprint : undefined);
   const store = new SweepResultsStore(options.directory);
   const definition = {
-    base: options.base,
+    base,
     grid: options.grid,
     seeds: options.seeds,
     search: options.search ?? { kind: 'grid' },
     train: options.train.fingerprint,
     test: options.test.fingerprint,
+    ...(teacherFingerprint === undefined ? {} : { teacher: teacherFingerprint }),
   };
   await store.open(definition);
   const { records } = await store.read();
   const todo = planned.filter((t) => records.get(t.id)?.status !== 'ok');
   const skipped = planned.length - todo.length;
-  options.onProgress?.({ type: 'start', total: planned.length, skipped });
+  options.onProgress?.({ type: 'start', total: planned.length, skipped, validation });
 
   const shared = { train: shareDataset(options.train), test: shareDataset(options.test), logits: toShared(teacherLogits.values) };
   const taskOf = (t: PlannedTrial): TrialTask => ({
@@ -141,8 +159,6 @@ async function sweepLocked(options: SweepOptions): Promise<SweepResult> {
   };
 
   const workers = options.pool?.workers ?? options.workers ?? 0;
-  // A given pool brings its own plugin modules (its workers loaded them at start-up).
-  const pluginModules = options.pool?.plugins ?? { plugins: options.plugins ?? [], baseDir: options.baseDir ?? process.cwd() };
   if (options.executor !== undefined) {
     const executor = await options.executor({ sweep: sweepFingerprint(definition), teacherLogits });
     try {
@@ -159,7 +175,6 @@ async function sweepLocked(options: SweepOptions): Promise<SweepResult> {
       await executor.close();
     }
   } else if (workers === 0 && options.pool === undefined) {
-    const registry = await createPluginRegistry(pluginModules);
     const context = { services: pluginServices(createServiceContainer()) };
     await runAll(todo, 1, options.signal, (t) =>
       runOne(t, () =>
@@ -189,7 +204,45 @@ async function sweepLocked(options: SweepOptions): Promise<SweepResult> {
   if (options.signal?.aborted === true) {
     throw new DistilleryError('E_ABORTED', `sweep stopped: ${finished} of ${planned.length} trials are in ${store.trialsFile}; run it again to finish`);
   }
-  return { records: all, summary, skipped, ran: todo.length, failed, elapsedMs: performance.now() - started };
+  return { records: all, summary, validation, skipped, ran: todo.length, failed, elapsedMs: performance.now() - started };
+}
+
+/**
+ * Plans a sweep and checks it before anything runs: every grid key is a path into the run spec,
+ * every trial's spec is valid, and every planned trial's plugins accept its options — a grid key
+ * `student.optoins.hidden`, a value `hidden: "32"` or an option `hiden` fails here, named.
+ */
+export function checkSweepPlan(
+  base: TrialSpecInput,
+  grid: SweepGrid,
+  seeds: readonly number[],
+  search: SearchStrategy | undefined,
+  registry: PluginRegistry,
+  shape: { inputShape: readonly number[]; numClasses: number },
+): PlannedTrial[] {
+  const planned = planSweep(parseWith(trialSpecSchema, base, 'sweep base'), grid, seeds, search);
+  checkPlannedTrials(planned, registry, shape);
+  return planned;
+}
+
+function checkPlannedTrials(planned: readonly PlannedTrial[], registry: PluginRegistry, shape: { inputShape: readonly number[]; numClasses: number }): void {
+  const checked = new Set<string>();
+  for (const trial of planned) {
+    if (checked.has(trial.combination)) continue;
+    checked.add(trial.combination);
+    const { student, distillation } = trial.spec;
+    const where = `sweep.grid: the trial ${trial.combination}`;
+    // Built once and thrown away: every option is checked as the trial will check it.
+    attempt(`${where}: student.options`, () => studentFactory(student, registry, shape)(trial.seed).dispose());
+    if (distillation.lambda > 0) {
+      attempt(`${where}: distillation.options`, () =>
+        registry.parseOptions('loss', distillation.loss, lossOptionsWithTemperature(registry, distillation.loss, distillation.options, distillation.temperature)),
+      );
+    }
+    if (distillation.augmentation !== undefined) {
+      attempt(`${where}: distillation.augmentation.options`, () => registry.parseOptions('augmentation', distillation.augmentation!.plugin, distillation.augmentation!.options));
+    }
+  }
 }
 
 /**

@@ -1,18 +1,10 @@
-import {
-  DistillationTrainer,
-  datasetFromShared,
-  evaluateModel,
-  selectLogitRows,
-  splitIndices,
-  type Augmentation,
-  type Loss,
-  type Model,
-  type PluginContext,
-  type Objective,
-  type PluginRegistry,
-} from '@distillery/core';
-import { distillationObjective, supervisedObjective, withObjectiveTemperature } from '@distillery/losses';
+import { datasetFromShared, evaluateModel, type Model, type PluginContext, type PluginRegistry } from '@distillery/core';
 import { threadId } from 'node:worker_threads';
+import { createObjective } from '../run/objective.js';
+import { augmentationOf, studentFactory } from '../run/run-parts.js';
+import { splitRun } from '../run/split-run.js';
+import { trainStudent } from '../run/train-student.js';
+import { trainingSettings } from '../spec/run-spec.js';
 import type { TrialEpoch, TrialResult, TrialTask } from './trial-spec.js';
 
 /**
@@ -39,57 +31,32 @@ export async function runTrial(
   const { spec, seed } = task;
   const train = datasetFromShared(task.train);
   const test = datasetFromShared(task.test);
-  const parts = splitIndices(train, {
-    seed,
-    ...(spec.labelledFraction === undefined ? {} : { labelledFraction: spec.labelledFraction }),
-    ...(spec.labelledCount === undefined ? {} : { labelledCount: spec.labelledCount }),
-    ...(spec.validationCount === undefined ? {} : { validationCount: spec.validationCount }),
-  });
-  const labelled = train.subset(parts.labelled, `${train.name}/labelled`);
-  const transfer = train.subset(parts.transfer, `${train.name}/transfer`);
-  const validation = parts.validation.length > 0 ? train.subset(parts.validation, `${train.name}/validation`) : undefined;
+  const split = splitRun(train, spec.data, seed);
   const pluginContext: PluginContext = { ...context, seed };
-  const student = registry.create(
-    'student',
-    spec.student.plugin,
-    { ...spec.student.options, inputShape: train.inputShape, numClasses: train.numClasses, seed },
-    pluginContext,
-  ) as Model;
-  const augmentation =
-    spec.augmentation === undefined ? undefined : (registry.create('augmentation', spec.augmentation.name, spec.augmentation.options ?? {}, pluginContext) as Augmentation);
+  const student = studentFactory(spec.student, registry, train, pluginContext)(seed);
   try {
-    const objective = buildObjective(task, registry, pluginContext);
-    const transferBatch = Math.min(spec.transferBatchSize ?? spec.batchSize, transfer.size);
+    const augmentation = augmentationOf(spec.distillation, registry, pluginContext);
     const epochs: TrialEpoch[] = [];
-    await new DistillationTrainer().train({
-      model: student,
-      objective,
-      data: {
-        labelled,
-        transfer: { dataset: transfer, teacherLogits: selectLogitRows({ size: train.size, numClasses: train.numClasses, values: task.teacherLogits }, parts.transfer) },
-        ...(validation === undefined ? {} : { validation }),
-      },
-      options: {
-        epochs: spec.epochs,
-        batchSize: spec.batchSize,
-        transferBatchSize: transferBatch,
-        learningRate: spec.learningRate,
-        seed,
-        // The same number of steps whatever λ, so λ = 0 (student alone) gets as much training.
-        stepsPerEpoch: Math.ceil(transfer.size / transferBatch),
-        ...(spec.earlyStoppingPatience === undefined ? {} : { earlyStopping: { patience: spec.earlyStoppingPatience, restoreBest: false } }),
-        ...(augmentation === undefined ? {} : { augmentation }),
-      },
+    const patience = spec.student.earlyStoppingPatience;
+    await trainStudent({
+      student,
+      objective: createObjective(spec.distillation, registry, pluginContext),
+      split,
+      teacher: { logits: { size: train.size, numClasses: train.numClasses, values: task.teacherLogits } },
+      settings: trainingSettings(spec.student.train),
+      seed,
+      ...(augmentation === undefined ? {} : { augmentation }),
+      // The trial keeps every epoch's numbers and picks its best on validation itself.
+      ...(patience === undefined ? {} : { earlyStopping: { patience, restoreBest: false } }),
       afterEpoch: async (record, model) => {
-        const testAccuracy = (await evaluateModel(model, test)).accuracy;
         const epoch: TrialEpoch = {
           epoch: record.epoch,
           losses: record.losses,
-          testAccuracy,
+          testAccuracy: (await evaluateModel(model, test)).accuracy,
           ...(record.validation === undefined ? {} : { validationAccuracy: record.validation.accuracy }),
         };
         epochs.push(epoch);
-        hooks.onEpoch?.(record.epoch + 1, spec.epochs, epoch);
+        hooks.onEpoch?.(record.epoch + 1, spec.student.train.epochs, epoch);
         if (hooks.shouldStop === undefined) return undefined;
         // Let queued messages (a stop request) in: training otherwise only yields to microtasks.
         await new Promise((resolve) => setImmediate(resolve));
@@ -98,24 +65,9 @@ export async function runTrial(
     });
     await hooks.onTrained?.(student);
     const last = epochs[epochs.length - 1]!;
-    const best = validation === undefined ? last : epochs.reduce((a, b) => (b.validationAccuracy! > a.validationAccuracy! ? b : a));
+    const best = split.validation === undefined ? last : epochs.reduce((a, b) => (b.validationAccuracy! > a.validationAccuracy! ? b : a));
     return { type: 'trial', id: task.id, params: task.params, seed, epochs, best, last, elapsedMs: performance.now() - started, threadId };
   } finally {
     student.dispose();
   }
 }
-
-function buildObjective(task: TrialTask, registry: PluginRegistry, context: PluginContext): Objective {
-  const { spec } = task;
-  if (spec.lambda === 0) return supervisedObjective();
-  const lossName = spec.loss?.name ?? 'kd';
-  const options = withObjectiveTemperature(lossName, spec.loss?.options ?? {}, spec.temperature);
-  const distillationLoss = registry.create('loss', lossName, options, context) as Loss;
-  return distillationObjective({
-    lambda: spec.lambda,
-    temperature: spec.temperature,
-    distillationLoss,
-    ...(spec.form === undefined ? {} : { form: spec.form }),
-  });
-}
-

@@ -42,7 +42,7 @@ export default async function handle(task: WorkerTask): Promise<WorkerReply> {
   try {
     const { registry, context, backend, startupMs } = await ready;
     let value: WorkerOutput;
-    if (task.type === 'soft-labels') value = await softLabels(task);
+    if (task.type === 'soft-labels') value = await softLabels(task, registry);
     else if (task.type === 'trial') {
       const stop = task.stop === undefined ? undefined : new Int32Array(task.stop);
       value = await runTrial(task.trial, registry, context, {
@@ -62,8 +62,8 @@ export default async function handle(task: WorkerTask): Promise<WorkerReply> {
   }
 }
 
-async function softLabels(task: SoftLabelTask): Promise<SoftLabelShard> {
-  const teacher = await teacherFor(task);
+async function softLabels(task: SoftLabelTask, registry: PluginRegistry): Promise<SoftLabelShard> {
+  const teacher = await teacherFor(task, registry);
   const { dataset } = task;
   const row = dataset.inputShape.reduce((a, b) => a * b, 1);
   const total = task.end - task.start;
@@ -87,7 +87,7 @@ async function softLabels(task: SoftLabelTask): Promise<SoftLabelShard> {
   return { type: 'soft-labels', start: task.start, end: task.end, numClasses: dataset.numClasses, logits, threadId, runtime: teacher.runtime };
 }
 
-function teacherFor(task: SoftLabelTask): Promise<TeacherRunner> {
+function teacherFor(task: SoftLabelTask, registry: PluginRegistry): Promise<TeacherRunner> {
   const { teacher: payload, dataset } = task;
   const runtime = payload.format === 'onnx' ? payload.runtime : 'tfjs';
   const key = `${payload.format}:${runtime}:${payload.fingerprint}:${dataset.inputShape.join('x')}:${dataset.numClasses}`;
@@ -96,7 +96,7 @@ function teacherFor(task: SoftLabelTask): Promise<TeacherRunner> {
     // Keep one teacher per worker: a sweep labels with one teacher, and weights can be large.
     for (const old of teachers.values()) void old.then((t) => t.dispose(), () => undefined);
     teachers.clear();
-    teacher = createTeacherRunner(payload, dataset);
+    teacher = createTeacherRunner(payload, dataset, registry);
     teachers.set(key, teacher);
     // A teacher that failed to load is not kept: the next task tries again and reports its own error.
     teacher.catch(() => teachers.delete(key));

@@ -1,4 +1,4 @@
-import { checkCompatible, datasetFromShared, deserializeModel, tf, type Model, type SharedDataset } from '@distillery/core';
+import { checkCompatible, datasetFromShared, deserializeModel, tf, type Model, type PluginRegistry, type SharedDataset } from '@distillery/core';
 import { OnnxTeacher, OrtLogitsSession } from '@distillery/onnx';
 import type { TeacherPayload } from '../protocol.js';
 
@@ -11,7 +11,7 @@ export interface TeacherRunner {
 }
 
 /** Loads the teacher of a task on its runtime: ORT for an ONNX payload that asks for it, else TensorFlow.js. */
-export async function createTeacherRunner(payload: TeacherPayload, dataset: SharedDataset): Promise<TeacherRunner> {
+export async function createTeacherRunner(payload: TeacherPayload, dataset: SharedDataset, registry: PluginRegistry): Promise<TeacherRunner> {
   const data = { inputShape: dataset.inputShape, numClasses: dataset.numClasses, name: dataset.name };
   if (payload.format === 'onnx' && payload.runtime === 'ort') {
     const session = await OrtLogitsSession.create(new Uint8Array(payload.model), data, `ONNX teacher ${payload.name}`, payload.layout);
@@ -20,7 +20,9 @@ export async function createTeacherRunner(payload: TeacherPayload, dataset: Shar
   const model: Model =
     payload.format === 'onnx'
       ? new OnnxTeacher({ bytes: new Uint8Array(payload.model).slice(), ...data, layout: payload.layout, name: payload.name })
-      : await deserializeModel(payload);
+      : payload.format === 'plugin'
+        ? await fromPlugin(payload, registry)
+        : await deserializeModel(payload);
   try {
     checkCompatible(model, datasetFromShared(dataset));
   } catch (error) {
@@ -41,3 +43,15 @@ export async function createTeacherRunner(payload: TeacherPayload, dataset: Shar
 }
 
 const rowLength = (dataset: SharedDataset) => dataset.inputShape.reduce((a, b) => a * b, 1);
+
+/** A teacher made again from its plugin and options, by this worker's registry (the same plugins as the main thread's). */
+async function fromPlugin(payload: Extract<TeacherPayload, { format: 'plugin' }>, registry: PluginRegistry): Promise<Model> {
+  const model = registry.create('teacher', payload.plugin, payload.options as never, payload.seed === undefined ? {} : { seed: payload.seed });
+  try {
+    await model.ready?.();
+    return model;
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+}

@@ -1,0 +1,109 @@
+import { DistilleryError, closestName } from '@distillery/core';
+import type { z } from 'zod';
+import { trialSpecSchema } from './run-spec.js';
+
+/** Short grid keys, kept from earlier configs: `lambda` means `distillation.lambda`. */
+export const GRID_ALIASES: Readonly<Record<string, string>> = {
+  lambda: 'distillation.lambda',
+  temperature: 'distillation.temperature',
+  loss: 'distillation.loss',
+  form: 'distillation.form',
+};
+
+/** Paths a sweep may not vary, and why. */
+const FIXED_IN_A_SWEEP: ReadonlyArray<readonly [string, string]> = [
+  ['teacher', "one teacher's logits serve every trial of a sweep; run one sweep per teacher"],
+  ['data.dataset', "one dataset's logits serve every trial of a sweep"],
+  ['data.options', "one dataset's logits serve every trial of a sweep"],
+  ['seed', 'seeds are listed in sweep.seeds'],
+  ['name', 'it names the folder, not a trial'],
+  ['plugins', 'plugin modules are loaded once, for the whole sweep'],
+  ['distillation.onlineTeacher', 'trials train on cached logits'],
+];
+
+/** The run-spec path a grid key stands for. */
+export function canonicalGridPath(key: string): string {
+  return GRID_ALIASES[key] ?? key;
+}
+
+/**
+ * Checks a grid key against the trial spec's schema: a path that does not exist is an error
+ * naming the closest valid one; a path a sweep cannot vary says why. Keys inside plugin options
+ * (`student.options.hidden`) are checked by the plugin when the planned trials are validated.
+ */
+export function checkGridPath(key: string, field = `sweep.grid.${key}`): string {
+  const path = canonicalGridPath(key);
+  for (const [prefix, why] of FIXED_IN_A_SWEEP) {
+    if (path === prefix || path.startsWith(`${prefix}.`)) {
+      throw new DistilleryError('E_CONFIG', `${field}: ${path} cannot vary in a sweep (${why})`, { details: { field } });
+    }
+  }
+  let node: z.ZodType = trialSpecSchema;
+  const walked: string[] = [];
+  for (const segment of path.split('.')) {
+    const inner = unwrap(node);
+    const def = (inner as unknown as { def: { type: string } }).def;
+    if (def.type === 'record') return path; // plugin options: the plugin checks the key
+    if (def.type !== 'object') {
+      throw new DistilleryError('E_CONFIG', `${field}: ${walked.join('.')} is a value, it has no ${JSON.stringify(segment)} inside`, { details: { field } });
+    }
+    const shape = (inner as unknown as { shape: Record<string, z.ZodType> }).shape;
+    const child = shape[segment];
+    if (child === undefined) {
+      const options = Object.keys(shape).map((k) => [...walked, k].join('.'));
+      const rest = path.split('.').slice(walked.length + 1);
+      const atLevel = closestName([...walked, segment].join('.'), [...(walked.length === 0 ? Object.keys(GRID_ALIASES) : []), ...options]);
+      const suggestion = atLevel !== undefined ? [atLevel, ...rest].join('.') : closestByLastSegment(path, allPaths());
+      throw new DistilleryError(
+        'E_CONFIG',
+        `${field}: ${path} is not a path into the run spec` +
+          (suggestion === undefined ? '' : ` (did you mean ${suggestion}?)`) +
+          `; under ${walked.length === 0 ? 'the top' : walked.join('.')}: ${Object.keys(shape).join(', ')}`,
+        { details: { field } },
+      );
+    }
+    walked.push(segment);
+    node = child;
+  }
+  return path;
+}
+
+/** A path whose last segment is close to the typed one's (`student.optoins.hidden` → `student.options.hidden`). */
+function closestByLastSegment(path: string, paths: readonly string[]): string | undefined {
+  const closest = closestName(path, paths);
+  if (closest !== undefined) return closest;
+  const last = path.split('.').pop()!;
+  const byLast = paths.filter((p) => closestName(last, [p.split('.').pop()!]) !== undefined);
+  return byLast.length === 1 ? byLast[0] : undefined;
+}
+
+/** Every path of the trial spec's schema (for "did you mean" on deeper typos). */
+function allPaths(): string[] {
+  const out: string[] = [];
+  const walk = (node: z.ZodType, prefix: string) => {
+    const inner = unwrap(node);
+    if ((inner as unknown as { def: { type: string } }).def.type !== 'object') return;
+    for (const [key, child] of Object.entries((inner as unknown as { shape: Record<string, z.ZodType> }).shape)) {
+      const path = prefix === '' ? key : `${prefix}.${key}`;
+      out.push(path);
+      walk(child, path);
+    }
+  };
+  walk(trialSpecSchema, '');
+  return out;
+}
+
+function unwrap(node: z.ZodType): z.ZodType {
+  let current = node as unknown as { def: { type: string; innerType?: unknown; in?: unknown } };
+  while (['optional', 'default', 'nullable', 'prefault', 'readonly', 'nonoptional'].includes(current.def.type) || current.def.type === 'pipe') {
+    current = (current.def.type === 'pipe' ? current.def.in : current.def.innerType) as typeof current;
+  }
+  return current as unknown as z.ZodType;
+}
+
+/** A copy of `target` with the value at a dotted path replaced (objects on the way copied, never shared). */
+export function setPath<T>(target: T, path: string, value: unknown): T {
+  const [head, ...rest] = path.split('.');
+  const object = (target ?? {}) as Record<string, unknown>;
+  return { ...object, [head!]: rest.length === 0 ? value : setPath(object[head!], rest.join('.'), value) } as T;
+}
