@@ -204,18 +204,19 @@ describe('a sweep on the queue executor', () => {
       onProgress: (e) => e.type === 'trial:epoch' && epochs.push({ id: e.id, ...(e.worker === undefined ? {} : { worker: e.worker }) }),
     });
     const local = await sweep({ ...common, directory: join(dir, 'local'), workers: 0 });
-    expect(remote.ran).toBe(4);
+    // λ = 0 runs once (T does not change the student alone): 3 trials.
+    expect(remote.ran).toBe(3);
     expect(remote.failed).toBe(0);
     const strip = (r: (typeof local.records)[number]) => (r.status === 'ok' ? { id: r.id, epochs: r.epochs, best: r.best } : r);
     expect(remote.records.map(strip)).toEqual(local.records.map(strip));
     expect(remote.summary).toEqual(local.summary);
     const lines = (await readFile(join(dir, 'remote', 'trials.jsonl'), 'utf8')).trim().split('\n');
-    expect(new Set(lines.map((l) => (JSON.parse(l) as { id: string }).id)).size).toBe(4);
-    expect(lines).toHaveLength(4);
+    expect(new Set(lines.map((l) => (JSON.parse(l) as { id: string }).id)).size).toBe(3);
+    expect(lines).toHaveLength(3);
     expect(epochs.every((e) => e.worker === worker.name)).toBe(true);
     const again = await sweep({ ...common, directory: join(dir, 'remote'), executor: ({ sweep: fingerprint }) => executorFor(fingerprint) });
     expect(again.ran).toBe(0);
-    expect(again.skipped).toBe(4);
+    expect(again.skipped).toBe(3);
   });
 });
 

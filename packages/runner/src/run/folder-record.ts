@@ -27,7 +27,7 @@ export interface FolderRecord {
  */
 export async function checkFolder(directory: string, record: FolderRecord): Promise<'new' | 'same'> {
   if (existsSync(directory) && !statSync(directory).isDirectory()) {
-    throw new DistilleryError('E_CONFIG', `--out ${directory}: is a file, not a folder; name a folder (new, or one this command made)`);
+    throw new DistilleryError('E_CONFIG', `--out ${directory}: is an existing file, not a folder; give a folder (it is created if missing)`, { details: { field: 'out', directory } });
   }
   const path = join(directory, FOLDER_RECORD);
   const text = await readFile(path, 'utf8').catch(() => undefined);

@@ -68,12 +68,8 @@ export const distillationSchema = z.strictObject({
 
 /** The sections of a run spec, shared with the CLI's config schema. */
 export const runSpecShape = {
-  /** Names the output folder (runs/<name>-…) and the report; a name, not a path. */
-  name: z
-    .string()
-    .min(1)
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a name of letters, digits, ".", "_" and "-" (not a path)')
-    .default('distillery'),
+  /** Names the output folder (runs/<name>-…) and the report; a plain name, not a path (checked where it names a folder). */
+  name: z.string().min(1).default('distillery'),
   seed: z.number().int().min(1).max(2147483647).default(1),
   /** Plugin modules to load (package names or paths relative to the config file). */
   plugins: z.array(z.string().min(1)).default([]),
