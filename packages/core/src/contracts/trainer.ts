@@ -68,6 +68,12 @@ export interface TrainOptions {
   /** Emit `batch:end` every this many steps (default 10); reading losses costs a sync. */
   readonly batchEventEvery?: number;
   readonly signal?: AbortSignal;
+  /**
+   * Let the event loop run at least this often (ms, default 50): the steps are synchronous tfjs
+   * work, and without a pause timers (progress bars redrawing), I/O and signal handlers (Ctrl-C)
+   * would wait for the end of training. `Infinity` never pauses.
+   */
+  readonly yieldEveryMs?: number;
 }
 
 export interface TrainRequest {

@@ -24,6 +24,14 @@ import { validateTrainRequest } from './validate-train-request.js';
  * the weighted terms. Feature terms (hint, at, rkd) take named layers of that same student pass
  * and of the online teacher's pass, the student's through the term's adapter (see feature-terms.ts).
  */
+const DEFAULT_YIELD_EVERY_MS = 50;
+
+/**
+ * One turn of the event loop: a setImmediate continuation lets the timers, I/O and signal
+ * handlers that are due run first (awaiting a resolved promise would not: microtasks only).
+ */
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 export class DistillationTrainer implements Trainer {
   readonly events = new EventEmitter<TrainerEvents>();
 
@@ -61,6 +69,8 @@ export class DistillationTrainer implements Trainer {
     let stoppedEarly = false;
     let stoppedByHook = false;
     let steps = 0;
+    const yieldEveryMs = options.yieldEveryMs ?? DEFAULT_YIELD_EVERY_MS;
+    let lastYield = performance.now();
 
     this.events.emit('run:start', { epochs: options.epochs, stepsPerEpoch, terms: terms.map((t) => t.name) });
     try {
@@ -130,6 +140,10 @@ export class DistillationTrainer implements Trainer {
           tf.dispose([sums, values]);
           sums = nextSums;
           steps += 1;
+          if (performance.now() - lastYield >= yieldEveryMs) {
+            await yieldToEventLoop();
+            lastYield = performance.now();
+          }
           if ((step + 1) % eventEvery === 0 && this.events.listenerCount('batch:end') > 0) {
             const means = toRecord(terms, (await sums.data()) as Float32Array, step + 1);
             this.events.emit('batch:end', { epoch, step: step + 1, stepsPerEpoch, losses: means });
