@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse, stringify } from 'yaml';
+import { fileURLToPath } from 'node:url';
 import { TINY_CONFIG } from './cli-helpers.js';
+
+const JSD_PLUGIN = fileURLToPath(new URL('../examples/plugin-example/src/index.ts', import.meta.url));
 
 let dir = '';
 let tiny: Record<string, unknown>;
@@ -62,6 +65,15 @@ const CASES: Array<{ mistake: string; config: string | Record<string, unknown> |
   { mistake: 'saved teacher without a folder', config: () => mutate('teacher', { plugin: 'saved' }), message: /teacher\.options: saved\.directory: expected a folder path/ },
   { mistake: 'early stopping without validation', config: () => mutate('student.earlyStoppingPatience', 2), message: 'student.earlyStoppingPatience: needs data.validationCount > 0 to stop on' },
   { mistake: 'a grid key that is not an option', config: () => mutate('sweep.grid', { lamda: [1] }), message: /sweep\.grid\.lamda: lamda is not a path into the run spec \(did you mean lambda\?\)/, command: 'sweep' },
+  // Issue 12: typos are errors naming the field, never ignored settings or JavaScript TypeErrors.
+  { mistake: 'a misspelt grid path', config: () => mutate('sweep.grid', { 'student.optoins.hidden': [[8]] }), message: /sweep\.grid\.student\.optoins\.hidden: student\.optoins\.hidden is not a path into the run spec \(did you mean student\.options\.hidden\?\)/, command: 'sweep' },
+  { mistake: 'a grid over the teacher', config: () => mutate('sweep.grid', { 'teacher.options.hidden': [[8]] }), message: /sweep\.grid\.teacher\.options\.hidden: teacher\.options\.hidden cannot vary in a sweep/, command: 'sweep' },
+  { mistake: 'a grid value the student refuses', config: () => mutate('sweep.grid', { 'student.options.hidden': [[8], '32'] }), message: /sweep\.grid: the trial \{"student\.options\.hidden":"32"\}: student\.options: mlp\.hidden: expected a list of positive integers/, command: 'sweep' },
+  { mistake: 'a misspelt dataset option', config: () => mutate('data.options', { limt: 100 }), message: 'data.options: mnist-embedded.limt: unknown option; mnist-embedded takes limit' },
+  { mistake: 'a misspelt student option', config: () => mutate('student.options', { hiden: [8] }), message: /student\.options: mlp\.hiden: unknown option; mlp takes .*hidden/ },
+  { mistake: 'hidden widths as text', config: () => mutate('student.options', { hidden: '32' }), message: 'student.options: mlp.hidden: expected a list of positive integers, e.g. [32], got "32"' },
+  { mistake: 'a misspelt teacher option', config: () => mutate('teacher.options', { hiden: [8] }), message: /teacher\.options: mlp\.hiden: unknown option; mlp takes .*hidden/ },
+  { mistake: 'a misspelt option of a schema-checked third-party loss', config: () => ({ ...mutate('distillation.loss', 'jsd'), plugins: [JSD_PLUGIN], distillation: { ...(tiny['distillation'] as object), loss: 'jsd', options: { temprature: 2 } } }), message: 'distillation.options: loss plugin "jsd": option "temprature" is unknown (did you mean "temperature"?)' },
   { mistake: 'an empty grid list', config: () => mutate('sweep.grid', { lambda: [] }), message: 'sweep.grid.lambda: expected a list of at least 1 item(s), got an array of length 0', command: 'sweep' },
   { mistake: 'a missing plugin module', config: () => ({ ...tiny, plugins: ['./no-such-plugin.ts'] }), message: /plugin module \.\/no-such-plugin\.ts not found/ },
   { mistake: 'sweep without a sweep section', config: () => mutate('sweep', undefined), message: /sweep: the config has no sweep section/, command: 'sweep' },
