@@ -13,7 +13,7 @@
 import { DistillationTrainer, evaluateModel, loadModel, setupBackend, splitIndices, type Dataset, type Model } from '@distillery/core';
 import { embeddedMnistSplit, FASHION_MNIST_DIR, loadMnistFamily } from '@distillery/datasets';
 import { supervisedObjective } from '@distillery/losses';
-import { RunnerPool, generateSoftLabels, setPath, sweep, type TrialRecord } from '@distillery/runner';
+import { RunnerPool, describeTrialOutcome, generateSoftLabels, setPath, sweep, type TrialRecord } from '@distillery/runner';
 import { createTeacherMlp } from '@distillery/teachers';
 import { access, mkdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
@@ -51,7 +51,7 @@ try {
         const base = Object.entries(method.base).reduce((spec, [path, value]) => setPath(spec, path, value), baseSpec(scale, name, fraction));
         const folder = join(out, `labels-${fraction}`, method.name.replace(/\s+/g, '-'));
         const onProgress = (e: Parameters<NonNullable<Parameters<typeof sweep>[0]['onProgress']>>[0]) => {
-          if (e.type === 'trial:end') log(`  [${name} ${fraction} ${method.name}] ${e.finished}/${e.total} ${JSON.stringify(e.record.params)} seed ${e.record.seed}: ${e.record.status === 'ok' ? `val ${pct(e.record.best.validationAccuracy)} test ${pct(e.record.best.testAccuracy)}` : e.record.error.message}`);
+          if (e.type === 'trial:end') log(`  [${name} ${fraction} ${method.name}] ${e.finished}/${e.total} ${JSON.stringify(e.record.params)} seed ${e.record.seed}: ${e.record.status === 'ok' ? `val ${pct(e.record.best.validationAccuracy)} test ${pct(e.record.best.testAccuracy)}` : describeTrialOutcome(e.record)}`);
         };
         const common = { train, test, teacher: { logits: soft.logits }, pool, onProgress } as const;
         // 1. Choose λ / T (and the method's own options) on validation accuracy, one seed.

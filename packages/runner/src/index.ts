@@ -30,7 +30,7 @@ export {
 export { sweep, checkSweepPlan, type SweepOptions, type SweepProgress, type SweepResult } from './sweep/sweep.js';
 export { planSweep, type SweepGrid, type SearchStrategy, type PlannedTrial } from './sweep/sweep-plan.js';
 export { sampleSearchSpace, isSearchRange, type SearchRange, type SearchDimension } from './sweep/search-space.js';
-export { SweepResultsStore, type TrialRecord } from './sweep/results-store.js';
+export { SweepResultsStore, SETTLED_STATUSES, type TrialRecord, type TrialStatus } from './sweep/results-store.js';
 export { summarizeTrials, formatSweepTable, meanStd, type SweepSummary, type CombinationSummary, type MeanStd } from './sweep/summarize.js';
 export { runTrial } from './trial/run-trial.js';
 export type { TrialTask, TrialResult, TrialEpoch } from './trial/trial-spec.js';
@@ -85,3 +85,5 @@ export { createPruner, replayIntoPruner, type Pruner, type PrunerConfig } from '
 export { MedianPruner, type MedianOptions } from './pruning/median-pruner.js';
 export { AshaPruner, type AshaOptions } from './pruning/asha-pruner.js';
 export { nanPercentile } from './pruning/percentile.js';
+export { countStatuses, formatStatusCounts, describeTrialOutcome, divergedAtChance, TRIAL_STATUSES } from './sweep/trial-state.js';
+export { PoolExecutor, ThreadExecutor, trialTask, type TrialData } from './executor/pool-executor.js';

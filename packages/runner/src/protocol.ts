@@ -1,7 +1,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { DistilleryErrorJSON, SerializedModel, SharedDataset } from '@distillery/core';
 import type { InputLayout } from '@distillery/onnx';
-import type { TrialResult, TrialTask } from './trial/trial-spec.js';
+import type { TrialEpoch, TrialResult, TrialTask } from './trial/trial-spec.js';
 
 /**
  * Everything that crosses a thread boundary, as one discriminated union of plain data and
@@ -60,6 +60,11 @@ export interface TrialTaskMessage {
   readonly trial: TrialTask;
   /** Int32Array(1) over shared memory, set to 1 to end the trial after its current epoch (kept, ok). */
   readonly stop?: SharedArrayBuffer;
+  /**
+   * With an Int32Array(2) `stop`: after each epoch the trial waits (a few seconds at most) until
+   * index 1 holds that epoch's number — the main thread's pruning decision, made in between.
+   */
+  readonly waitForDecision?: boolean;
   readonly progress?: MessagePort;
 }
 
@@ -73,6 +78,8 @@ export interface ProgressMessage {
   /** Units done within this task (examples for soft labels, epochs for trials). */
   readonly done: number;
   readonly total: number;
+  /** Trials: the epoch just finished (its losses and accuracies), what a pruner decides on. */
+  readonly epoch?: TrialEpoch;
 }
 
 export interface SoftLabelShard {

@@ -1,5 +1,5 @@
 import { DistilleryError } from '@distillery/core';
-import { attempt, checkFolder, checkSweepPlan, formatCacheRejection, formatSweepTable, generateSoftLabels, sweep, writeFolderRecord, type SweepResult } from '@distillery/runner';
+import { attempt, checkFolder, checkSweepPlan, formatCacheRejection, formatStatusCounts, formatSweepTable, generateSoftLabels, sweep, writeFolderRecord, type SweepResult } from '@distillery/runner';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../config/load-config.js';
@@ -85,5 +85,5 @@ export async function sweepCommand(configFile: string, flags: CommonFlags): Prom
 export function formatSweepOutcome(o: SweepOutcome): string {
   const r = o.result;
   const validation = `selection on ${r.validation.count} validation examples${r.validation.carved ? ' (carved from the training set: none was configured)' : ''}`;
-  return `${formatSweepTable(r.summary)}\n${validation}\n\n${r.ran} trial(s) run, ${r.skipped} already done, ${r.failed} failed · ${(r.elapsedMs / 1000).toFixed(1)}s\nwritten to ${o.directory}\n`;
+  return `${formatSweepTable(r.summary)}\n${validation}\n\n${r.ran} trial(s) run, ${r.skipped} already done, ${r.failed} failed (all trials: ${formatStatusCounts(r.statuses)}) · ${(r.elapsedMs / 1000).toFixed(1)}s\nwritten to ${o.directory}\n`;
 }

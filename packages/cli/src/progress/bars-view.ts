@@ -1,4 +1,4 @@
-import { formatCacheRejection } from '@distillery/runner';
+import { describeTrialOutcome, formatCacheRejection } from '@distillery/runner';
 import cliProgress from 'cli-progress';
 import type { ProgressView } from './progress-view.js';
 import { formatLosses } from './progress-view.js';
@@ -36,7 +36,7 @@ export function createBarsView(stream: NodeJS.WritableStream): ProgressView {
       if (event.type === 'start') bar('sweep:total', 'trials', event.total).update(event.skipped, { info: 'done' });
       else if (event.type === 'trial:epoch') bar(`sweep:${event.worker ?? event.threadId}`, `  ${event.worker ?? `worker ${event.threadId}`}`, event.epochs).update(event.epoch, { info: event.id });
       else if (event.type === 'cache:rejected') multibar.log(`${formatCacheRejection(event.rejection)}\n`);
-      else bar('sweep:total', 'trials', event.total).update(event.finished, { info: event.record.status === 'failed' ? `last failed: ${event.record.error.message}` : 'done' });
+      else bar('sweep:total', 'trials', event.total).update(event.finished, { info: event.record.status === 'ok' ? 'done' : `last: ${describeTrialOutcome(event.record)}` });
     },
     stop: () => multibar.stop(),
   };

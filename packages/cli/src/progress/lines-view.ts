@@ -1,4 +1,4 @@
-import { formatCacheRejection } from '@distillery/runner';
+import { describeTrialOutcome, formatCacheRejection } from '@distillery/runner';
 import type { ProgressView } from './progress-view.js';
 import { formatLosses } from './progress-view.js';
 
@@ -26,7 +26,7 @@ export function createLinesView(write: (line: string) => void): ProgressView {
       else if (event.type === 'trial:epoch' && event.worker !== undefined) write(`[sweep] trial ${event.id} epoch ${event.epoch}/${event.epochs} on ${event.worker}`);
       else if (event.type === 'trial:end') {
         const r = event.record;
-        const outcome = r.status === 'ok' ? `test acc ${(100 * r.best.testAccuracy).toFixed(2)}%` : `FAILED: ${r.error.message}`;
+        const outcome = describeTrialOutcome(r);
         write(`[sweep] ${event.finished}/${event.total} ${JSON.stringify(r.params)} seed ${r.seed}: ${outcome}`);
       }
     },

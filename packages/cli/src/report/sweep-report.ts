@@ -1,4 +1,4 @@
-import type { TrialRecord } from '@distillery/runner';
+import { countStatuses, describeTrialOutcome, formatStatusCounts, type TrialRecord } from '@distillery/runner';
 import { gridValue, percentMeanStd } from './format.js';
 import type { ReportBlock } from './report-document.js';
 import type { SweepReportData } from './report-data.js';
@@ -15,7 +15,8 @@ const paramsText = (params: Readonly<Record<string, unknown>>) =>
 export function sweepReportBlocks(data: SweepReportData): ReportBlock[] {
   const { summary } = data;
   const finished = data.records.length;
-  const failures = data.records.filter((r): r is Extract<TrialRecord, { status: 'failed' }> => r.status === 'failed');
+  const failures = data.records.filter((r) => r.status !== 'ok');
+  const counts = formatStatusCounts(countStatuses(data.records));
   const { plot, note } = sweepAccuracyPlot(data);
   const grid = Object.entries(data.grid).map(([k, values]) => `${k} ∈ {${values.map(gridValue).join(', ')}}`).join(' × ');
   return [
@@ -33,7 +34,7 @@ export function sweepReportBlocks(data: SweepReportData): ReportBlock[] {
       : []),
     {
       kind: 'paragraph',
-      text: `Sweep of ${data.createdAt}: ${grid}, seeds ${data.seeds.join(', ')}; ${finished} trials finished, ${failures.length} of them failed.`,
+      text: `Sweep of ${data.createdAt}: ${grid}, seeds ${data.seeds.join(', ')}; ${finished} trials finished: ${counts}.`,
     },
     { kind: 'heading', level: 2, text: 'Best combination' },
     { kind: 'paragraph', text: bestText(data) },
@@ -63,14 +64,15 @@ function bestText(data: SweepReportData): string {
   return `${paramsText(best.params)}: test accuracy ${percentMeanStd(best.bestEpochAccuracy, best.seeds)} % at the best epoch over ${best.seeds === 1 ? 'one seed' : `${best.seeds} seeds`}; ${basis}.`;
 }
 
-function failuresBlocks(failures: readonly Extract<TrialRecord, { status: 'failed' }>[]): ReportBlock[] {
+/** Trials that did not end ok — pruned, timed out, diverged, failed — with what happened to each. */
+function failuresBlocks(failures: readonly TrialRecord[]): ReportBlock[] {
   const shown = failures.slice(0, MAX_FAILURES_LISTED);
   return [
-    { kind: 'heading', level: 2, text: 'Failed trials' },
+    { kind: 'heading', level: 2, text: 'Trials that did not finish' },
     {
       kind: 'table',
-      header: ['combination', 'seed', 'error'],
-      rows: shown.map((f) => [paramsText(f.params), String(f.seed), `${f.error.code}: ${f.error.message}`]),
+      header: ['combination', 'seed', 'state', 'what happened'],
+      rows: shown.map((f) => [paramsText(f.params), String(f.seed), f.status, describeTrialOutcome(f)]),
     },
     ...(failures.length > shown.length
       ? [{ kind: 'paragraph', text: `… and ${failures.length - shown.length} more (trials.jsonl has them all).` } as const]

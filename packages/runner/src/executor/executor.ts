@@ -39,6 +39,13 @@ export type ExecutorResultOf<J extends ExecutorJob> = J extends { readonly type:
 export interface SubmitOptions {
   /** After each epoch (trials) or batch (shards). */
   readonly onProgress?: (progress: ExecutorProgress) => void;
+  /**
+   * Trials: asked after each epoch (after `onProgress`) whether the trial goes on — a pruner's
+   * decision. An executor that can hold the trial until it has the answer does (the local pool:
+   * the worker waits for it, so a pruned trial stops exactly there); others apply a 'stop' as
+   * `stop()` does, at the epoch it reaches.
+   */
+  readonly decide?: (progress: ExecutorProgress) => 'continue' | 'stop';
 }
 
 export interface ExecutorProgress {
@@ -65,6 +72,12 @@ export interface ExecutionHandle<T> {
    * the epochs it trained and ends ok. Harmless once the job has ended.
    */
   stop(): void;
+  /**
+   * Ends the job now, for one that does not answer `stop()` (a hung trial): the local pool
+   * terminates its worker thread and starts a fresh one; the outcome is E_ABORTED. Absent where
+   * the executor cannot (a queue job on another machine). Never used on onnxruntime work.
+   */
+  terminate?(): void;
   /** Never rejects. */
   readonly outcome: Promise<ExecutorOutcome<T>>;
 }

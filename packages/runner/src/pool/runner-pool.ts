@@ -1,4 +1,4 @@
-import { DistilleryError, assertPositiveInteger, resolveBackendName, type BackendName } from '@distillery/core';
+import { DistilleryError, assertPositiveInteger, isDistilleryError, resolveBackendName, type BackendName } from '@distillery/core';
 import { availableParallelism } from 'node:os';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
@@ -12,6 +12,17 @@ export interface RunnerPoolOptions extends PluginModules {
   readonly workers?: number;
   /** Backend in every worker (default: DISTILLERY_BACKEND or wasm). */
   readonly backend?: string;
+  /** Per-worker memory limits (Node's Worker resourceLimits): a worker past them dies alone, as E_WORKER_DIED. */
+  readonly resourceLimits?: { readonly maxOldGenerationSizeMb?: number; readonly maxYoungGenerationSizeMb?: number };
+}
+
+export interface RunTaskOptions {
+  /**
+   * Ends the task now by terminating its worker thread (piscina starts a fresh one): for a
+   * trial that does not answer a cooperative stop. Refused for tasks inside onnxruntime, where
+   * terminating the thread would abort the whole process.
+   */
+  readonly signal?: AbortSignal;
 }
 
 const WORKER_FILE = new URL('../worker/runner-worker-bootstrap.mjs', import.meta.url);
@@ -54,16 +65,26 @@ export class RunnerPool {
       // One task per worker at a time: each task is CPU-bound on that worker's core.
       concurrentTasksPerWorker: 1,
       idleTimeout: 60_000,
+      ...(options.resourceLimits === undefined ? {} : { resourceLimits: { ...options.resourceLimits } }),
       workerData: { backend: this.backend, ...this.plugins, stop: this.stopFlag.buffer as SharedArrayBuffer } satisfies RunnerWorkerData,
     });
     livePools.add(this);
   }
 
-  /** Runs one task; a worker's error comes back as a DistilleryError with its code. */
-  async run<T extends WorkerOutput>(task: WorkerTask, onProgress?: (message: ProgressMessage) => void): Promise<T> {
+  /**
+   * Runs one task; a worker's error comes back as a DistilleryError with its code. A worker
+   * that dies under the task (it exits, runs out of memory, crashes) is replaced by piscina and
+   * the task fails with E_WORKER_DIED; one terminated through `options.signal`, with E_ABORTED.
+   */
+  async run<T extends WorkerOutput>(task: WorkerTask, onProgress?: (message: ProgressMessage) => void, options: RunTaskOptions = {}): Promise<T> {
     if (this.stopping) throw new DistilleryError('E_ABORTED', 'the runner pool has been stopped or destroyed');
-    const running = this.dispatch(task, onProgress);
     const native = task.type === 'soft-labels' && task.teacher.format === 'onnx' && task.teacher.runtime === 'ort';
+    if (native && options.signal !== undefined) {
+      throw new DistilleryError('E_INTERNAL', 'a task inside onnxruntime cannot be terminated from outside; stop it with its stop flag');
+    }
+    const running = this.dispatch(task, onProgress, options.signal).catch((error: unknown) => {
+      throw workerFailure(error);
+    });
     this.running.add(running);
     if (native) this.runningNative.add(running);
     try {
@@ -117,16 +138,28 @@ export class RunnerPool {
     return this.destroyed;
   }
 
-  private async dispatch(task: WorkerTask, onProgress?: (message: ProgressMessage) => void): Promise<WorkerReply> {
-    if (onProgress === undefined || task.type === 'probe') return this.piscina.run(task);
+  private async dispatch(task: WorkerTask, onProgress?: (message: ProgressMessage) => void, signal?: AbortSignal): Promise<WorkerReply> {
+    const withSignal = signal === undefined ? {} : { signal };
+    if (onProgress === undefined || task.type === 'probe') return this.piscina.run(task, withSignal);
     const channel = new MessageChannel();
     channel.port1.on('message', (message: ProgressMessage) => onProgress(message));
     try {
-      return await this.piscina.run({ ...task, progress: channel.port2 }, { transferList: [channel.port2] });
+      return await this.piscina.run({ ...task, progress: channel.port2 }, { transferList: [channel.port2], ...withSignal });
     } finally {
       channel.port1.close();
     }
   }
+}
+
+/** What piscina rejects with (not a worker's reply) as a DistilleryError: a terminated task or a dead worker. */
+function workerFailure(error: unknown): DistilleryError {
+  if (isDistilleryError(error)) return error;
+  const { name, code, message } = error as { name?: string; code?: string; message?: string };
+  if (name === 'AbortError') return new DistilleryError('E_ABORTED', 'the task was ended: its worker thread was terminated and replaced', { details: { terminated: true } });
+  const why = code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'ran out of memory' : /exited with code/.test(message ?? '') ? `exited (${message})` : `crashed (${message ?? String(error)})`;
+  return new DistilleryError('E_WORKER_DIED', `the worker thread running the task ${why}; a fresh worker replaces it`, {
+    details: { reason: code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'out-of-memory' : /exited/.test(why) ? 'exit' : 'crash' },
+  });
 }
 
 /**

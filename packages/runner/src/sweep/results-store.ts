@@ -4,26 +4,55 @@ import { join } from 'node:path';
 import { diffPaths } from '../run/folder-record.js';
 import type { TrialEpoch } from '../trial/trial-spec.js';
 
+/**
+ * How a trial ended. `ok`: it ran its epochs. `pruned`: stopped early by the sweep's pruner
+ * (kept, with its epochs, and not run again). `timed-out`: stopped at the sweep's time limit.
+ * `diverged`: its loss went non-finite or exploded (E_DIVERGED), or it ended at chance with a
+ * loss that grew — a learning-rate or loss problem, not a result. `failed`: any other error
+ * (retried by the next run of the sweep).
+ */
+export type TrialStatus = 'ok' | 'pruned' | 'timed-out' | 'diverged' | 'failed';
+
+interface TrialRecordBase {
+  readonly id: string;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly seed: number;
+  readonly finishedAt: string;
+  /** Set when the first attempt's worker died (exit, out of memory, crash) and this is the second attempt. */
+  readonly retried?: boolean;
+}
+
 export type TrialRecord =
-  | {
-      readonly id: string;
-      readonly params: Readonly<Record<string, unknown>>;
-      readonly seed: number;
+  | (TrialRecordBase & {
       readonly status: 'ok';
       readonly best: TrialEpoch;
       readonly last: TrialEpoch;
       readonly epochs: readonly TrialEpoch[];
       readonly elapsedMs: number;
-      readonly finishedAt: string;
-    }
-  | {
-      readonly id: string;
-      readonly params: Readonly<Record<string, unknown>>;
-      readonly seed: number;
-      readonly status: 'failed';
+    })
+  | (TrialRecordBase & {
+      readonly status: 'pruned' | 'timed-out';
+      /** Why (the pruner's rule, the limit), in words. */
+      readonly reason: string;
+      /** Epochs it finished (1-based count) when it was stopped. */
+      readonly stoppedAtEpoch: number;
+      readonly epochs: readonly TrialEpoch[];
+      readonly best?: TrialEpoch;
+      readonly last?: TrialEpoch;
+      readonly elapsedMs: number;
+    })
+  | (TrialRecordBase & {
+      readonly status: 'failed' | 'diverged';
+      /** The error in words (records written before trial states had only `error`). */
+      readonly reason?: string;
       readonly error: DistilleryErrorJSON;
-      readonly finishedAt: string;
-    };
+      readonly stoppedAtEpoch?: number;
+      /** Epochs reported before it ended, when any were. */
+      readonly epochs?: readonly TrialEpoch[];
+    });
+
+/** Statuses a resumed sweep does not run again: their outcome would be the same. `failed` is retried. */
+export const SETTLED_STATUSES: ReadonlySet<TrialStatus> = new Set(['ok', 'pruned', 'timed-out', 'diverged']);
 
 /**
  * A sweep's folder: `sweep.json` (what the sweep is) and `trials.jsonl` (one line per finished

@@ -1,15 +1,4 @@
-import {
-  DistilleryError,
-  createServiceContainer,
-  isDistilleryError,
-  pluginServices,
-  shareDataset,
-  type Dataset,
-  type DistilleryErrorJSON,
-  type Model,
-  type PluginRegistry,
-  type TeacherLogits,
-} from '@distillery/core';
+import { DistilleryError, createServiceContainer, pluginServices, shareDataset, type Dataset, type Model, type PluginRegistry, type TeacherLogits } from '@distillery/core';
 import { createPluginRegistry, type PluginModules } from '../builtin-registry.js';
 import type { CacheRejection } from '../cache/logit-cache.js';
 import { FolderLock } from '../lock/folder-lock.js';
@@ -21,9 +10,11 @@ import { lossOptionsWithTemperature } from '../run/objective.js';
 import { attempt, studentFactory } from '../run/run-parts.js';
 import { defaultValidationCount } from '../run/split-run.js';
 import { parseWith, trialSpecSchema, type TrialSpecInput } from '../spec/run-spec.js';
-import { runTrial } from '../trial/run-trial.js';
-import type { TrialResult, TrialTask } from '../trial/trial-spec.js';
-import { SweepResultsStore, type TrialRecord } from './results-store.js';
+import { PoolExecutor, ThreadExecutor, type TrialData } from '../executor/pool-executor.js';
+import { createPruner, replayIntoPruner, type PrunerConfig } from '../pruning/pruner.js';
+import { SETTLED_STATUSES, SweepResultsStore, type TrialRecord, type TrialStatus } from './results-store.js';
+import { scheduleTrials, type TrialTimeout } from './trial-scheduler.js';
+import { countStatuses, formatStatusCounts } from './trial-state.js';
 import { planSweep, type PlannedTrial, type SearchStrategy, type SweepGrid } from './sweep-plan.js';
 import { formatSweepTable, summarizeTrials, type SweepSummary } from './summarize.js';
 import { writeFile } from 'node:fs/promises';
@@ -51,6 +42,14 @@ export interface SweepOptions extends PluginModules {
    * this sweep once its fingerprint and teacher logits are known; closed when the sweep ends.
    */
   readonly executor?: (context: { readonly sweep: string; readonly teacherLogits: TeacherLogits }) => Promise<Executor>;
+  /** Stop trials early on their validation accuracy per epoch (`median` or `asha`); part of the sweep's definition. */
+  readonly pruner?: PrunerConfig;
+  /** Per-trial time limit in ms, or 'auto' (5 × the median finished trial, once 3 have); default none. */
+  readonly timeout?: TrialTimeout;
+  /** How long a trial past its limit has to stop at an epoch before its worker is replaced (default 10 s). */
+  readonly graceMs?: number;
+  /** On abort (Ctrl-C), how long running trials have to stop before their workers are ended (default 2 s). */
+  readonly abortGraceMs?: number;
 }
 
 export type SweepProgress =
@@ -69,14 +68,18 @@ export interface SweepResult {
   /** Trials found finished in the folder and not run again. */
   readonly skipped: number;
   readonly ran: number;
+  /** Trials of this run that failed (other ways to end are in `statuses`). */
   readonly failed: number;
+  /** Every trial of the sweep by state, this run's and earlier ones'. */
+  readonly statuses: Readonly<Record<TrialStatus, number>>;
   readonly elapsedMs: number;
 }
 
 /**
- * A λ × T (× any option) sweep: each trial (combination × seed) is one task in the worker pool,
- * appended to `trials.jsonl` the moment it finishes. A failed trial is recorded with its error
- * and the sweep goes on; a killed sweep, run again on the same folder, runs only what is left.
+ * A λ × T (× any option) sweep: each trial (combination × seed) is one task in the worker pool
+ * (or on an executor), appended to `trials.jsonl` the moment it ends, in one of the states of
+ * `TrialStatus` (see trial-scheduler.ts for timeouts, retries and pruning). A killed sweep, run
+ * again on the same folder, runs only what is left: failed trials and those never recorded.
  */
 export async function sweep(options: SweepOptions): Promise<SweepResult> {
   // One writer per sweep folder: a second sweep on it is refused, naming the one that holds it.
@@ -120,91 +123,66 @@ async function sweepLocked(options: SweepOptions): Promise<SweepResult> {
     train: options.train.fingerprint,
     test: options.test.fingerprint,
     ...(teacherFingerprint === undefined ? {} : { teacher: teacherFingerprint }),
+    // Only when set, so folders of sweeps without pruning keep their definition.
+    ...(options.pruner === undefined || options.pruner.kind === 'none' ? {} : { pruner: options.pruner }),
   };
   await store.open(definition);
   const { records } = await store.read();
-  const todo = planned.filter((t) => records.get(t.id)?.status !== 'ok');
+  const todo = planned.filter((t) => !SETTLED_STATUSES.has(records.get(t.id)?.status ?? 'failed'));
   const skipped = planned.length - todo.length;
   options.onProgress?.({ type: 'start', total: planned.length, skipped, validation });
+  const pruner = options.pruner === undefined ? undefined : createPruner(options.pruner, maxEpochs(planned));
+  // A resumed sweep's pruner starts from what the folder holds, in the order it was recorded.
+  if (pruner !== undefined) {
+    const settled = [...records.values()].filter((r) => r.status === 'ok' || r.status === 'pruned');
+    replayIntoPruner(pruner, settled.map((r) => ({ id: r.id, values: (r.epochs ?? []).map((e) => e.validationAccuracy ?? NaN), completed: r.status === 'ok' })));
+  }
 
-  const shared = { train: shareDataset(options.train), test: shareDataset(options.test), logits: toShared(teacherLogits.values) };
-  const taskOf = (t: PlannedTrial): TrialTask => ({
-    id: t.id,
-    params: t.params,
-    seed: t.seed,
-    spec: t.spec,
-    train: shared.train,
-    test: shared.test,
-    teacherLogits: shared.logits,
-  });
   let finished = skipped;
   let failed = 0;
-  const finish = async (t: PlannedTrial, outcome: TrialResult | DistilleryErrorJSON) => {
-    const record: TrialRecord =
-      'type' in outcome
-        ? { id: t.id, params: t.params, seed: t.seed, status: 'ok', best: outcome.best, last: outcome.last, epochs: outcome.epochs, elapsedMs: outcome.elapsedMs, finishedAt: new Date().toISOString() }
-        : { id: t.id, params: t.params, seed: t.seed, status: 'failed', error: outcome, finishedAt: new Date().toISOString() };
+  const onRecord = async (record: TrialRecord) => {
     if (record.status === 'failed') failed += 1;
-    records.set(t.id, record);
+    records.set(record.id, record);
     await store.append(record);
     finished += 1;
     options.onProgress?.({ type: 'trial:end', record, finished, total: planned.length });
   };
-  const runOne = async (t: PlannedTrial, run: () => Promise<TrialResult>) => {
-    try {
-      await finish(t, await run());
-    } catch (error) {
-      await finish(t, errorJSON(error));
-    }
-  };
+  const onTrialProgress = (t: PlannedTrial, p: ExecutorProgress) =>
+    options.onProgress?.({ type: 'trial:epoch', id: t.id, threadId: threadOf(p.worker), worker: p.worker, epoch: p.done, epochs: p.total });
 
+  const data: TrialData = { train: shareDataset(options.train), test: shareDataset(options.test), teacherLogits: toShared(teacherLogits.values) };
   const workers = options.pool?.workers ?? options.workers ?? 0;
-  if (options.executor !== undefined) {
-    const executor = await options.executor({ sweep: sweepFingerprint(definition), teacherLogits });
-    try {
-      await runAll(todo, executor.capacity, options.signal, (t) =>
-        runOne(t, async () => {
-          const onProgress = (p: ExecutorProgress) =>
-            options.onProgress?.({ type: 'trial:epoch', id: t.id, threadId: 0, worker: p.worker, epoch: p.done, epochs: p.total });
-          const outcome = await executor.submit({ type: 'trial', trial: { id: t.id, params: t.params, seed: t.seed, spec: t.spec } }, { onProgress }).outcome;
-          if (!outcome.ok) throw DistilleryError.fromJSON(outcome.error);
-          return outcome.value;
-        }),
-      );
-    } finally {
-      await executor.close();
-    }
-  } else if (workers === 0 && options.pool === undefined) {
-    const context = { services: pluginServices(createServiceContainer()) };
-    await runAll(todo, 1, options.signal, (t) =>
-      runOne(t, () =>
-        runTrial(taskOf(t), registry, context, {
-          onEpoch: (epoch, epochs) => options.onProgress?.({ type: 'trial:epoch', id: t.id, threadId: 0, epoch, epochs }),
-        }),
-      ),
-    );
-  } else {
-    const pool = options.pool ?? new RunnerPool({ workers, ...pluginModules });
-    try {
-      await runAll(todo, pool.workers, options.signal, (t) =>
-        runOne(t, () =>
-          pool.run<TrialResult>({ type: 'trial', trial: taskOf(t) }, (m) =>
-            options.onProgress?.({ type: 'trial:epoch', id: t.id, threadId: m.threadId, epoch: m.done, epochs: m.total }),
-          ),
-        ),
-      );
-    } finally {
-      if (options.pool === undefined) await pool.destroy();
-    }
+  const ownPool = options.executor === undefined && options.pool === undefined && workers > 0 ? new RunnerPool({ workers, ...pluginModules }) : undefined;
+  const pool = options.pool ?? ownPool;
+  let executor: Executor;
+  if (options.executor !== undefined) executor = await options.executor({ sweep: sweepFingerprint(definition), teacherLogits });
+  else if (pool !== undefined) executor = new PoolExecutor(pool, data);
+  else executor = new ThreadExecutor(registry, { services: pluginServices(createServiceContainer()) }, data);
+  try {
+    await scheduleTrials({
+      executor,
+      trials: todo,
+      numClasses: options.train.numClasses,
+      onRecord,
+      onProgress: onTrialProgress,
+      ...(pruner === undefined ? {} : { pruner }),
+      ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
+      ...(options.graceMs === undefined ? {} : { graceMs: options.graceMs }),
+      ...(options.abortGraceMs === undefined ? {} : { abortGraceMs: options.abortGraceMs }),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    });
+  } finally {
+    await executor.close();
+    await ownPool?.destroy();
   }
 
   const all = planned.map((t) => records.get(t.id)).filter((r): r is TrialRecord => r !== undefined);
   const summary = summarizeTrials(all);
-  await writeFile(join(options.directory, 'results.md'), `${formatSweepTable(summary)}\n`);
+  await writeFile(join(options.directory, 'results.md'), `${formatSweepTable(summary)}\n\ntrials: ${formatStatusCounts(countStatuses(all))}\n`);
   if (options.signal?.aborted === true) {
     throw new DistilleryError('E_ABORTED', `sweep stopped: ${finished} of ${planned.length} trials are in ${store.trialsFile}; run it again to finish`);
   }
-  return { records: all, summary, validation, skipped, ran: todo.length, failed, elapsedMs: performance.now() - started };
+  return { records: all, summary, validation, skipped, ran: todo.length, failed, statuses: countStatuses(all), elapsedMs: performance.now() - started };
 }
 
 /**
@@ -245,16 +223,15 @@ function checkPlannedTrials(planned: readonly PlannedTrial[], registry: PluginRe
   }
 }
 
-/**
- * Runs the trials `concurrency` at a time (one per worker). Trials are started only while the
- * signal is not aborted: on a stop, running trials finish and are recorded, the rest wait for a resume.
- */
-async function runAll(trials: readonly PlannedTrial[], concurrency: number, signal: AbortSignal | undefined, run: (t: PlannedTrial) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < trials.length && signal?.aborted !== true) await run(trials[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, trials.length) }, lane));
+/** The most epochs any trial runs (ASHA's rungs go up to it). */
+function maxEpochs(trials: readonly PlannedTrial[]): number {
+  return Math.max(1, ...trials.map((t) => t.spec.student.train.epochs));
+}
+
+/** `thread 3` → 3 (the progress bars' key); a queue worker's `host/pid` → 0. */
+function threadOf(worker: string): number {
+  const match = /^thread (\d+)$/.exec(worker);
+  return match === null ? 0 : Number(match[1]);
 }
 
 function toShared(values: Float32Array): Float32Array {
@@ -262,9 +239,4 @@ function toShared(values: Float32Array): Float32Array {
   const shared = new Float32Array(new SharedArrayBuffer(values.byteLength));
   shared.set(values);
   return shared;
-}
-
-function errorJSON(error: unknown): DistilleryErrorJSON {
-  if (isDistilleryError(error)) return error.toJSON();
-  return new DistilleryError('E_INTERNAL', error instanceof Error ? error.message : String(error)).toJSON();
 }

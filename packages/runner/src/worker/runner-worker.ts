@@ -45,9 +45,20 @@ export default async function handle(task: WorkerTask): Promise<WorkerReply> {
     if (task.type === 'soft-labels') value = await softLabels(task, registry);
     else if (task.type === 'trial') {
       const stop = task.stop === undefined ? undefined : new Int32Array(task.stop);
+      let epochsDone = 0;
       value = await runTrial(task.trial, registry, context, {
-        onEpoch: (done, total) => task.progress?.postMessage({ threadId, done, total } satisfies ProgressMessage),
-        ...(stop === undefined ? {} : { shouldStop: () => Atomics.load(stop, 0) !== 0 }),
+        onEpoch: (done, total, epoch) => {
+          epochsDone = done;
+          task.progress?.postMessage({ threadId, done, total, epoch } satisfies ProgressMessage);
+        },
+        ...(stop === undefined
+          ? {}
+          : {
+              shouldStop: () => {
+                if (task.waitForDecision === true) waitForDecision(stop, epochsDone);
+                return Atomics.load(stop, 0) !== 0;
+              },
+            }),
       });
       task.progress?.close();
     } else value = probe(backend, startupMs);
@@ -85,6 +96,20 @@ async function softLabels(task: SoftLabelTask, registry: PluginRegistry): Promis
   }
   task.progress?.close();
   return { type: 'soft-labels', start: task.start, end: task.end, numClasses: dataset.numClasses, logits, threadId, runtime: teacher.runtime };
+}
+
+/**
+ * Blocks this worker until the main thread has decided on epoch `done` (index 1 of the flag
+ * reaches it) or asked it to stop; 5 s at most, so a busy main thread never hangs a trial.
+ */
+function waitForDecision(flag: Int32Array, done: number): void {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const decided = Atomics.load(flag, 1);
+    const left = deadline - Date.now();
+    if (decided >= done || Atomics.load(flag, 0) !== 0 || left <= 0) return;
+    Atomics.wait(flag, 1, decided, Math.min(left, 200));
+  }
 }
 
 function teacherFor(task: SoftLabelTask, registry: PluginRegistry): Promise<TeacherRunner> {
