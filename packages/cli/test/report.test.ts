@@ -225,8 +225,8 @@ describe('sweep report text', () => {
     expect(row.slice(-2)).toEqual(['1', '1']);
     // One seed left: its accuracy alone, no std of 0.
     expect(row[3]).toMatch(/^\d+\.\d\d$/);
-    expect(md).toContain('18 trials finished, 1 of them failed');
-    expect(md).toContain('| lambda = 1, temperature = 8 | 2 | E_CONFIG: mlp.hidden[0]: expected a positive integer, got -3 |');
+    expect(md).toContain('18 trials finished: 17 ok, 1 failed.');
+    expect(md).toContain('| lambda = 1, temperature = 8 | 2 | failed | E_CONFIG: mlp.hidden[0]: expected a positive integer, got -3 |');
   });
 
   it('never selects on test accuracy: trials without validation numbers give no best', () => {

@@ -85,5 +85,5 @@ export { createPruner, replayIntoPruner, type Pruner, type PrunerConfig } from '
 export { MedianPruner, type MedianOptions } from './pruning/median-pruner.js';
 export { AshaPruner, type AshaOptions } from './pruning/asha-pruner.js';
 export { nanPercentile } from './pruning/percentile.js';
-export { countStatuses, formatStatusCounts, describeTrialOutcome, divergedAtChance, TRIAL_STATUSES } from './sweep/trial-state.js';
+export { countStatuses, formatStatusCounts, describeTrialOutcome, trialOutcomeDetail, divergedAtChance, TRIAL_STATUSES } from './sweep/trial-state.js';
 export { PoolExecutor, ThreadExecutor, trialTask, type TrialData } from './executor/pool-executor.js';

@@ -1,4 +1,4 @@
-import { countStatuses, describeTrialOutcome, formatStatusCounts, type TrialRecord } from '@distillery/runner';
+import { countStatuses, formatStatusCounts, trialOutcomeDetail, type TrialRecord } from '@distillery/runner';
 import { gridValue, percentMeanStd } from './format.js';
 import type { ReportBlock } from './report-document.js';
 import type { SweepReportData } from './report-data.js';
@@ -72,7 +72,7 @@ function failuresBlocks(failures: readonly TrialRecord[]): ReportBlock[] {
     {
       kind: 'table',
       header: ['combination', 'seed', 'state', 'what happened'],
-      rows: shown.map((f) => [paramsText(f.params), String(f.seed), f.status, describeTrialOutcome(f)]),
+      rows: shown.map((f) => [paramsText(f.params), String(f.seed), f.status, trialOutcomeDetail(f)]),
     },
     ...(failures.length > shown.length
       ? [{ kind: 'paragraph', text: `… and ${failures.length - shown.length} more (trials.jsonl has them all).` } as const]

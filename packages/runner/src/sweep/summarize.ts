@@ -8,7 +8,9 @@ export interface MeanStd {
 export interface CombinationSummary {
   readonly params: Readonly<Record<string, unknown>>;
   readonly seeds: number;
+  /** Trials of the combination that ended without a result (failed, diverged, timed out); pruned ones are in `pruned`. */
   readonly failed: number;
+  readonly pruned?: number;
   /** Test accuracy at the epoch chosen on validation (the last epoch without a validation split). */
   readonly bestEpochAccuracy: MeanStd;
   readonly lastEpochAccuracy: MeanStd;
@@ -37,7 +39,8 @@ export function summarizeTrials(records: readonly TrialRecord[]): SweepSummary {
     return {
       params: group[0]!.params,
       seeds: ok.length,
-      failed: group.length - ok.length,
+      failed: group.filter((r) => r.status !== 'ok' && r.status !== 'pruned').length,
+      ...(group.some((r) => r.status === 'pruned') ? { pruned: group.filter((r) => r.status === 'pruned').length } : {}),
       bestEpochAccuracy: meanStd(ok.map((r) => r.best.testAccuracy)),
       lastEpochAccuracy: meanStd(ok.map((r) => r.last.testAccuracy)),
       ...(validation.length > 0 && validation.length === ok.length ? { validationAccuracy: meanStd(validation) } : {}),

@@ -16,15 +16,21 @@ export function formatStatusCounts(counts: Readonly<Record<TrialStatus, number>>
   return parts.length === 0 ? 'no trials' : parts.join(', ');
 }
 
-/** One line per trial outcome, for progress lines and reports. */
+/** One line per trial outcome, for progress lines: `PRUNED at epoch 3: asha pruner: …`. */
 export function describeTrialOutcome(record: TrialRecord): string {
   const retried = record.retried === true ? ' (retried on a fresh worker)' : '';
   if (record.status === 'ok') {
     const validation = record.best.validationAccuracy === undefined ? '' : `val acc ${pct(record.best.validationAccuracy)}, `;
     return `${validation}test acc ${pct(record.best.testAccuracy)}${retried}`;
   }
-  if ('error' in record) return `${record.status.toUpperCase()}: ${record.reason ?? `${record.error.code}: ${record.error.message}`}${retried}`;
-  return `${record.status.toUpperCase()} at epoch ${record.stoppedAtEpoch}: ${record.reason}${retried}`;
+  return `${record.status.toUpperCase()}${'error' in record ? ': ' : ' '}${trialOutcomeDetail(record)}${retried}`;
+}
+
+/** What happened to a trial that did not end ok, without its state (reports put that in its own column). */
+export function trialOutcomeDetail(record: TrialRecord): string {
+  if (record.status === 'ok') return 'finished';
+  if ('error' in record) return record.reason ?? `${record.error.code}: ${record.error.message}`;
+  return `at epoch ${record.stoppedAtEpoch}: ${record.reason}`;
 }
 
 /**
