@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RunnerPool, generateSoftLabels, sweep, type SweepProgress, type TrialRecord, type TrialSpec } from '../src/index.js';
+import { RunnerPool, generateSoftLabels, sweep, type SweepProgress, type TrialRecord, type TrialSpecInput } from '../src/index.js';
 
 const FAULT_LOSS = fileURLToPath(new URL('./fixtures/fault-loss.ts', import.meta.url));
 
@@ -16,17 +16,10 @@ let train: Dataset;
 let test: Dataset;
 let teacherLogits: TeacherLogits;
 
-const base: TrialSpec = {
-  student: { plugin: 'mlp', options: { hidden: [8] } },
-  loss: { name: 'fault', options: { mode: 'ok' } },
-  lambda: 1,
-  temperature: 4,
-  labelledCount: 30,
-  validationCount: 60,
-  epochs: 2,
-  batchSize: 16,
-  transferBatchSize: 64,
-  learningRate: 3e-3,
+const base: TrialSpecInput = {
+  data: { labelledCount: 30, validationCount: 60 },
+  student: { plugin: 'mlp', options: { hidden: [8] }, train: { epochs: 2, batchSize: 16, transferBatchSize: 64, learningRate: 3e-3 } },
+  distillation: { loss: 'fault', options: { mode: 'ok' }, lambda: 1, temperature: 4 },
 };
 
 beforeAll(async () => {
@@ -49,14 +42,14 @@ afterAll(async () => {
 });
 
 const common = () => ({ base, seeds: [1], train, test, teacher: { logits: teacherLogits }, pool }) as const;
-const byMode = (records: readonly TrialRecord[]) => Object.fromEntries(records.map((r) => [String(r.params['loss.options.mode']), r]));
+const byMode = (records: readonly TrialRecord[]) => Object.fromEntries(records.map((r) => [String(r.params['distillation.options.mode']), r]));
 const lines = async (folder: string) => (await readFile(join(folder, 'trials.jsonl'), 'utf8')).split('\n').filter((l) => l !== '');
 
 describe('sweeps that survive their trials', () => {
   it('a hanging trial times out: stopped, its worker replaced after the grace period, the sweep goes on', async () => {
     const folder = join(dir, 'hang');
     const started = Date.now();
-    const result = await sweep({ ...common(), directory: folder, grid: { 'loss.options.mode': ['hang', 'ok', 'ok-again'] }, timeout: 8000, graceMs: 500 });
+    const result = await sweep({ ...common(), directory: folder, grid: { 'distillation.options.mode': ['hang', 'ok', 'ok-again'] }, timeout: 8000, graceMs: 500 });
     expect(Date.now() - started).toBeLessThan(40_000);
     const { hang, ok } = byMode(result.records);
     expect(hang).toMatchObject({ status: 'timed-out', stoppedAtEpoch: 0, reason: expect.stringMatching(/time limit of 8\.0 s; .* its worker was replaced/) });
@@ -65,7 +58,7 @@ describe('sweeps that survive their trials', () => {
     expect(byMode(result.records)['ok-again']!.status).toBe('ok');
     expect(result.statuses).toMatchObject({ ok: 2, 'timed-out': 1 });
     // A resumed sweep does not run the timed-out trial again.
-    const again = await sweep({ ...common(), directory: folder, grid: { 'loss.options.mode': ['hang', 'ok', 'ok-again'] }, timeout: 8000, graceMs: 500 });
+    const again = await sweep({ ...common(), directory: folder, grid: { 'distillation.options.mode': ['hang', 'ok', 'ok-again'] }, timeout: 8000, graceMs: 500 });
     expect(again.ran).toBe(0);
     expect(await lines(folder)).toHaveLength(3);
   });
@@ -75,7 +68,7 @@ describe('sweeps that survive their trials', () => {
     const result = await sweep({
       ...common(),
       directory: join(dir, 'deaths'),
-      grid: { 'loss.options': [{ mode: 'exit-once', marker }, { mode: 'exit' }, { mode: 'oom' }] },
+      grid: { 'distillation.options': [{ mode: 'exit-once', marker }, { mode: 'exit' }, { mode: 'oom' }] },
     });
     const [once, always, oom] = result.records;
     expect(once).toMatchObject({ status: 'ok', retried: true });
@@ -85,7 +78,7 @@ describe('sweeps that survive their trials', () => {
   });
 
   it('a loss returning NaN ends its trial as diverged (naming the term, epoch and rate), not retried and not a data error', async () => {
-    const result = await sweep({ ...common(), directory: join(dir, 'nan'), grid: { 'loss.options.mode': ['nan', 'ok'], learningRate: [3e-3] } });
+    const result = await sweep({ ...common(), directory: join(dir, 'nan'), grid: { 'distillation.options.mode': ['nan', 'ok'], 'student.train.learningRate': [3e-3] } });
     const { nan, ok } = byMode(result.records);
     expect(nan).toMatchObject({ status: 'diverged', error: { code: 'E_DIVERGED' }, reason: expect.stringMatching(/epoch 1, step 1: loss term fault is NaN .*learning rate 0\.003/) });
     expect(nan!.retried).toBeUndefined();
@@ -95,7 +88,7 @@ describe('sweeps that survive their trials', () => {
   });
 
   it('a learning rate that explodes the loss is diverged, not an ok trial at chance', async () => {
-    const result = await sweep({ ...common(), directory: join(dir, 'lr'), grid: { learningRate: [3e-3, 1e6] } });
+    const result = await sweep({ ...common(), directory: join(dir, 'lr'), grid: { 'student.train.learningRate': [3e-3, 1e6] } });
     const [fine, exploded] = result.records;
     expect(fine!.status).toBe('ok');
     expect(exploded).toMatchObject({ status: 'diverged', error: { code: 'E_DIVERGED' }, reason: expect.stringContaining('learning rate 1000000') });
@@ -110,7 +103,7 @@ describe('sweeps that survive their trials', () => {
     const run = sweep({
       ...common(),
       directory: folder,
-      grid: { 'loss.options.mode': ['ok', 'hang', 'ok-2', 'ok-3', 'ok-4'] },
+      grid: { 'distillation.options.mode': ['ok', 'hang', 'ok-2', 'ok-3', 'ok-4'] },
       abortGraceMs: 1000,
       signal: controller.signal,
       onProgress: (e) => {
@@ -129,13 +122,13 @@ describe('sweeps that survive their trials', () => {
     expect(kept.length).toBeGreaterThanOrEqual(1);
     expect(kept.every((r) => r.status === 'ok')).toBe(true);
     // The pool is usable afterwards: the hung worker was replaced.
-    const after = await sweep({ ...common(), directory: join(dir, 'after-ctrl-c'), grid: { 'loss.options.mode': ['ok'] } });
+    const after = await sweep({ ...common(), directory: join(dir, 'after-ctrl-c'), grid: { 'distillation.options.mode': ['ok'] } });
     expect(after.records[0]!.status).toBe('ok');
   });
 
   it('two sweeps on one folder: the second is refused naming the first; the folder holds each trial once', async () => {
     const folder = join(dir, 'two');
-    const grid = { 'loss.options.mode': ['ok', 'ok-2', 'ok-3', 'ok-4'] };
+    const grid = { 'distillation.options.mode': ['ok', 'ok-2', 'ok-3', 'ok-4'] };
     const [first, second] = await Promise.allSettled([sweep({ ...common(), directory: folder, grid }), sweep({ ...common(), directory: folder, grid })]);
     const outcomes = [first, second];
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
@@ -148,7 +141,7 @@ describe('sweeps that survive their trials', () => {
   it('a corrupt cache shard found by a sweep is reported (what, why, regenerated), not recomputed silently', async () => {
     const cache = join(dir, 'cache');
     const teacher = createMlp({ inputShape: [28, 28, 1], numClasses: 10, hidden: [16], seed: 2 });
-    const grid = { 'loss.options.mode': ['ok'] };
+    const grid = { 'distillation.options.mode': ['ok'] };
     await sweep({ ...common(), teacher: { model: teacher, cache }, directory: join(dir, 'cache-1'), grid });
     const [entry] = await readdir(cache);
     const shard = (await readdir(join(cache, entry!))).find((f) => f.endsWith('.npy'))!;

@@ -102,7 +102,8 @@ export async function scheduleTrials(options: SchedulerOptions): Promise<void> {
   const decide = (pruner: Pruner, r: Running | undefined, progress: ExecutorProgress): 'continue' | 'stop' => {
     const value = progress.epoch?.validationAccuracy;
     if (r === undefined || value === undefined || r.stop !== undefined) return 'continue';
-    if (pruner.report(r.trial.id, progress.done, value) === 'continue') return 'continue';
+    // The last epoch is reported (it fills ASHA's top rung) but not pruned: the trial has finished.
+    if (pruner.report(r.trial.id, progress.done, value) === 'continue' || progress.done >= progress.total) return 'continue';
     requestStop(r, 'pruned', `${pruner.name} pruner: validation accuracy ${(100 * value).toFixed(2)}% at epoch ${progress.done} is below its rule`, progress.done);
     return 'stop';
   };
