@@ -2,7 +2,8 @@
  * bench/train-speed — training throughput (rows through the network per second; batch 128,
  * Adam, one thread) of the three models of the speed table: Distillery on wasm, Distillery with
  * the native kernels, and PyTorch with one thread, side by side in one run. Rounds alternate
- * wasm and native so machine noise hits both alike; the median round counts.
+ * wasm and native so machine noise hits both alike; the median round counts. Time is the
+ * process's CPU time (both sides), so a busy shared machine slows the measurement, not the result.
  *
  *   pnpm bench:train-speed                       # ~1.5 minutes on 2 cores
  *   TORCH_VENV=/work/venv-torch pnpm bench:train-speed
@@ -33,9 +34,10 @@ async function samplesPerSecond(c: SpeedCase, path: Path, seed: number): Promise
     trainer.train({ model, objective, data, options: { epochs: 1, stepsPerEpoch: steps, batchSize: BATCH, learningRate: 1e-3, seed } });
   try {
     await train(3); // first calls of each kernel and shape
-    const started = performance.now();
+    const started = process.cpuUsage();
     await train(STEPS[c.key]);
-    return (STEPS[c.key] * c.rowsPerStep) / ((performance.now() - started) / 1000);
+    const used = process.cpuUsage(started);
+    return (STEPS[c.key] * c.rowsPerStep) / ((used.user + used.system) / 1e6);
   } finally {
     model.dispose();
   }
@@ -91,4 +93,4 @@ for (const c of cases) {
   const t = torch?.speeds[c.key];
   console.log(`| ${c.label} | ${fmt(r.wasm)} | ${fmt(r.native)} | ${fmt(t)} | ${ratio(r.native, r.wasm)} | ${ratio(r.wasm, t)} | ${ratio(r.native, t)} |`);
 }
-console.log(`\nsamples/s = rows through the network per second (ce + kd: ${BATCH} labelled + ${BATCH} transfer per step). ${torch?.note ?? 'PyTorch: set TORCH_VENV to a venv with torch to compare.'} Wall ${((performance.now() - started) / 1000).toFixed(0)} s.`);
+console.log(`\nsamples/s = rows through the network per CPU-second of the process (ce + kd: ${BATCH} labelled + ${BATCH} transfer per step). ${torch?.note ?? 'PyTorch: set TORCH_VENV to a venv with torch to compare.'} Wall ${((performance.now() - started) / 1000).toFixed(0)} s.`);

@@ -339,6 +339,38 @@ static napi_value conv2d_backprop_input(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/*
+ * adamUpdate(heap, n, valueOffset, mOffset, vOffset, gradientOffset, outValue, outM, outV,
+ *            beta1, oneMinusBeta1, beta2, oneMinusBeta2, oneMinusAccBeta1, oneMinusAccBeta2, epsilon, minusLr)
+ * One Adam step, float op for float op in tfjs' AdamOptimizer order (built with
+ * -ffp-contract=off, so no fused multiply-add changes a rounding): the same bits as its ops.
+ */
+static napi_value adam_update(napi_env env, napi_callback_info info) {
+  Call call;
+  if (!read_call(env, info, 16, &call)) return NULL;
+  const double *v = call.numbers;
+  const double n = v[0];
+  const float *value = at(env, &call, v[1], n), *m = at(env, &call, v[2], n), *s = at(env, &call, v[3], n), *g = at(env, &call, v[4], n);
+  float *out_value = at(env, &call, v[5], n), *out_m = at(env, &call, v[6], n), *out_s = at(env, &call, v[7], n);
+  if (!value || !m || !s || !g || !out_value || !out_m || !out_s) return NULL;
+  const float beta1 = (float)v[8], c1 = (float)v[9], beta2 = (float)v[10], c2 = (float)v[11];
+  const float omb1 = (float)v[12], omb2 = (float)v[13], eps = (float)v[14], minus_lr = (float)v[15];
+  for (size_t i = 0; i < (size_t)n; i++) {
+    const float gi = g[i];
+    const float m1 = m[i] * beta1 + gi * c1;
+    const float g2 = gi * gi;
+    const float s1 = s[i] * beta2 + g2 * c2;
+    const float mh = m1 / omb1;
+    const float sh = s1 / omb2;
+    const float denominator = sqrtf(sh) + eps;
+    const float step = (mh / denominator) * minus_lr;
+    out_m[i] = m1;
+    out_s[i] = s1;
+    out_value[i] = step + value[i];
+  }
+  return NULL;
+}
+
 /* info() → { blas, core }: which BLAS this addon was built against, and the kernel it picked. */
 static napi_value describe(napi_env env, napi_callback_info info) {
   (void)info;
@@ -370,6 +402,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"conv2d", NULL, conv2d, NULL, NULL, NULL, napi_default, NULL},
       {"conv2dBackpropFilter", NULL, conv2d_backprop_filter, NULL, NULL, NULL, napi_default, NULL},
       {"conv2dBackpropInput", NULL, conv2d_backprop_input, NULL, NULL, NULL, napi_default, NULL},
+      {"adamUpdate", NULL, adam_update, NULL, NULL, NULL, napi_default, NULL},
       {"info", NULL, describe, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof(properties) / sizeof(properties[0]), properties);

@@ -79,7 +79,8 @@ function build() {
   const failures = [];
   for (const blas of blasCandidates()) {
     const shared = process.platform === 'darwin' ? ['-bundle', '-undefined', 'dynamic_lookup'] : ['-shared', '-fPIC'];
-    const args = ['-O3', '-std=c11', ...shared, `-I${headers}`, '-o', temporary, source, ...blas.flags, '-lm'];
+    // ISO C and no contraction: every float op rounds as tfjs' own ops do (Adam's bits match).
+    const args = ['-O3', '-std=c11', '-ffp-contract=off', ...shared, `-I${headers}`, '-o', temporary, source, ...blas.flags, '-lm'];
     const compiled = run(cc, args);
     if (!compiled.ok) {
       failures.push(`${blas.name}: ${compiled.output.split('\n').find((l) => /error/i.test(l)) ?? compiled.output.slice(0, 200)}`);

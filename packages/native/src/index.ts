@@ -20,6 +20,14 @@ export interface NativeAddon {
   conv2d(heap: ArrayBufferLike | ArrayBufferView, ...geometryThenOffsets: number[]): void;
   conv2dBackpropFilter(heap: ArrayBufferLike | ArrayBufferView, ...geometryThenOffsets: number[]): void;
   conv2dBackpropInput(heap: ArrayBufferLike | ArrayBufferView, ...geometryThenOffsets: number[]): void;
+  /** One Adam step over n floats, in tfjs' AdamOptimizer's op order (same bits). */
+  adamUpdate(
+    heap: ArrayBufferLike | ArrayBufferView,
+    n: number, valueOffset: number, mOffset: number, vOffset: number, gradientOffset: number,
+    outValue: number, outM: number, outV: number,
+    beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number,
+    oneMinusAccBeta1: number, oneMinusAccBeta2: number, epsilon: number, minusLearningRate: number,
+  ): void;
   info(): { blas: string; core: string };
 }
 

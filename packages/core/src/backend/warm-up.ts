@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRandom } from '../random.js';
+import { createAdam } from '../training/fused-adam.js';
 
 /**
  * Runs a short burst of the kernels training uses (dense and conv, forward and backward,
@@ -17,15 +18,17 @@ export async function warmUpBackend(steps = 40): Promise<void> {
   const x = random([64, 784]);
   const images = random([16, 28, 28, 1]);
   const labels = tf.oneHot(tf.tensor1d(Array.from({ length: 64 }, (_, i) => i % 10), 'int32'), 10);
-  const optimizer = tf.train.adam(1e-3);
+  const optimizer = createAdam(1e-3);
   try {
     for (let step = 0; step < steps; step++) {
-      optimizer.minimize(() => {
+      const { value, grads } = tf.variableGrads(() => {
         const hidden = tf.relu(tf.matMul(x, w1));
         const logits = tf.matMul(hidden, w2);
         const conv = tf.mean(tf.maxPool(tf.relu(tf.conv2d(images as tf.Tensor4D, filter as tf.Variable<tf.Rank.R4>, 1, 'same')), 2, 2, 'valid'));
         return tf.add(tf.losses.softmaxCrossEntropy(labels, logits), conv) as tf.Scalar;
-      });
+      }, [w1, w2, filter]);
+      optimizer.applyGradients(grads);
+      tf.dispose([value, ...Object.values(grads)]);
     }
     await tf.sum(w1).data();
   } finally {

@@ -13,6 +13,7 @@ import { planFeatureTerms, type FeaturePlan } from './feature-terms.js';
 import { describeInput } from '../model/input-description.js';
 import { labelledInputs, transferInputs, type LabelledInputs, type TransferInputs } from './step-inputs.js';
 import { WeightSnapshot } from './weight-snapshot.js';
+import { createAdam } from './fused-adam.js';
 import { validateTrainRequest } from './validate-train-request.js';
 
 /**
@@ -55,7 +56,7 @@ export class DistillationTrainer implements Trainer {
     const stepsPerEpoch = options.stepsPerEpoch ?? Math.ceil(mainSize / mainBatch);
     const eventEvery = options.batchEventEvery ?? 10;
     const features = planFeatureTerms(terms, model, data.transfer, options.seed);
-    const optimizer = tf.train.adam(options.learningRate);
+    const optimizer = createAdam(options.learningRate);
     const maxLoss = options.maxLoss ?? defaultMaxLoss(model.numClasses);
     const termNames = terms.map((t) => t.name);
     // Adapters train with the student; only the student's own weights are snapshotted.
@@ -123,7 +124,7 @@ export class DistillationTrainer implements Trainer {
               }
               // A step whose loss is already non-finite must not update the weights (the read is a few floats).
               if ((termValues!.dataSync() as Float32Array).every(Number.isFinite)) {
-                optimizer.applyGradients(grads as tf.NamedTensorMap as Record<string, tf.Variable>);
+                optimizer.applyGradients(grads);
               }
               tf.dispose([value, ...Object.values(grads)]);
               return termValues!;

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { NativeAddon, NativeLoad } from '@distillery/native';
+import { ADAM_UPDATE_KERNEL } from '../wasm-kernels/adam-update.js';
+import { nativeAdamUpdate } from './adam-update.js';
 import { nativeConv2D, nativeConv2DBackpropFilter, nativeConv2DBackpropInput, nativeFusedConv2D } from './conv2d.js';
 import { nativeBatchMatMul, nativeFusedMatMul } from './mat-mul.js';
 import { nativeKernelConfig, type NativeKernelFunc } from './native-heap.js';
@@ -12,6 +14,7 @@ const NATIVE_KERNELS: ReadonlyArray<readonly [string, NativeKernelFunc]> = [
   [tf.FusedConv2D, nativeFusedConv2D],
   [tf.Conv2DBackpropFilter, nativeConv2DBackpropFilter],
   [tf.Conv2DBackpropInput, nativeConv2DBackpropInput],
+  [ADAM_UPDATE_KERNEL, nativeAdamUpdate],
 ];
 
 export const DISTILLERY_NATIVE_KERNELS: readonly string[] = NATIVE_KERNELS.map(([name]) => name);
