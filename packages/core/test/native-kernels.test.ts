@@ -106,6 +106,7 @@ describe.skipIf(!loaded.ok)('native kernels match the wasm kernels', () => {
     { name: 'stride 2, same, odd sizes', x: [3, 9, 7, 2], filter: [3, 3, 2, 5], strides: 2, pad: 'same' },
     { name: 'batch 1, one channel', x: [1, 11, 13, 1], filter: [5, 5, 1, 7], strides: 1, pad: 'same' },
     { name: 'pointwise 1×1', x: [2, 5, 5, 6], filter: [1, 1, 6, 3], strides: 1, pad: 'valid' },
+    { name: 'patch long enough for the native forward', x: [3, 9, 9, 8], filter: [3, 3, 8, 5], strides: 1, pad: 'same' },
     // 64·28·28 rows × 144 columns: more than one im2col chunk of the addon's 4M-element scratch
     { name: 'chunked batch', x: [64, 28, 28, 16], filter: [3, 3, 16, 8], strides: 1, pad: 'same' },
   ] as const;
@@ -130,6 +131,55 @@ describe.skipIf(!loaded.ok)('native kernels match the wasm kernels', () => {
     it('Conv2DBackpropInput', async () => {
       await expectSameOnBothPaths(tf.Conv2DBackpropInput, inputsOf({ dy: outShape(c), filter: [...c.filter] }, 14), { ...conv, inputShape: [...c.x] });
     });
+  });
+
+  const POOL_CASES = [
+    { x: [2, 8, 8, 3], filterSize: 2, strides: 2, pad: 'valid' },
+    { x: [2, 9, 7, 4], filterSize: 3, strides: 2, pad: 'same' },
+    { x: [1, 6, 6, 2], filterSize: 3, strides: 1, pad: 'valid' },
+  ];
+  // tfjs-backend-wasm 4.22's MaxPoolGrad starts its running maximum at FLT_MIN with >=: a window
+  // whose maximum is ≤ 0 sends its gradient to its first pixel, not to its maximum, and tied
+  // positive maxima to the last. The native kernel computes the true gradient, as the cpu
+  // backend (and PyTorch) do: the first maximum of each window. So the reference here is cpu.
+  it.each(POOL_CASES)('MaxPoolGrad x=$x filter $filterSize stride $strides $pad equals the cpu backend, ties and negatives included', async (c) => {
+    const x = randomValues(size(c.x), 31).map((v, i) => (i % 5 === 0 ? 0 : i % 7 === 0 ? 0.5 : v));
+    const pooled = await runKernel(false, tf.MaxPool, { x: { shape: c.x, values: x } }, { filterSize: c.filterSize, strides: c.strides, pad: c.pad });
+    const inputs = { dy: { shape: pooled.shape, values: randomValues(size(pooled.shape), 32) }, input: { shape: c.x, values: x }, output: { shape: pooled.shape, values: pooled.values } };
+    const attrs = { filterSize: c.filterSize, strides: c.strides, pad: c.pad };
+    const native = await runKernel(true, tf.MaxPoolGrad, inputs, attrs);
+    await setupBackend({ backend: 'cpu' });
+    const cpu = await expectNoTensorLeak(async () => {
+      const tensors = Object.fromEntries(Object.entries(inputs).map(([name, v]) => [name, tf.tensor(v.values, v.shape)]));
+      const out = tf.engine().runKernel(tf.MaxPoolGrad, tensors, attrs) as tf.Tensor;
+      const values = (await out.data()) as Float32Array;
+      tf.dispose([out, ...Object.values(tensors)]);
+      return values;
+    });
+    // Overlapping windows add in another order: equal up to float rounding.
+    expect(relativeError(native.values, cpu)).toBeLessThanOrEqual(1e-6);
+  });
+
+  it('MaxPoolGrad on ReLU outputs (all ≥ 0) equals the wasm kernel wherever a window has a positive maximum', async () => {
+    const shape = [2, 8, 8, 3];
+    const x = randomValues(size(shape), 34).map((v) => Math.max(v, 0));
+    const pooled = await runKernel(false, tf.MaxPool, { x: { shape, values: x } }, { filterSize: 2, strides: 2, pad: 'valid' });
+    await expectSameOnBothPaths(
+      tf.MaxPoolGrad,
+      { dy: { shape: pooled.shape, values: pooled.values.map((v, i) => (v > 0 ? (i % 3) - 1 : 0)) }, input: { shape, values: x }, output: { shape: pooled.shape, values: pooled.values } },
+      { filterSize: 2, strides: 2, pad: 'valid' },
+    );
+  });
+
+  const SUM_CASES = [
+    { shape: [64, 7, 7, 5], axis: [0, 1, 2], keepDims: false },
+    { shape: [300, 9], axis: [0], keepDims: true },
+    { shape: [4, 5, 6], axis: [0, 1, 2], keepDims: false },
+    { shape: [4, 5, 6], axis: [2], keepDims: false }, // trailing axes: the wasm kernel's case
+    { shape: [4, 5, 6], axis: [1, 0], keepDims: false },
+  ];
+  it.each(SUM_CASES)('Sum over $axis of $shape (keepDims $keepDims)', async (c) => {
+    await expectSameOnBothPaths(tf.Sum, inputsOf({ x: c.shape }, 33), { axis: c.axis, keepDims: c.keepDims });
   });
 
   it('a dilated convolution is handed to the wasm kernel', async () => {

@@ -159,3 +159,27 @@ describe('Distillery wasm kernels match the cpu backend', () => {
     expect(relativeError(wasm.dw, cpu.dw)).toBeLessThanOrEqual(TOLERANCE);
   });
 });
+
+describe('Identity on wasm shares data instead of copying', () => {
+  it('a clone keeps its values when the original is disposed, and the other way round', async () => {
+    await setupBackend({ backend: 'wasm', native: false });
+    await expectNoTensorLeak(async () => {
+      const x = tf.tensor1d([1, 2, 3]);
+      const y = tf.clone(x);
+      const z = tf.clone(y);
+      x.dispose();
+      expect(Array.from(await y.data())).toEqual([1, 2, 3]);
+      z.dispose();
+      expect(Array.from(await y.data())).toEqual([1, 2, 3]);
+      // A variable's assign swaps its data: a clone taken before keeps the old values.
+      const v = tf.variable(y);
+      const before = tf.clone(v);
+      const next = tf.tensor1d([7, 8, 9]);
+      v.assign(next);
+      next.dispose();
+      expect(Array.from(await before.data())).toEqual([1, 2, 3]);
+      expect(Array.from(await v.data())).toEqual([7, 8, 9]);
+      tf.dispose([y, v, before]);
+    });
+  });
+});

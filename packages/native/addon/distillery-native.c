@@ -198,8 +198,12 @@ static void im2col(const Geometry *g, const float *x, int b0, int b1, float *col
           const int ih = oh * g->stride_h - g->pad_top + kh;
           for (int kw = 0; kw < g->f_w; kw++, dst += c) {
             const int iw = ow * g->stride_w - g->pad_left + kw;
-            if (ih < 0 || ih >= g->in_h || iw < 0 || iw >= g->in_w) memset(dst, 0, c * sizeof(float));
-            else memcpy(dst, xb + ((size_t)ih * g->in_w + iw) * c, c * sizeof(float));
+            if (ih < 0 || ih >= g->in_h || iw < 0 || iw >= g->in_w) {
+              for (size_t ch = 0; ch < c; ch++) dst[ch] = 0;
+            } else {
+              const float *src = xb + ((size_t)ih * g->in_w + iw) * c;
+              for (size_t ch = 0; ch < c; ch++) dst[ch] = src[ch];
+            }
           }
         }
       }
@@ -371,6 +375,94 @@ static napi_value adam_update(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/*
+ * maxPoolGrad(heap, batch, inH, inW, channels, outH, outW, strideH, strideW, filterH, filterW,
+ *             padTop, padLeft, xOffset, dyOffset, dxOffset)
+ * Each dy value goes to the first maximum of its window (rows, then columns, as tfjs scans them).
+ */
+static napi_value max_pool_grad(napi_env env, napi_callback_info info) {
+  Call call;
+  if (!read_call(env, info, 15, &call)) return NULL;
+  const double *v = call.numbers;
+  const int batch = (int)v[0], in_h = (int)v[1], in_w = (int)v[2], c = (int)v[3], out_h = (int)v[4], out_w = (int)v[5];
+  const int stride_h = (int)v[6], stride_w = (int)v[7], f_h = (int)v[8], f_w = (int)v[9], pad_top = (int)v[10], pad_left = (int)v[11];
+  const double in_size = (double)batch * in_h * in_w * c;
+  const float *x = at(env, &call, v[12], in_size);
+  const float *dy = at(env, &call, v[13], (double)batch * out_h * out_w * c);
+  float *dx = at(env, &call, v[14], in_size);
+  if (x == NULL || dy == NULL || dx == NULL) return NULL;
+  memset(dx, 0, sizeof(float) * (size_t)in_size);
+  /* Channels innermost: one window scan keeps the running maximum of every channel at once. */
+  float *best = (float *)malloc(sizeof(float) * (size_t)(c > 0 ? c : 1));
+  int *where = (int *)malloc(sizeof(int) * (size_t)(c > 0 ? c : 1));
+  if (best == NULL || where == NULL) {
+    free(best);
+    free(where);
+    return fail(env, "out of memory for max-pool backprop"), NULL;
+  }
+  for (int b = 0; b < batch; b++) {
+    const float *xb = x + (size_t)b * in_h * in_w * c;
+    float *dxb = dx + (size_t)b * in_h * in_w * c;
+    for (int oh = 0; oh < out_h; oh++) {
+      for (int ow = 0; ow < out_w; ow++) {
+        int first = 1;
+        for (int kh = 0; kh < f_h; kh++) {
+          const int ih = oh * stride_h - pad_top + kh;
+          if (ih < 0 || ih >= in_h) continue;
+          for (int kw = 0; kw < f_w; kw++) {
+            const int iw = ow * stride_w - pad_left + kw;
+            if (iw < 0 || iw >= in_w) continue;
+            const int base = (ih * in_w + iw) * c;
+            const float *p = xb + base;
+            if (first) {
+              for (int ch = 0; ch < c; ch++) {
+                best[ch] = p[ch];
+                where[ch] = base + ch;
+              }
+              first = 0;
+              continue;
+            }
+            /* Branch-free, so it vectorises; strict > keeps the first maximum. */
+            for (int ch = 0; ch < c; ch++) {
+              const int greater = p[ch] > best[ch];
+              best[ch] = greater ? p[ch] : best[ch];
+              where[ch] = greater ? base + ch : where[ch];
+            }
+          }
+        }
+        if (first) continue;
+        const float *dyp = dy + (((size_t)b * out_h + oh) * out_w + ow) * c;
+        for (int ch = 0; ch < c; ch++) dxb[where[ch]] += dyp[ch];
+      }
+    }
+  }
+  free(best);
+  free(where);
+  return NULL;
+}
+
+/* columnSums(heap, rows, cols, xOffset, outOffset): out[j] = Σ_i x[i, j], accumulated in double. */
+static napi_value column_sums(napi_env env, napi_callback_info info) {
+  Call call;
+  if (!read_call(env, info, 4, &call)) return NULL;
+  const double *v = call.numbers;
+  const size_t rows = (size_t)v[0], cols = (size_t)v[1];
+  const float *x = at(env, &call, v[2], (double)rows * cols);
+  float *out = at(env, &call, v[3], (double)cols);
+  if (x == NULL || out == NULL) return NULL;
+  double stack[256];
+  double *acc = cols <= 256 ? stack : (double *)calloc(cols, sizeof(double));
+  if (acc == NULL) return fail(env, "out of memory for column sums"), NULL;
+  for (size_t j = 0; j < cols; j++) acc[j] = 0;
+  for (size_t i = 0; i < rows; i++) {
+    const float *row = x + i * cols;
+    for (size_t j = 0; j < cols; j++) acc[j] += row[j];
+  }
+  for (size_t j = 0; j < cols; j++) out[j] = (float)acc[j];
+  if (acc != stack) free(acc);
+  return NULL;
+}
+
 /* info() → { blas, core }: which BLAS this addon was built against, and the kernel it picked. */
 static napi_value describe(napi_env env, napi_callback_info info) {
   (void)info;
@@ -402,6 +494,8 @@ static napi_value init(napi_env env, napi_value exports) {
       {"conv2d", NULL, conv2d, NULL, NULL, NULL, napi_default, NULL},
       {"conv2dBackpropFilter", NULL, conv2d_backprop_filter, NULL, NULL, NULL, napi_default, NULL},
       {"conv2dBackpropInput", NULL, conv2d_backprop_input, NULL, NULL, NULL, napi_default, NULL},
+      {"maxPoolGrad", NULL, max_pool_grad, NULL, NULL, NULL, napi_default, NULL},
+      {"columnSums", NULL, column_sums, NULL, NULL, NULL, napi_default, NULL},
       {"adamUpdate", NULL, adam_update, NULL, NULL, NULL, napi_default, NULL},
       {"info", NULL, describe, NULL, NULL, NULL, napi_default, NULL},
   };

@@ -20,6 +20,10 @@ export interface NativeAddon {
   conv2d(heap: ArrayBufferLike | ArrayBufferView, ...geometryThenOffsets: number[]): void;
   conv2dBackpropFilter(heap: ArrayBufferLike | ArrayBufferView, ...geometryThenOffsets: number[]): void;
   conv2dBackpropInput(heap: ArrayBufferLike | ArrayBufferView, ...geometryThenOffsets: number[]): void;
+  /** Max-pool backprop: each dy value to the first maximum of its window (NHWC). */
+  maxPoolGrad(heap: ArrayBufferLike | ArrayBufferView, ...shapeThenOffsets: number[]): void;
+  /** out[j] = Σ_i x[i, j] over a [rows, cols] matrix, accumulated in double. */
+  columnSums(heap: ArrayBufferLike | ArrayBufferView, rows: number, cols: number, xOffset: number, outOffset: number): void;
   /** One Adam step over n floats, in tfjs' AdamOptimizer's op order (same bits). */
   adamUpdate(
     heap: ArrayBufferLike | ArrayBufferView,

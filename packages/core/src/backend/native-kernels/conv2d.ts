@@ -4,6 +4,8 @@ import { convGeometry, type ConvGeometry } from '../wasm-kernels/conv-geometry.j
 import { activationCode } from './mat-mul.js';
 import { heapBuffer, offsetOf, sizeOf, type NativeKernelFunc, type WasmHeapBackend } from './native-heap.js';
 
+const MIN_NATIVE_PATCH = 32;
+
 /** The 13 numbers of the geometry in the order distillery-native.c reads them. */
 function geometryArgs(g: ConvGeometry): number[] {
   return [
@@ -30,6 +32,9 @@ function conv(addon: NativeAddon, backend: WasmHeapBackend, kernelName: string, 
   if (activation === undefined || (fused && inputs['preluActivationWeights'] != null)) return undefined;
   const g = nativeGeometry(kernelName, x.shape, filter.shape, attrs, x, filter, ...(bias === undefined ? [] : [bias]));
   if (g === undefined || (bias !== undefined && sizeOf(bias.shape) !== g.outChannels)) return undefined;
+  // XNNPACK's direct convolution beats im2col + GEMM when the patch is short (a first layer on
+  // one channel: 3·3·1): measured 2.3 vs 3.7 ms for 3×3×1→16 on 128×28×28.
+  if (g.filterHeight * g.filterWidth * g.inChannels < MIN_NATIVE_PATCH) return undefined;
   const out = backend.makeOutput([g.batch, g.outHeight, g.outWidth, g.outChannels], 'float32');
   if (sizeOf(out.shape) === 0) return out;
   addon.conv2d(

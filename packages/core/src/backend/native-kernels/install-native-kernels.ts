@@ -4,6 +4,7 @@ import { ADAM_UPDATE_KERNEL } from '../wasm-kernels/adam-update.js';
 import { nativeAdamUpdate } from './adam-update.js';
 import { nativeConv2D, nativeConv2DBackpropFilter, nativeConv2DBackpropInput, nativeFusedConv2D } from './conv2d.js';
 import { nativeBatchMatMul, nativeFusedMatMul } from './mat-mul.js';
+import { nativeMaxPoolGrad, nativeSum } from './pool-and-sum.js';
 import { nativeKernelConfig, type NativeKernelFunc } from './native-heap.js';
 
 /** Which kernels run natively, over the wasm backend's memory. */
@@ -14,6 +15,8 @@ const NATIVE_KERNELS: ReadonlyArray<readonly [string, NativeKernelFunc]> = [
   [tf.FusedConv2D, nativeFusedConv2D],
   [tf.Conv2DBackpropFilter, nativeConv2DBackpropFilter],
   [tf.Conv2DBackpropInput, nativeConv2DBackpropInput],
+  [tf.MaxPoolGrad, nativeMaxPoolGrad],
+  [tf.Sum, nativeSum],
   [ADAM_UPDATE_KERNEL, nativeAdamUpdate],
 ];
 
