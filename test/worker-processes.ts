@@ -11,10 +11,12 @@ export interface WorkerProcess {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export async function startWorker(url: string, options: { cwd: string; args?: readonly string[] }): Promise<WorkerProcess> {
+/** `quickLocks` (default true) shortens BullMQ's lock and stalled check so tests see a kill in seconds. */
+export async function startWorker(url: string, options: { cwd: string; args?: readonly string[]; quickLocks?: boolean }): Promise<WorkerProcess> {
+  const locks = options.quickLocks === false ? [] : ['--lock-duration', '2000', '--stalled-interval', '1000'];
   const child = spawn(
     process.execPath,
-    [BIN, 'worker', '--redis', url, '--concurrency', '1', '--lock-duration', '2000', '--stalled-interval', '1000', ...(options.args ?? [])],
+    [BIN, 'worker', '--redis', url, '--concurrency', '1', ...locks, ...(options.args ?? [])],
     { cwd: options.cwd, env: { ...process.env, FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const worker: WorkerProcess = {

@@ -8,31 +8,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DistillationTrainer, evaluateModel, setupBackend } from '@distillery/core';
-import { embeddedMnistSplit } from '@distillery/datasets';
-import { supervisedObjective } from '@distillery/losses';
-import { RunnerPool, generateSoftLabels, sweep, type TrialSpecInput } from '@distillery/runner';
-import { createTeacherMlp } from '@distillery/teachers';
+import { RunnerPool, sweep } from '@distillery/runner';
+import { benchSweep } from './sweep-setup.js';
 
 const workers = Number(process.env['WORKERS'] ?? availableParallelism());
 const epochs = Number(process.env['EPOCHS'] ?? 3);
 // 2 seeds: 18 trials, so N = 2 workers can split them evenly (9 trials would bound the ratio at 5/9).
 const seeds = (process.env['SEEDS'] ?? '1,2').split(',').map(Number);
 
-await setupBackend();
-const { train, test } = embeddedMnistSplit();
-const teacher = createTeacherMlp({ inputShape: train.inputShape, numClasses: 10, seed: 1, hidden: [256, 256] });
-await new DistillationTrainer().train({ model: teacher, objective: supervisedObjective(), data: { labelled: train }, options: { epochs: 4, batchSize: 128, learningRate: 1e-3, seed: 1 } });
-const teacherAccuracy = (await evaluateModel(teacher, test)).accuracy;
-const { logits } = await generateSoftLabels({ teacher, dataset: train });
-teacher.dispose();
-
-const base: TrialSpecInput = {
-  data: { labelledFraction: 0.02, validationCount: 500 },
-  student: { plugin: 'mlp', options: { hidden: [32] }, train: { epochs, batchSize: 64, learningRate: 1e-3 } },
-  distillation: { lambda: 1, temperature: 4 },
-};
-const grid = { lambda: [0.25, 0.5, 1], temperature: [2, 4, 8] };
+const { train, test, logits, teacherAccuracy, base, grid } = await benchSweep(epochs);
 const folder = await mkdtemp(join(tmpdir(), 'distillery-bench-sweep-'));
 console.log(`bench/sweep: 3×3 λ×T × ${seeds.length} seeds = ${9 * seeds.length} trials, ${epochs} epochs per trial, teacher accuracy ${(100 * teacherAccuracy).toFixed(2)}%, ${availableParallelism()} cores\n`);
 

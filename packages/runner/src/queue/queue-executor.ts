@@ -73,6 +73,10 @@ export class QueueExecutor implements Executor {
     try {
       const teacherLogits = options.teacherLogits === undefined ? undefined : await putLogits(client, options.teacherLogits, options.logitCache === undefined ? {} : { cache: options.logitCache });
       const teacher = options.teacher === undefined ? undefined : await teacherToJob(client, options.teacher.payload);
+      // Every job in flight listens for its progress and end (BullMQ's waitUntilFinished adds its own
+      // listeners too): hundreds of listeners are the design here, not a leak.
+      events.setMaxListeners(0);
+      queue.setMaxListeners(0);
       await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
       return new QueueExecutor(options, target, client, queue, events, { ...(teacherLogits === undefined ? {} : { teacherLogits }), ...(teacher === undefined ? {} : { teacher }) });
     } catch (error) {

@@ -1,0 +1,103 @@
+/**
+ * bench/distributed — bench/sweep's 18 trials (3×3 λ×T × 2 seeds) through a Redis queue with 1
+ * and 2 `distillery worker` processes (one trial at a time each), and through the local pool
+ * with 1 and 2 threads, side by side in one run; with the Redis operations and bytes per trial
+ * (INFO commandstats and stats, read before and after each queue sweep).
+ *
+ *   pnpm bench:distributed                 # starts its own redis-server on a free port
+ *   EPOCHS=3 SEEDS=1,2 pnpm bench:distributed
+ */
+import { QueueExecutor, RunnerPool, createPluginRegistry, sweep, type SweepResult } from '@distillery/runner';
+import { Redis } from 'ioredis';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startRedis } from '../../packages/runner/test/support/redis-server.js';
+import { startWorker, stopWorker } from '../../test/worker-processes.js';
+import { benchSweep } from '../sweep/sweep-setup.js';
+
+const epochs = Number(process.env['EPOCHS'] ?? 3);
+const seeds = (process.env['SEEDS'] ?? '1,2').split(',').map(Number);
+const setup = await benchSweep(epochs);
+const { train, test, logits, base, grid } = setup;
+const trials = 9 * seeds.length;
+// The workers re-create the dataset from its plugin: check that it is the very one used here.
+const source = (await createPluginRegistry()).create('dataset', 'mnist-embedded', {}, {});
+if ((await source.load('train')).fingerprint !== train.fingerprint) throw new Error('mnist-embedded does not give bench/sweep’s training set');
+const folder = await mkdtemp(join(tmpdir(), 'distillery-bench-distributed-'));
+const redis = await startRedis();
+const client = new Redis(redis.url);
+console.log(`bench/distributed: ${trials} trials, ${epochs} epochs each, ${availableParallelism()} cores, redis-server ${(await client.info('server')).match(/redis_version:(\S+)/)?.[1]}\n`);
+
+const common = { base, grid, seeds, train, test, teacher: { logits } };
+
+async function localPool(threads: number): Promise<SweepResult> {
+  const pool = new RunnerPool({ workers: threads });
+  await pool.probe(); // start-up outside the timing, as the workers below are started before
+  try {
+    return await sweep({ ...common, directory: join(folder, `pool-${threads}`), pool });
+  } finally {
+    await pool.destroy();
+  }
+}
+
+interface RedisCounters {
+  readonly calls: number;
+  readonly bytes: number;
+}
+async function counters(): Promise<RedisCounters> {
+  const commands = await client.info('commandstats');
+  const calls = [...commands.matchAll(/calls=(\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
+  const stats = await client.info('stats');
+  const bytes = ['total_net_input_bytes', 'total_net_output_bytes'].reduce((n, k) => n + Number(new RegExp(`${k}:(\\d+)`).exec(stats)?.[1] ?? 0), 0);
+  return { calls, bytes };
+}
+
+async function queue(workerCount: number): Promise<{ result: SweepResult; perTrial: RedisCounters }> {
+  const workers = await Promise.all(Array.from({ length: workerCount }, () => startWorker(redis.url, { cwd: folder, quickLocks: false })));
+  try {
+    const before = await counters();
+    const result = await sweep({
+      ...common,
+      directory: join(folder, `queue-${workerCount}`),
+      executor: ({ sweep: fingerprint, teacherLogits }) =>
+        QueueExecutor.open({
+          url: redis.url,
+          sweep: fingerprint,
+          dataset: { plugin: 'mnist-embedded', options: {}, fingerprints: { train: train.fingerprint, test: test.fingerprint } },
+          teacherLogits,
+        }),
+    });
+    const after = await counters();
+    return { result, perTrial: { calls: (after.calls - before.calls) / trials, bytes: (after.bytes - before.bytes) / trials } };
+  } finally {
+    await Promise.all(workers.map(stopWorker));
+  }
+}
+
+const pool1 = await localPool(1);
+const pool2 = await localPool(2);
+// Same sweep, same job ids: without a flush the second run would find the first one's results.
+const queue1 = await queue(1);
+await client.flushdb();
+const queue2 = await queue(2);
+
+const s = (r: SweepResult) => (r.elapsedMs / 1000).toFixed(1);
+const meanTrial = (r: SweepResult) => r.records.reduce((n, x) => n + (x.status === 'ok' ? x.elapsedMs : 0), 0) / r.records.length;
+console.log('| run | wall time | trials/min |');
+console.log('| --- | ---: | ---: |');
+for (const [name, r] of [['local pool, 1 thread', pool1], ['local pool, 2 threads', pool2], ['queue, 1 worker', queue1.result], ['queue, 2 workers', queue2.result]] as const) {
+  console.log(`| ${name} | ${s(r)} s | ${((trials / r.elapsedMs) * 60_000).toFixed(1)} |`);
+}
+const overhead = (queue1.result.elapsedMs - pool1.elapsedMs) / trials;
+console.log(`\nqueue, 2 workers / 1 worker: ${(queue1.result.elapsedMs / queue2.result.elapsedMs).toFixed(2)}× (target ≥ 1.8×)`);
+console.log(`local pool, 2 threads / 1 thread: ${(pool1.elapsedMs / pool2.elapsedMs).toFixed(2)}×`);
+console.log(`queue overhead per trial (queue 1 worker − pool 1 thread, per trial): ${overhead.toFixed(0)} ms = ${((100 * overhead) / meanTrial(pool1)).toFixed(1)}% of a pool trial (${(meanTrial(pool1) / 1000).toFixed(2)} s; target ≤ 5%)`);
+for (const [name, q] of [['1 worker', queue1], ['2 workers', queue2]] as const) {
+  console.log(`redis per trial (${name}): ${q.perTrial.calls.toFixed(0)} commands, ${(q.perTrial.bytes / 1024).toFixed(1)} KiB in+out (the teacher logits' upload and each worker's one fetch included)`);
+}
+const same = queue2.result.records.every((r, i) => JSON.stringify(r.status === 'ok' && r.epochs) === JSON.stringify(pool2.records[i]!.status === 'ok' && (pool2.records[i] as typeof r & { epochs: unknown }).epochs));
+console.log(`same per-trial results, queue vs local pool: ${same}`);
+await client.quit();
+await redis.stop();
+await rm(folder, { recursive: true, force: true });

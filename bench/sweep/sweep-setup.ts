@@ -1,0 +1,36 @@
+import { DistillationTrainer, evaluateModel, setupBackend, type Dataset, type TeacherLogits } from '@distillery/core';
+import { embeddedMnistSplit } from '@distillery/datasets';
+import { supervisedObjective } from '@distillery/losses';
+import { generateSoftLabels, type TrialSpec } from '@distillery/runner';
+import { createTeacherMlp } from '@distillery/teachers';
+
+/** bench/sweep's sweep: a 3×3 λ×T grid on the embedded MNIST digits, its teacher and logits (shared by bench/distributed). */
+export interface BenchSweep {
+  readonly train: Dataset;
+  readonly test: Dataset;
+  readonly logits: TeacherLogits;
+  readonly teacherAccuracy: number;
+  readonly base: TrialSpec;
+  readonly grid: { readonly lambda: number[]; readonly temperature: number[] };
+}
+
+export async function benchSweep(epochs: number): Promise<BenchSweep> {
+  await setupBackend();
+  const { train, test } = embeddedMnistSplit();
+  const teacher = createTeacherMlp({ inputShape: train.inputShape, numClasses: 10, seed: 1, hidden: [256, 256] });
+  await new DistillationTrainer().train({ model: teacher, objective: supervisedObjective(), data: { labelled: train }, options: { epochs: 4, batchSize: 128, learningRate: 1e-3, seed: 1 } });
+  const teacherAccuracy = (await evaluateModel(teacher, test)).accuracy;
+  const { logits } = await generateSoftLabels({ teacher, dataset: train });
+  teacher.dispose();
+  const base: TrialSpec = {
+    student: { plugin: 'mlp', options: { hidden: [32] } },
+    lambda: 1,
+    temperature: 4,
+    labelledFraction: 0.02,
+    validationCount: 500,
+    epochs,
+    batchSize: 64,
+    learningRate: 1e-3,
+  };
+  return { train, test, logits, teacherAccuracy, base, grid: { lambda: [0.25, 0.5, 1], temperature: [2, 4, 8] } };
+}
