@@ -83,9 +83,10 @@ describe('distillery worker processes', () => {
   });
 
   it('SIGTERM: the worker finishes its running trial (all epochs, reported), then exits 0', async () => {
-    // Alone on the queue, so the trial is this worker's.
+    // Alone on the queue, so the trial is this worker's. BullMQ's usual 30 s lock: on a loaded
+    // machine a seconds-long one can lapse while the trial finishes, and the job would go back.
     await Promise.all(workers.map(stopWorker));
-    const worker = await startWorker(redis.url, { cwd: dir });
+    const worker = await startWorker(redis.url, { cwd: dir, quickLocks: false });
     workers.push(worker);
     const executor = await QueueExecutor.open({
       url: redis.url,

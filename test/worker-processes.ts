@@ -11,9 +11,13 @@ export interface WorkerProcess {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** `quickLocks` (default true) shortens BullMQ's lock and stalled check so tests see a kill in seconds. */
+/**
+ * `quickLocks` (default true) shortens BullMQ's lock (30 s → 4 s) and stalled check so tests see a
+ * kill in seconds; not shorter: the lock is renewed from the worker's main thread, which a loaded
+ * test machine may not schedule for a second or two.
+ */
 export async function startWorker(url: string, options: { cwd: string; args?: readonly string[]; quickLocks?: boolean }): Promise<WorkerProcess> {
-  const locks = options.quickLocks === false ? [] : ['--lock-duration', '2000', '--stalled-interval', '1000'];
+  const locks = options.quickLocks === false ? [] : ['--lock-duration', '4000', '--stalled-interval', '1000'];
   const child = spawn(
     process.execPath,
     [BIN, 'worker', '--redis', url, '--concurrency', '1', ...locks, ...(options.args ?? [])],

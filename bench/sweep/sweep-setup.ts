@@ -1,7 +1,7 @@
 import { DistillationTrainer, evaluateModel, setupBackend, type Dataset, type TeacherLogits } from '@distillery/core';
 import { embeddedMnistSplit } from '@distillery/datasets';
 import { supervisedObjective } from '@distillery/losses';
-import { generateSoftLabels, type TrialSpec } from '@distillery/runner';
+import { generateSoftLabels, type TrialSpecInput } from '@distillery/runner';
 import { createTeacherMlp } from '@distillery/teachers';
 
 /** bench/sweep's sweep: a 3×3 λ×T grid on the embedded MNIST digits, its teacher and logits (shared by bench/distributed). */
@@ -10,7 +10,7 @@ export interface BenchSweep {
   readonly test: Dataset;
   readonly logits: TeacherLogits;
   readonly teacherAccuracy: number;
-  readonly base: TrialSpec;
+  readonly base: TrialSpecInput;
   readonly grid: { readonly lambda: number[]; readonly temperature: number[] };
 }
 
@@ -22,15 +22,10 @@ export async function benchSweep(epochs: number): Promise<BenchSweep> {
   const teacherAccuracy = (await evaluateModel(teacher, test)).accuracy;
   const { logits } = await generateSoftLabels({ teacher, dataset: train });
   teacher.dispose();
-  const base: TrialSpec = {
-    student: { plugin: 'mlp', options: { hidden: [32] } },
-    lambda: 1,
-    temperature: 4,
-    labelledFraction: 0.02,
-    validationCount: 500,
-    epochs,
-    batchSize: 64,
-    learningRate: 1e-3,
+  const base: TrialSpecInput = {
+    data: { labelledFraction: 0.02, validationCount: 500 },
+    student: { plugin: 'mlp', options: { hidden: [32] }, train: { epochs, batchSize: 64, learningRate: 1e-3 } },
+    distillation: { lambda: 1, temperature: 4 },
   };
   return { train, test, logits, teacherAccuracy, base, grid: { lambda: [0.25, 0.5, 1], temperature: [2, 4, 8] } };
 }

@@ -87,5 +87,7 @@ function describe(event: QueueWorkerEvent): string {
       return `${event.task}: ${event.task.startsWith('trial') ? 'epoch' : 'examples'} ${event.done}/${event.total}`;
     case 'end':
       return event.ok ? `${event.task}: done` : `${event.task}: failed: ${event.message ?? ''}`;
+    case 'warning':
+      return `warning: ${event.message}`;
   }
 }

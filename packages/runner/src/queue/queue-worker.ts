@@ -39,7 +39,8 @@ export type QueueWorkerEvent =
   | { readonly type: 'ready'; readonly worker: string; readonly queue: string; readonly concurrency: number }
   | { readonly type: 'start'; readonly jobId: string; readonly task: string; readonly attempt: number }
   | { readonly type: 'progress'; readonly jobId: string; readonly task: string; readonly done: number; readonly total: number }
-  | { readonly type: 'end'; readonly jobId: string; readonly task: string; readonly ok: boolean; readonly message?: string };
+  | { readonly type: 'end'; readonly jobId: string; readonly task: string; readonly ok: boolean; readonly message?: string }
+  | { readonly type: 'warning'; readonly message: string };
 
 export interface QueueWorker {
   /** `host/pid`: how progress and records name this worker. */
@@ -172,7 +173,9 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     ...(options.maxStalledCount === undefined ? {} : { maxStalledCount: options.maxStalledCount }),
     name,
   });
-  worker.on('error', () => undefined); // connection blips are retried by ioredis; a job's errors are its own
+  // Connection blips are retried by ioredis; what BullMQ still reports (a lock lost while a job
+  // finished, so the job goes back to the queue) is worth a line in the worker's log.
+  worker.on('error', (error: Error) => options.onEvent?.({ type: 'warning', message: error.message }));
   await worker.waitUntilReady();
   options.onEvent?.({ type: 'ready', worker: name, queue, concurrency });
 
