@@ -10,12 +10,11 @@
  * Everything lands in runs/quality/<dataset>/ (OUT=… to change): the teacher, the logit cache,
  * one resumable sweep folder per fraction × method × stage, quality.md, quality.json and a plot.
  */
-import { DistillationTrainer, evaluateModel, loadModel, setupBackend, splitIndices, type Dataset, type Model } from '@distillery/core';
+import { evaluateModel, setupBackend, type Dataset, type Model } from '@distillery/core';
 import { embeddedMnistSplit, FASHION_MNIST_DIR, loadMnistFamily } from '@distillery/datasets';
-import { supervisedObjective } from '@distillery/losses';
-import { RunnerPool, describeTrialOutcome, generateSoftLabels, setPath, sweep, type TrialRecord } from '@distillery/runner';
+import { RunnerPool, createBuiltinRegistry, describeTrialOutcome, generateSoftLabels, obtainTeacher as runnerObtainTeacher, setPath, splitRun, sweep, type TrialRecord } from '@distillery/runner';
 import { createTeacherMlp } from '@distillery/teachers';
-import { access, mkdir } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { baseSpec, methods, SCALES, type QualityScale } from './quality-plan.js';
@@ -92,14 +91,20 @@ async function loadData(name: string, s: QualityScale): Promise<{ train: Dataset
 }
 
 /** Trained once on every training label outside the (first seed's) validation split, then reused. */
+/** The bench's teacher through the runner's one teacher path: trained on every label outside validation, saved, reused. */
 async function obtainTeacher(train: Dataset, out: string, s: QualityScale, validationCount: number): Promise<Model> {
-  const dir = join(out, 'teacher');
-  if (await access(join(dir, 'model.json')).then(() => true, () => false)) return loadModel(dir);
-  const parts = splitIndices(train, { seed: s.seeds[0]!, labelledFraction: 1, validationCount });
-  const teacher = createTeacherMlp({ inputShape: train.inputShape, numClasses: train.numClasses, seed: 1, hidden: s.teacher.hidden, dropout: s.teacher.dropout, inputDropout: s.teacher.inputDropout });
-  const trainer = new DistillationTrainer();
-  trainer.events.on('epoch:end', (e) => log(`  [teacher] epoch ${e.epoch + 1}/${e.epochs} ce ${e.losses['ce']!.toFixed(4)} (${(e.elapsedMs / 1000).toFixed(0)}s)`));
-  await trainer.train({ model: teacher, objective: supervisedObjective(), data: { labelled: train.subset(parts.transfer) }, options: { epochs: s.teacher.epochs, batchSize: 128, learningRate: 1e-3, seed: 1 } });
-  await teacher.save(dir);
-  return teacher;
+  const split = splitRun(train, { labelledFraction: 1, validationCount }, s.seeds[0]!);
+  const { model } = await runnerObtainTeacher({
+    source: {
+      create: (seed) => createTeacherMlp({ inputShape: train.inputShape, numClasses: train.numClasses, seed, hidden: s.teacher.hidden, dropout: s.teacher.dropout, inputDropout: s.teacher.inputDropout }),
+      train: { epochs: s.teacher.epochs, batchSize: 128, learningRate: 1e-3 },
+    },
+    trainOn: split.transfer,
+    shape: { inputShape: train.inputShape, numClasses: train.numClasses },
+    seed: 1,
+    registry: createBuiltinRegistry(),
+    folder: join(out, 'teacher'),
+    onEpoch: (e) => log(`  [teacher] epoch ${e.epoch + 1}/${e.epochs} ce ${e.losses['ce']!.toFixed(4)} (${(e.elapsedMs / 1000).toFixed(0)}s)`),
+  });
+  return model;
 }

@@ -1,9 +1,16 @@
-import { configError } from '@distillery/core';
+import { configError, readOptions } from '@distillery/core';
 import { DEFAULT_TEST_FRACTION, type FileSplitOptions } from './file-splits.js';
 
-/** Option checks shared by the file readers; each names `reader.option` in its error. */
-export function objectOptions<T>(name: string, input: unknown): T {
+const FILE_SPLIT_KEYS = ['train', 'test', 'testFraction', 'testSeed'] as const;
+
+/**
+ * Option checks shared by the file readers; each names `reader.option` in its error. `keys` are
+ * the reader's own options beside the file-split ones: any other key is refused (a misspelt
+ * option would otherwise be silently ignored).
+ */
+export function objectOptions<T>(name: string, input: unknown, keys: readonly string[]): T {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) throw configError(`${name} options`, 'an object', input);
+  readOptions(name, input, Object.fromEntries([...FILE_SPLIT_KEYS, ...keys].map((k) => [k, undefined])));
   return input as T;
 }
 

@@ -48,14 +48,18 @@ function heatmap(data: SweepReportData): SweepPlot {
     note = `The grid also varies ${others.join(', ')}: one heatmap panel per value.`;
   }
   const best = data.summary.best;
-  const cells = combinations.map((c) => ({
-    lambda: c.params['lambda'],
-    temperature: c.params['temperature'],
-    facet: facetOf(c),
-    accuracy: c.seeds > 0 ? 100 * c.bestEpochAccuracy.mean : null,
-    label: cellLabel(c),
-    best: sameParams(c, best),
-  }));
+  // λ = 0 trains the student alone: it runs once (no T), and its one result fills the λ = 0 row.
+  const temperatures = (data.grid['temperature'] as readonly unknown[] | undefined) ?? [];
+  const cells = combinations.flatMap((c) =>
+    (c.params['temperature'] === undefined && c.params['lambda'] === 0 ? temperatures : [c.params['temperature']]).map((temperature) => ({
+      lambda: c.params['lambda'],
+      temperature,
+      facet: facetOf(c),
+      accuracy: c.seeds > 0 ? 100 * c.bestEpochAccuracy.mean : null,
+      label: cellLabel(c),
+      best: sameParams(c, best),
+    })),
+  );
   const scored = cells.flatMap((c) => (c.accuracy === null ? [] : [c.accuracy]));
   // Dark cells get white text: viridis runs from dark (low) to light (high).
   const middle = (Math.min(...scored) + Math.max(...scored)) / 2;

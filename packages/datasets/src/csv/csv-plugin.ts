@@ -8,7 +8,7 @@ import { readCsv } from './read-csv.js';
 export type CsvDatasetOptions = FileSplitOptions<string> & CsvColumnOptions;
 
 function parseCsvOptions(input: unknown): CsvDatasetOptions {
-  const options = objectOptions<CsvDatasetOptions>('csv', input);
+  const options = objectOptions<CsvDatasetOptions>('csv', input, ['label', 'delimiter', 'features', 'categorical', 'ignore', 'missing', 'missingValues', 'classes']);
   checkFileSplits('csv', options, optionalString);
   if (typeof options.label !== 'string' || options.label === '') {
     throw configError('csv.label', 'the name of the label column', options.label);

@@ -6,7 +6,7 @@ import { readImageFolder, type ImageFolderReadOptions } from './read-image-folde
 export type ImageFolderDatasetOptions = FileSplitOptions<string> & ImageFolderReadOptions;
 
 function parseImageFolderOptions(input: unknown): ImageFolderDatasetOptions {
-  const options = objectOptions<ImageFolderDatasetOptions>('image-folder', input);
+  const options = objectOptions<ImageFolderDatasetOptions>('image-folder', input, ['size', 'channels', 'skipUndecodable']);
   checkFileSplits('image-folder', options, optionalString);
   const size = options.size as unknown;
   if (!Array.isArray(size) || size.length !== 2 || !size.every((d) => Number.isInteger(d) && d > 0)) {

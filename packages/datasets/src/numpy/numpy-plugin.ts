@@ -17,7 +17,7 @@ function checkFiles(field: string, value: unknown): void {
 }
 
 function parseNumpyOptions(input: unknown): NumpyDatasetOptions {
-  const options = objectOptions<NumpyDatasetOptions>('numpy', input);
+  const options = objectOptions<NumpyDatasetOptions>('numpy', input, ['numClasses', 'classNames']);
   checkFileSplits('numpy', options, checkFiles);
   const k = options.numClasses;
   if (k !== undefined && (!Number.isInteger(k) || k < 2)) throw configError('numpy.numClasses', 'an integer ≥ 2', k);
