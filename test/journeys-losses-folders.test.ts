@@ -48,7 +48,9 @@ describe.each([
 describe('a folder knows what it holds', () => {
   it('refuses a rerun with another teacher or grid, naming what differs, and writes nothing', { timeout: 240_000 }, async () => {
     const out = join(dir, 'folder-sweep');
-    const file = await writeConfig(dir, 'folder', journeyConfig({ ...trained, options: { hidden: [16] } }));
+    // λ = 0 in the grid: its baseline runs once (no T), and the table and heatmap show it.
+    const grid = { sweep: { grid: { lambda: [0, 1], temperature: [2, 8] }, seeds: [1] } };
+    const file = await writeConfig(dir, 'folder', journeyConfig({ ...trained, options: { hidden: [16] } }, grid));
     const first = await runOk(['sweep', file, '--out', out, '--workers', '0']);
     // No validation split configured: the sweep carves one and says it selects on it, never on test.
     expect(first.stderr + first.stdout).toMatch(/carved \d+ training examples/);
@@ -57,13 +59,15 @@ describe('a folder knows what it holds', () => {
     const resolved = await readFile(join(out, 'config.resolved.json'), 'utf8');
     const resolvedTime = (await stat(join(out, 'config.resolved.json'))).mtimeMs;
 
-    const otherTeacher = await writeConfig(dir, 'folder-teacher', journeyConfig({ ...trained, options: { hidden: [12] } }));
+    expect(first.stdout).toMatch(/\| 0 +\| — +\|/); // the λ = 0 row, T not set
+    expect(await readFile(join(out, 'report.md'), 'utf8')).toContain('| 0 | — |');
+    const otherTeacher = await writeConfig(dir, 'folder-teacher', journeyConfig({ ...trained, options: { hidden: [12] } }, grid));
     const refused = await runCli(['sweep', otherTeacher, '--out', out, '--workers', '0']);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('teacher.options.hidden is [16] in the folder, [12] now');
     expect(refused.stderr).toContain('use another --out folder, or delete');
 
-    const otherGrid = await writeConfig(dir, 'folder-grid', journeyConfig({ ...trained, options: { hidden: [16] } }, { sweep: { grid: { temperature: [2, 3] }, seeds: [1] } }));
+    const otherGrid = await writeConfig(dir, 'folder-grid', journeyConfig({ ...trained, options: { hidden: [16] } }, { sweep: { grid: { lambda: [0, 1], temperature: [2, 3] }, seeds: [1] } }));
     const refusedGrid = await runCli(['sweep', otherGrid, '--out', out, '--workers', '0']);
     expect(refusedGrid.code).toBe(1);
     expect(refusedGrid.stderr).toContain('sweep.grid.temperature is [2,8] in the folder, [2,3] now');
@@ -74,6 +78,6 @@ describe('a folder knows what it holds', () => {
     // The same command resumes: its teacher is reloaded from the folder, every trial is already done.
     const again = await runOk(['sweep', file, '--out', out, '--workers', '0']);
     expect(again.stderr).toContain('reusing the teacher');
-    expect(again.stdout).toContain('0 trial(s) run, 2 already done');
+    expect(again.stdout).toContain('0 trial(s) run, 3 already done');
   });
 });

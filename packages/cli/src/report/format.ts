@@ -17,7 +17,8 @@ export function percentMeanStd(m: MeanStd, seeds: number, digits = 2): string {
 export const integer = (n: number) => Math.round(n).toLocaleString('en-US');
 
 /** A grid value as the config would spell it: 0.5, "dkd", [32, 16]. */
-export const gridValue = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value));
+/** A grid value as text; a key a combination does not set (T at λ = 0, where it changes nothing) is "—". */
+export const gridValue = (value: unknown) => (value === undefined ? '—' : typeof value === 'string' ? value : JSON.stringify(value));
 
 /** Milliseconds as "43 ms", "1.4 s" or "2 min 05 s". */
 export function duration(ms: number): string {

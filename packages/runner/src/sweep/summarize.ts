@@ -65,7 +65,7 @@ export function formatSweepTable(summary: SweepSummary): string {
   const pct = (m: MeanStd) => (Number.isNaN(m.mean) ? '—' : `${(100 * m.mean).toFixed(2)} ± ${(100 * m.std).toFixed(2)}`);
   const header = [...keys, 'seeds', 'failed', 'best-epoch acc', 'last-epoch acc', 'validation acc'];
   const rows = summary.combinations.map((c) => [
-    ...keys.map((k) => JSON.stringify(c.params[k])),
+    ...keys.map((k) => (c.params[k] === undefined ? '—' : JSON.stringify(c.params[k]))),
     String(c.seeds),
     String(c.failed),
     pct(c.bestEpochAccuracy),
