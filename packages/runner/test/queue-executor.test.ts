@@ -163,6 +163,25 @@ describe('trials on the queue', () => {
     }
   });
 
+  it('a pruning decision reaches the remote trial: it decides on the epoch metrics the worker sent, and the trial ends early', async () => {
+    const executor = await executorFor(sweepFingerprint({ test: 'prune' }));
+    try {
+      const seen: Array<number | undefined> = [];
+      const outcome = await executor.submit(
+        { type: 'trial', trial: trialOf('pruned', { 'student.train.epochs': 30 }) },
+        { decide: (p) => (seen.push(p.epoch?.validationAccuracy), p.done >= 1 ? 'stop' : 'continue') },
+      ).outcome;
+      expect(outcome.ok).toBe(true);
+      expect(seen[0]).toBeGreaterThan(0);
+      if (outcome.ok) {
+        expect(outcome.value.epochs.length).toBeLessThan(30);
+        expect(outcome.value.epochs[0]!.validationAccuracy).toBe(seen[0]);
+      }
+    } finally {
+      await executor.close();
+    }
+  });
+
   it('a job that is not a valid trial, or names a plugin the worker does not allow, is refused without a retry', async () => {
     const sweep = sweepFingerprint({ test: 'refused' });
     const queue = new Queue('distillery-trials', { connection: { host: '127.0.0.1', port: redis.port } });

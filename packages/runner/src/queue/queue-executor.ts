@@ -90,12 +90,21 @@ export class QueueExecutor implements Executor {
     if ('error' in prepared) return { id: prepared.id, stop: () => undefined, outcome: Promise.resolve({ ok: false, error: prepared.error }) };
     const { id, jobId, data } = prepared;
     const onProgress = (event: { jobId: string; data: unknown }) => {
-      if (event.jobId !== jobId || options.onProgress === undefined) return;
+      if (event.jobId !== jobId) return;
       const p = event.data as Partial<ExecutorProgress>;
-      if (typeof p.done === 'number' && typeof p.total === 'number') {
-        options.onProgress({ id, done: p.done, total: p.total, worker: typeof p.worker === 'string' ? p.worker : '?' });
-      }
+      if (typeof p.done !== 'number' || typeof p.total !== 'number') return;
+      const progress: ExecutorProgress = {
+        id,
+        done: p.done,
+        total: p.total,
+        worker: typeof p.worker === 'string' ? p.worker : '?',
+        ...(typeof p.epoch === 'object' && p.epoch !== null ? { epoch: p.epoch } : {}),
+      };
+      options.onProgress?.(progress);
+      // A remote trial does not wait for the decision: a 'stop' lands at the epoch it reaches.
+      if (options.decide?.(progress) === 'stop') requestStop();
     };
+    const requestStop = () => void this.client.set(`${STOP_KEY_PREFIX}${jobId}`, '1', 'EX', 24 * 3600).catch(() => undefined);
     this.events.on('progress', onProgress);
     const outcome = this.run(jobId, data)
       .then((o): ExecutorOutcome<TrialResult | ShardJobResult | SoftLabelShard> | Promise<ExecutorOutcome<SoftLabelShard>> =>
@@ -104,7 +113,7 @@ export class QueueExecutor implements Executor {
       .finally(() => this.events.off('progress', onProgress));
     return {
       id,
-      stop: () => void this.client.set(`${STOP_KEY_PREFIX}${jobId}`, '1', 'EX', 24 * 3600).catch(() => undefined),
+      stop: requestStop,
       outcome: outcome as Promise<ExecutorOutcome<ExecutorResultOf<J>>>,
     };
   }

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { createPluginRegistry } from '../builtin-registry.js';
 import { RunnerPool } from '../pool/runner-pool.js';
 import type { SoftLabelShard, TeacherPayload } from '../protocol.js';
-import type { TrialResult } from '../trial/trial-spec.js';
+import type { TrialEpoch, TrialResult } from '../trial/trial-spec.js';
 import { DEFAULT_QUEUE, STOP_KEY_PREFIX, encodeJobError } from './job-error.js';
 import { LogitFetcher } from './logit-store.js';
 import { bullConnection, openClient } from './redis-connection.js';
@@ -119,9 +119,10 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     }
     const task = parsed.kind === 'trial' ? `trial ${parsed.data.trial.id}` : `shard ${parsed.data.shard.start}-${parsed.data.shard.end}`;
     options.onEvent?.({ type: 'start', jobId, task, attempt: job.attemptsMade + 1 });
-    const onProgress = (m: { done: number; total: number }) => {
+    const onProgress = (m: { done: number; total: number; epoch?: TrialEpoch }) => {
       options.onEvent?.({ type: 'progress', jobId, task, done: m.done, total: m.total });
-      void job.updateProgress({ done: m.done, total: m.total, worker: name }).catch(() => undefined);
+      // The epoch's metrics go too: the coordinator's pruner decides on them.
+      void job.updateProgress({ done: m.done, total: m.total, worker: name, ...(m.epoch === undefined ? {} : { epoch: m.epoch }) }).catch(() => undefined);
     };
     try {
       const { data } = parsed;
