@@ -20,20 +20,37 @@ afterAll(async () => {
 
 const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
 
+/** Runs the CLI in a pseudo-terminal; returns what it drew, escape sequences stripped. */
+function inTerminal(args: string[], screen: string): Promise<string> {
+  const command = [process.execPath, BIN, ...args].map((a) => JSON.stringify(a)).join(' ');
+  const r = spawnSync('script', ['-qfec', command, screen], { encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' }, timeout: 180_000 });
+  expect(r.status, r.stdout + r.stderr).toBe(0);
+  // eslint-disable-next-line no-control-regex -- the terminal's escape sequences are stripped
+  return readFile(screen, 'utf8').then((text) => text.replace(/\x1b\[[0-9;?]*[a-zA-Z]/g, ''));
+}
+
 describe.skipIf(!hasScript)('progress in a terminal', () => {
   it('the teacher bar is redrawn at each epoch during training (1/6, 2/6, … before 6/6)', async () => {
     const config = join(dir, 'six-epochs.yaml');
     // The tiny config with a teacher of 6 epochs of small batches: each epoch long enough to redraw.
     await writeFile(config, (await readFile(TINY_CONFIG, 'utf8')).replace('train: { epochs: 2, batchSize: 64 }', 'train: { epochs: 6, batchSize: 16 }'));
-    const screen = join(dir, 'typescript');
-    const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} run ${JSON.stringify(config)} --out ${JSON.stringify(join(dir, 'out'))}`;
-    const r = spawnSync('script', ['-qfec', command, screen], { encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' }, timeout: 180_000 });
-    expect(r.status, r.stdout + r.stderr).toBe(0);
-    // eslint-disable-next-line no-control-regex -- the terminal's escape sequences are stripped
-    const drawn = (await readFile(screen, 'utf8')).replace(/\x1b\[[0-9;?]*[a-zA-Z]/g, '');
+    const drawn = await inTerminal(['run', config, '--out', join(dir, 'out')], join(dir, 'run.typescript'));
     const teacherFrames = new Set([...drawn.matchAll(/teacher\s+\|[^|]*\|\s+(\d+)\/6/g)].map((m) => m[1]));
     expect(teacherFrames.has('6')).toBe(true);
     // Before the trainer paused for the event loop, only "6/6" was ever drawn.
     expect([...teacherFrames].filter((v) => v !== '6').length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('a sweep: workers 1 and 2, rows with λ, T, seed, losses and validation accuracy, an ETA; soft-label bars end at 100%', async () => {
+    const drawn = await inTerminal(['sweep', TINY_CONFIG, '--out', join(dir, 'sweep'), '--workers', '2'], join(dir, 'sweep.typescript'));
+    const rows = [...drawn.matchAll(/(worker \d+)\s+\|[^|]*\|\s+(\d+)\/(\d+) ([^\n\r|]*)/g)];
+    expect(new Set(rows.map((m) => m[1]))).toEqual(new Set(['worker 1', 'worker 2']));
+    expect(drawn).toMatch(/worker \d\s+\|[^|]*\|\s+2\/2 λ=(0\.5|1) T=(2|4) seed 1 · ce \d\.\d{4} · kd \d\.\d{4} · val \d+\.\d%/);
+    expect(drawn).toMatch(/trials\s+\|[^|]*\|\s+[123]\/4 done · eta \d+s/);
+    // Each soft-label worker's bar ends full: its own count over its own count.
+    const softEnds = rows.filter((m) => Number(m[3]) > 10).map((m) => [Number(m[2]), Number(m[3])] as const);
+    const finals = new Map<number, boolean>();
+    for (const [done, total] of softEnds) if (done === total) finals.set(total, true);
+    expect(finals.size).toBeGreaterThanOrEqual(1);
   });
 });

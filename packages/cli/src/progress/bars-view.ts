@@ -1,27 +1,45 @@
 import { describeTrialOutcome, formatCacheRejection } from '@distillery/runner';
 import cliProgress from 'cli-progress';
+import { WorkerNumbers, trialEpochInfo } from './progress-labels.js';
 import type { ProgressView } from './progress-view.js';
 import { formatLosses } from './progress-view.js';
 
+const ROW = ' {label} |{bar}| {value}/{total} {info}';
+/** Totals (soft labels, trials) also say how long is left. */
+const TOTAL_ROW = ' {label} |{bar}| {value}/{total} {info}{remaining}';
+
 /**
  * Live bars on a terminal (cli-progress MultiBar): one per worker during soft-label generation
- * and sweeps, plus a total; the current training's epoch and loss terms.
+ * and sweeps, plus a total with an ETA; the current training's epoch and loss terms. Workers are
+ * numbered 1…N; a sweep row shows its trial's values, seed, loss terms and validation accuracy.
  */
 export function createBarsView(stream: NodeJS.WritableStream): ProgressView {
   const multibar = new cliProgress.MultiBar(
-    { stream, clearOnComplete: false, hideCursor: true, format: ' {label} |{bar}| {value}/{total} {info}', barsize: 30, autopadding: true },
+    { stream, clearOnComplete: false, hideCursor: true, format: ROW, barsize: 30, autopadding: true, etaBuffer: 20 },
     cliProgress.Presets.shades_classic,
   );
   const bars = new Map<string, cliProgress.SingleBar>();
-  const bar = (key: string, label: string, total: number) => {
+  const bar = (key: string, label: string, total: number, format = ROW) => {
     let b = bars.get(key);
     if (b === undefined) {
-      b = multibar.create(total, 0, { label: label.padEnd(14), info: '' });
+      b = multibar.create(total, 0, { label: label.padEnd(14), info: '', remaining: '' }, { format });
       bars.set(key, b);
     }
     b.setTotal(total);
     return b;
   };
+  // ETAs from this command's own pace (cli-progress's prints NULL until it has a rate).
+  const eta = new Map<string, { started: number; from: number }>();
+  const remaining = (key: string, done: number, total: number): string => {
+    const now = performance.now();
+    const first = eta.get(key) ?? { started: now, from: done };
+    eta.set(key, first);
+    if (done >= total) return '';
+    if (done <= first.from) return ' · eta …';
+    return ` · eta ${formatDuration(((now - first.started) / (done - first.from)) * (total - done))}`;
+  };
+  const softWorkers = new WorkerNumbers();
+  const sweepWorkers = new WorkerNumbers();
   return {
     note: (text) => multibar.log(`${text}\n`),
     epoch(phase, record, epochs) {
@@ -29,15 +47,32 @@ export function createBarsView(stream: NodeJS.WritableStream): ProgressView {
       bar(`epoch:${phase}`, phase, epochs).update(record.epoch + 1, { info: `${formatLosses(record.losses)}${validation}` });
     },
     softLabels({ done, total, perWorker }) {
-      bar('soft:total', 'soft labels', total).update(done, { info: 'examples' });
-      for (const [thread, n] of perWorker) bar(`soft:${thread}`, thread === 0 ? '  this thread' : `  worker ${thread}`, total).update(n);
+      bar('soft:total', 'soft labels', total, TOTAL_ROW).update(done, { info: 'examples', remaining: remaining('soft', done, total) });
+      for (const [thread, n] of perWorker) {
+        // A worker's share is known only at the end: until then an even share, then its own count (100 %).
+        const share = done >= total ? n : Math.max(n, Math.ceil(total / perWorker.size));
+        bar(`soft:${thread}`, `  ${softWorkers.label(thread)}`, share).update(n);
+      }
     },
     sweep(event) {
-      if (event.type === 'start') bar('sweep:total', 'trials', event.total).update(event.skipped, { info: 'done' });
-      else if (event.type === 'trial:epoch') bar(`sweep:${event.worker ?? event.threadId}`, `  ${event.worker ?? `worker ${event.threadId}`}`, event.epochs).update(event.epoch, { info: event.id });
-      else if (event.type === 'cache:rejected') multibar.log(`${formatCacheRejection(event.rejection)}\n`);
-      else bar('sweep:total', 'trials', event.total).update(event.finished, { info: event.record.status === 'ok' ? 'done' : `last: ${describeTrialOutcome(event.record)}` });
+      if (event.type === 'start') bar('sweep:total', 'trials', event.total, TOTAL_ROW).update(event.skipped, { info: 'done', remaining: remaining('sweep', event.skipped, event.total) });
+      else if (event.type === 'trial:epoch') {
+        // A local pool's trials say `thread N`: numbered here like soft-label workers; a queue worker keeps host/pid.
+        const remote = event.worker === undefined || /^thread \d+$/.test(event.worker) ? undefined : event.worker;
+        const worker = sweepWorkers.label(event.threadId, remote);
+        bar(`sweep:${event.worker ?? event.threadId}`, `  ${worker}`, event.epochs).update(event.epoch, { info: trialEpochInfo(event) });
+      } else if (event.type === 'cache:rejected') multibar.log(`${formatCacheRejection(event.rejection)}\n`);
+      else {
+        const info = event.record.status === 'ok' ? 'done' : `last: ${describeTrialOutcome(event.record)}`;
+        bar('sweep:total', 'trials', event.total, TOTAL_ROW).update(event.finished, { info, remaining: remaining('sweep', event.finished, event.total) });
+      }
     },
     stop: () => multibar.stop(),
   };
+}
+
+/** 1m 05s, 42s. */
+function formatDuration(ms: number): string {
+  const seconds = Math.max(1, Math.round(ms / 1000));
+  return seconds < 60 ? `${seconds}s` : `${Math.floor(seconds / 60)}m ${String(seconds % 60).padStart(2, '0')}s`;
 }

@@ -1,10 +1,12 @@
 import { describeTrialOutcome, formatCacheRejection } from '@distillery/runner';
 import type { ProgressView } from './progress-view.js';
+import { WorkerNumbers } from './progress-labels.js';
 import { formatLosses } from './progress-view.js';
 
 /** Plain lines, one per epoch, trial and tenth of the soft labels: readable in a CI log. */
 export function createLinesView(write: (line: string) => void): ProgressView {
   let lastTenth = -1;
+  const workerNumbers = new WorkerNumbers();
   return {
     note: write,
     epoch(phase, record, epochs) {
@@ -15,7 +17,7 @@ export function createLinesView(write: (line: string) => void): ProgressView {
       const tenth = total === 0 ? 10 : Math.floor((10 * done) / total);
       if (tenth === lastTenth) return;
       lastTenth = tenth;
-      const workers = [...perWorker].map(([thread, n]) => `w${thread} ${n}`).join(', ');
+      const workers = [...perWorker].map(([thread, n]) => `${workerNumbers.label(thread)}: ${n}`).join(', ');
       write(`[soft-labels] ${done}/${total} examples${workers === '' ? '' : ` (${workers})`}`);
       if (done >= total) lastTenth = -1;
     },

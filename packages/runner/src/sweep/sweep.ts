@@ -10,6 +10,7 @@ import { lossOptionsWithTemperature } from '../run/objective.js';
 import { attempt, studentFactory } from '../run/run-parts.js';
 import { defaultValidationCount } from '../run/split-run.js';
 import { parseWith, trialSpecSchema, type TrialSpecInput } from '../spec/run-spec.js';
+import type { TrialEpoch } from '../trial/trial-spec.js';
 import { PoolExecutor, ThreadExecutor, type TrialData } from '../executor/pool-executor.js';
 import { createPruner, replayIntoPruner, type PrunerConfig } from '../pruning/pruner.js';
 import { SETTLED_STATUSES, SweepResultsStore, type TrialRecord, type TrialStatus } from './results-store.js';
@@ -57,7 +58,18 @@ export type SweepProgress =
   /** A logit-cache file was found unusable and is regenerated (print it with `formatCacheRejection`). */
   | { readonly type: 'cache:rejected'; readonly rejection: CacheRejection }
   /** `worker` names a queue worker (`host/pid`) when trials run on an executor. */
-  | { readonly type: 'trial:epoch'; readonly id: string; readonly threadId: number; readonly worker?: string; readonly epoch: number; readonly epochs: number }
+  | {
+      readonly type: 'trial:epoch';
+      readonly id: string;
+      readonly threadId: number;
+      readonly worker?: string;
+      readonly epoch: number;
+      readonly epochs: number;
+      /** The trial's grid values and seed, and the epoch just finished (losses, validation), for progress rows. */
+      readonly params?: Readonly<Record<string, unknown>>;
+      readonly seed?: number;
+      readonly last?: TrialEpoch;
+    }
   | { readonly type: 'trial:end'; readonly record: TrialRecord; readonly finished: number; readonly total: number };
 
 export interface SweepResult {
@@ -148,7 +160,17 @@ async function sweepLocked(options: SweepOptions): Promise<SweepResult> {
     options.onProgress?.({ type: 'trial:end', record, finished, total: planned.length });
   };
   const onTrialProgress = (t: PlannedTrial, p: ExecutorProgress) =>
-    options.onProgress?.({ type: 'trial:epoch', id: t.id, threadId: threadOf(p.worker), worker: p.worker, epoch: p.done, epochs: p.total });
+    options.onProgress?.({
+      type: 'trial:epoch',
+      id: t.id,
+      threadId: threadOf(p.worker),
+      worker: p.worker,
+      epoch: p.done,
+      epochs: p.total,
+      params: t.params,
+      seed: t.seed,
+      ...(p.epoch === undefined ? {} : { last: p.epoch }),
+    });
 
   const data: TrialData = { train: shareDataset(options.train), test: shareDataset(options.test), teacherLogits: toShared(teacherLogits.values) };
   const workers = options.pool?.workers ?? options.workers ?? 0;
