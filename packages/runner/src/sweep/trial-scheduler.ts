@@ -22,7 +22,10 @@ export interface SchedulerOptions {
   readonly timeout?: TrialTimeout;
   /** After a cooperative stop (timeout), how long a trial has to end before its worker is replaced (default 10 s). */
   readonly graceMs?: number;
-  /** After an abort (Ctrl-C), how long running trials have to end at an epoch before their workers are ended (default 2 s). */
+  /**
+   * After an abort (Ctrl-C), how long running trials have to finish on their own (they are then
+   * recorded as usual) before they are stopped and their workers ended, unrecorded (default 5 s).
+   */
   readonly abortGraceMs?: number;
   readonly signal?: AbortSignal;
   /** Classes of the dataset: "at chance" is judged against 1 / classes. */
@@ -49,13 +52,13 @@ interface Running {
  * limit: stopped at its next epoch, or its worker replaced after the grace period), diverged
  * (E_DIVERGED, or at chance with a growing loss), failed. A trial whose worker died (exit, out
  * of memory, crash) is retried once on a fresh worker; deterministic errors are not retried.
- * On abort no trial is started, running ones are stopped (their workers ended after
- * `abortGraceMs`) and not recorded: a resumed sweep runs them again.
+ * On abort no trial is started; running ones have `abortGraceMs` to finish (and are recorded),
+ * then are ended — their workers terminated — and not recorded: a resumed sweep runs them again.
  */
 export async function scheduleTrials(options: SchedulerOptions): Promise<void> {
   const { executor, signal } = options;
   const graceMs = options.graceMs ?? 10_000;
-  const abortGraceMs = options.abortGraceMs ?? 2_000;
+  const abortGraceMs = options.abortGraceMs ?? 5_000;
   if (typeof options.timeout === 'number' && !(options.timeout > 0)) throw configError('timeout', "a positive number of milliseconds or 'auto'", options.timeout);
   const queue = [...options.trials];
   const running = new Set<Running>();
@@ -130,8 +133,9 @@ export async function scheduleTrials(options: SchedulerOptions): Promise<void> {
     }
   };
 
+  let abortedAt: number | undefined;
   const onAbort = () => {
-    for (const r of running) requestStop(r, 'aborted', 'the sweep was stopped');
+    abortedAt = Date.now();
     changed();
   };
   signal?.addEventListener('abort', onAbort, { once: true });
@@ -139,12 +143,22 @@ export async function scheduleTrials(options: SchedulerOptions): Promise<void> {
   const ticker = setInterval(() => {
     const now = Date.now();
     const ms = limit();
+    const abortExpired = abortedAt !== undefined && now - abortedAt > abortGraceMs;
     for (const r of running) {
+      if (abortExpired && r.stop?.why !== 'aborted') {
+        // Out of time to finish: ended now and not recorded (the next run of the sweep runs it again).
+        r.stop = { why: 'aborted', at: now, reason: 'the sweep was stopped' };
+        r.handle.stop();
+        if (r.handle.terminate !== undefined) {
+          r.terminated = true;
+          r.handle.terminate();
+        }
+        continue;
+      }
       if (r.stop === undefined && ms !== undefined && now - r.startedAt > ms) {
         requestStop(r, 'timed-out', `ran past the trial time limit of ${(ms / 1000).toFixed(1)} s`, r.epochs.length);
       }
-      const grace = r.stop?.why === 'aborted' ? abortGraceMs : graceMs;
-      if (r.stop !== undefined && r.terminated !== true && r.stop.why !== 'pruned' && now - r.stop.at > grace && r.handle.terminate !== undefined) {
+      if (r.stop !== undefined && r.terminated !== true && r.stop.why === 'timed-out' && now - r.stop.at > graceMs && r.handle.terminate !== undefined) {
         r.terminated = true;
         r.handle.terminate();
       }
