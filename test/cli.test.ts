@@ -46,9 +46,10 @@ describe('distillery run', () => {
     expect(plots.some((p) => p.endsWith('.svg'))).toBe(true);
   });
 
-  it('takes a saved teacher (--teacher), skipping its training, with the same accuracy', async () => {
+  it('takes a saved teacher (--teacher), skipping its training, with the same accuracy — with a worker pool too', async () => {
     const first = JSON.parse(await readFile(join(dir, 'run', 'run.json'), 'utf8'));
-    const r = await runCli(['run', TINY_CONFIG, '--teacher', join(dir, 'run', 'teacher'), '--out', join(dir, 'saved'), '--json']);
+    // With workers the saved teacher must cross to them (it once failed: "cannot be serialised").
+    const r = await runCli(['run', TINY_CONFIG, '--teacher', join(dir, 'run', 'teacher'), '--out', join(dir, 'saved'), '--workers', '2', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const parsed = JSON.parse(r.stdout);
     expect(parsed.report.teacher.accuracy).toBe(first.report.teacher.accuracy);
