@@ -1,16 +1,19 @@
 import { DistilleryError } from '@distillery/core';
-import { attempt, checkFolder, checkSweepPlan, formatCacheRejection, formatStatusCounts, formatSweepTable, generateSoftLabels, sweep, writeFolderRecord, type SweepResult } from '@distillery/runner';
+import { attempt, checkFolder, checkSweepPlan, formatCacheRejection, formatStatusCounts, generateSoftLabels, sweep, writeFolderRecord, type SweepResult } from '@distillery/runner';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../config/load-config.js';
 import { buildPipeline, folderRecordOf, logitCacheDirectory, runnerPoolFor } from '../pipeline/build-pipeline.js';
 import { commandTeacher } from '../pipeline/command-teacher.js';
 import { writeReport } from '../report/index.js';
+import { formatSweepTerminal } from '../report/sweep-terminal.js';
 import { commonOverrides, defaultSweepDirectory, interruptSignal, progressFor, teacherOverride, writeResolvedConfig, type CommonFlags } from './command-context.js';
 import { sweepReportData } from './sweep-report-data.js';
 
 export interface SweepOutcome {
   readonly directory: string;
+  /** The config file the sweep ran (the command that trains its best setting names it). */
+  readonly config: string;
   readonly result: SweepResult;
   readonly files: string[];
 }
@@ -74,7 +77,7 @@ export async function sweepCommand(configFile: string, flags: CommonFlags): Prom
     });
     progress.stop();
     const { files } = await writeReport(directory, await sweepReportData(directory, `${config.name}: sweep on ${run.train.name}`));
-    return { directory, result, files };
+    return { directory, config: loaded.path, result, files };
   } finally {
     progress.stop();
     release();
@@ -85,5 +88,5 @@ export async function sweepCommand(configFile: string, flags: CommonFlags): Prom
 export function formatSweepOutcome(o: SweepOutcome): string {
   const r = o.result;
   const validation = `selection on ${r.validation.count} validation examples${r.validation.carved ? ' (carved from the training set: none was configured)' : ''}`;
-  return `${formatSweepTable(r.summary)}\n${validation}\n\n${r.ran} trial(s) run, ${r.skipped} already done, ${r.failed} failed (all trials: ${formatStatusCounts(r.statuses)}) · ${(r.elapsedMs / 1000).toFixed(1)}s\nwritten to ${o.directory}\n`;
+  return `${formatSweepTerminal(r.summary, o.config)}\n${validation}\n\n${r.ran} trial(s) run, ${r.skipped} already done, ${r.failed} failed (all trials: ${formatStatusCounts(r.statuses)}) · ${(r.elapsedMs / 1000).toFixed(1)}s\nwritten to ${o.directory}\n`;
 }

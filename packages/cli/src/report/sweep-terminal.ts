@@ -1,0 +1,37 @@
+import type { CombinationSummary, MeanStd, SweepSummary } from '@distillery/runner';
+import Table from 'cli-table3';
+import { relative } from 'node:path';
+
+/** Grid keys that `distillery run` takes as flags: the best setting of these is one command away. */
+const RUN_FLAGS: Readonly<Record<string, string>> = { lambda: '--lambda', temperature: '--temperature' };
+
+const pct = (m: MeanStd | undefined) => (m === undefined || Number.isNaN(m.mean) ? '—' : `${(100 * m.mean).toFixed(2)} ± ${(100 * m.std).toFixed(2)}`);
+const value = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+
+/**
+ * The end of `distillery sweep` on a terminal: the combinations ranked by validation accuracy
+ * in a table, the best setting, and the command that trains it (results.md keeps the markdown).
+ */
+export function formatSweepTerminal(summary: SweepSummary, configPath: string): string {
+  const keys = [...new Set(summary.combinations.flatMap((c) => Object.keys(c.params)))];
+  const ranked = [...summary.combinations].sort((a, b) => (b.validationAccuracy?.mean ?? -1) - (a.validationAccuracy?.mean ?? -1));
+  const table = new Table({ head: ['rank', ...keys, 'validation acc. %', 'test acc. %', 'seeds', 'failed'], style: { head: [], border: [] }, chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' } });
+  ranked.forEach((c, i) => {
+    table.push([String(i + 1), ...keys.map((k) => (c.params[k] === undefined ? '—' : value(c.params[k]))), pct(c.validationAccuracy), pct(c.bestEpochAccuracy), String(c.seeds), String(c.failed)]);
+  });
+  return [table.toString(), '', ...bestLines(summary.best, configPath)].join('\n');
+}
+
+function bestLines(best: CombinationSummary | undefined, configPath: string): string[] {
+  if (best === undefined) return ['no trial has validation numbers to choose from (the test set is never used to choose)'];
+  const setting = Object.entries(best.params).map(([k, v]) => `${k} ${value(v)}`).join(', ');
+  const lines = [`best on validation: ${setting} — validation ${pct(best.validationAccuracy)} %, test ${pct(best.bestEpochAccuracy)} % (reported only)`];
+  const near = relative(process.cwd(), configPath);
+  const config = near === '' || near.startsWith('..') ? configPath : near;
+  const flags = Object.entries(best.params).filter(([k]) => RUN_FLAGS[k] !== undefined);
+  const inConfig = Object.entries(best.params).filter(([k]) => RUN_FLAGS[k] === undefined);
+  const command = `distillery run ${config}${flags.map(([k, v]) => ` ${RUN_FLAGS[k]} ${value(v)}`).join('')}`;
+  if (inConfig.length === 0) lines.push(`train it: ${command}`);
+  else lines.push(`train it: set ${inConfig.map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join(', ')} in ${config}, then ${command}`);
+  return lines;
+}
