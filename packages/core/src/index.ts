@@ -40,6 +40,7 @@ export {
   ECE_BINS,
   type ClassificationInput,
 } from './evaluation/classification-metrics.js';
+export { SELECTION_METRICS, selectionScore, metricValue, epochScores, type SelectionMetric, type EpochScores } from './evaluation/selection-metric.js';
 export type {
   Trainer,
   TrainerEvents,
@@ -61,6 +62,7 @@ export { LayersClassifier } from './model/layers-classifier.js';
 export { DISTILLERY_VERSION } from './version.js';
 export { describeInput, parseInputDescription, type ModelInputDescription } from './model/input-description.js';
 export { loadModel } from './model/load-model.js';
+export { withPreprocessing, balancedClassWeights } from './model/with-preprocessing.js';
 export { saveLayersModel, loadLayersModel, MODEL_JSON, WEIGHTS_FILE, PREPROCESSING_FILE, type SavedModelMetadata } from './model/model-directory.js';
 export {
   fitFeatureScaling,

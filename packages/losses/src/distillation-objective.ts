@@ -17,13 +17,15 @@ export interface DistillationObjectiveOptions {
    */
   readonly distillationLoss?: Loss;
   readonly labelSmoothing?: number;
+  /** Per-class weights of the ce term (see `ce`'s classWeights): rare classes count for more. */
+  readonly classWeights?: readonly number[];
 }
 
 /** L = E_labelled[CE(s(x), y)] + λ · E_transfer[L_kd(s(x), t(x); T)]. */
 export function distillationObjective(options: DistillationObjectiveOptions): Objective {
   assertInRange('lambda', options.lambda, 0, 1);
   const kd = distillationLossOf(options);
-  const ce = crossEntropyLoss(options.labelSmoothing === undefined ? {} : { labelSmoothing: options.labelSmoothing });
+  const ce = crossEntropyLoss(ceOptions(options));
   const ceWeight = options.form === 'convex' ? 1 - options.lambda : 1;
   const terms: ObjectiveTerm[] = [];
   if (ceWeight > 0) terms.push(lossTerm(ce, ceWeight));
@@ -40,8 +42,15 @@ function distillationLossOf(options: DistillationObjectiveOptions): Loss {
 }
 
 /** Cross-entropy on the labelled set only: the student-alone baseline. */
-export function supervisedObjective(options: { labelSmoothing?: number } = {}): Objective {
-  return { terms: [lossTerm(crossEntropyLoss(options))] };
+export function supervisedObjective(options: { labelSmoothing?: number; classWeights?: readonly number[] } = {}): Objective {
+  return { terms: [lossTerm(crossEntropyLoss(ceOptions(options)))] };
+}
+
+function ceOptions(options: { labelSmoothing?: number; classWeights?: readonly number[] }): { labelSmoothing?: number; classWeights?: readonly number[] } {
+  return {
+    ...(options.labelSmoothing === undefined ? {} : { labelSmoothing: options.labelSmoothing }),
+    ...(options.classWeights === undefined ? {} : { classWeights: options.classWeights }),
+  };
 }
 
 /**
