@@ -16,6 +16,11 @@ export interface FileSplitOptions<F> {
 
 export const DEFAULT_TEST_FRACTION = 0.2;
 
+/** The options with `train` and `test` mapped (e.g. relative paths resolved against the config's folder). */
+export function mapFiles<F, O extends FileSplitOptions<F>>(options: O, map: (file: F) => F): O {
+  return { ...options, train: map(options.train), ...(options.test === undefined ? {} : { test: map(options.test) }) };
+}
+
 /**
  * A DatasetSource over a reader. `readTrain` runs once; `readTest` receives what it returned (a
  * test file must use the train file's classes and categories).

@@ -65,6 +65,20 @@ describe('csv reader', () => {
     ]);
   });
 
+  it('reads a file without a header (columns named by position) after skipped lines, as scikit-learn ships its tables', async () => {
+    const path = await file('counts.csv', '3,2,no,yes\n1.5,2,0\n3,4,1\n5,6,0\n7,x\n');
+    await expect(readCsv(path, { label: '3', header: false, skipLines: 1 })).rejects.toThrow(`${path} line 5: 2 fields, but the header has 3 columns`);
+    const ok = await file('counts-ok.csv', '3,2,no,yes\n1.5,2,0\n3,4,1\n5,6,0\n');
+    const { dataset, schema } = await readCsv(ok, { label: '3', header: false, skipLines: 1 });
+    expect(schema.featureNames).toEqual(['1', '2']);
+    expect(featureRows(dataset)).toEqual([
+      [1.5, 2],
+      [3, 4],
+      [5, 6],
+    ]);
+    expect(labelsOf(dataset)).toEqual([0, 1, 0]);
+  });
+
   it('names the file and line of a ragged row', async () => {
     const path = await file('ragged.csv', 'a,b,y\n1,2,x\n3,y\n');
     await expect(readCsv(path, { label: 'y' })).rejects.toThrow(`${path} line 3: 2 fields, but the header has 3 columns`);
@@ -160,5 +174,6 @@ describe('csv dataset plugin', () => {
       "csv.missing: expected one of 'error', 'drop', 'mean', got \"zero\"",
     );
     expect(() => registry.create('dataset', 'csv', { train: 'x.csv', label: 'y', testFraction: 1 })).toThrow('csv.testFraction: expected a number in (0, 1), got 1');
+    expect(() => registry.create('dataset', 'csv', { train: 'x.csv', lable: 'y' } as never)).toThrow('csv.lable: unknown option; csv takes train, test, testFraction, testSeed, label,');
   });
 });

@@ -2,6 +2,7 @@ import {
   assertSeed,
   configError,
   evaluateModel,
+  withPreprocessing,
   type Augmentation,
   type Dataset,
   type EpochRecord,
@@ -10,11 +11,12 @@ import {
   type Model,
   type Objective,
   type PluginRegistry,
+  type ScalingKind,
 } from '@distillery/core';
 import { distillationObjective, supervisedObjective } from '@distillery/losses';
 import { createBuiltinRegistry } from './builtin-registry.js';
 import type { RunnerPool } from './pool/runner-pool.js';
-import { createObjective } from './run/objective.js';
+import { createObjective, resolveClassWeights } from './run/objective.js';
 import { splitRun } from './run/split-run.js';
 import { obtainTeacher, type TeacherSource, type TrainingSettings } from './run/teacher.js';
 import { trainStudent, type TeacherSignal } from './run/train-student.js';
@@ -80,6 +82,13 @@ export interface DistillOptions {
   readonly onCacheRejected?: (rejection: CacheRejection) => void;
   /** Abort: the training in progress stops at its next step with an E_ABORTED error. */
   readonly signal?: AbortSignal;
+  /**
+   * Scale inputs with statistics of the training examples outside validation (never test); the
+   * students and a teacher trained here carry the scaling and save it.
+   */
+  readonly preprocessing?: ScalingKind;
+  /** Per-class weights of the students' ce term, or `balanced` (n / (classes · n_c) over the labelled examples). */
+  readonly classWeights?: readonly number[] | 'balanced';
 }
 
 export type DistillPhase = 'teacher' | 'soft-labels' | 'student-alone' | 'student-kd';
@@ -96,6 +105,11 @@ export interface DistillReport {
   readonly studentKd: EvaluationMetrics & { readonly name: string; readonly params: number };
   readonly settings: {
     readonly dataset: string;
+    /** The dataset's class names, when it has them. */
+    readonly classNames?: readonly string[];
+    /** The input scaling fitted on the training examples, when one was asked for. */
+    readonly preprocessing?: ScalingKind;
+    readonly classWeights?: readonly number[];
     readonly labelled: number;
     readonly transfer: number;
     readonly validation: number;
@@ -135,8 +149,10 @@ export interface DistillResult {
 export async function distill(options: DistillOptions): Promise<DistillResult> {
   assertSeed('seed', options.seed);
   const registry = options.registry ?? createBuiltinRegistry();
-  const distilled = distillObjective(options, registry);
   const split = splitRun(options.train, options, options.seed);
+  const classWeights = resolveClassWeights(options.classWeights, split.labelled);
+  const distilled = distillObjective(options, registry, classWeights);
+  const created = (model: Model) => withPreprocessing(model, split.scaling);
   if (options.earlyStoppingPatience !== undefined && split.validation === undefined) {
     throw configError('earlyStoppingPatience', 'a validationCount > 0 to stop on', options.earlyStoppingPatience);
   }
@@ -162,6 +178,7 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
       seed: options.seed,
       registry,
       ...(options.teacherFolder === undefined ? {} : { folder: options.teacherFolder }),
+      ...(split.scaling === undefined ? {} : { scaling: split.scaling }),
       onEpoch: onEpoch('teacher'),
       ...signal,
     }),
@@ -200,13 +217,13 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
       ...(options.earlyStoppingPatience === undefined ? {} : { earlyStopping: { patience: options.earlyStoppingPatience, restoreBest: true } }),
       ...signal,
     };
-    const studentAlone = options.student.create(options.seed);
+    const studentAlone = created(options.student.create(options.seed));
     models.push(studentAlone);
     const alone = await phase('student-alone', () =>
-      trainStudent({ ...common, student: studentAlone, objective: supervisedObjective(), onEpoch: onEpoch('student-alone') }),
+      trainStudent({ ...common, student: studentAlone, objective: supervisedObjective(classWeights === undefined ? {} : { classWeights }), onEpoch: onEpoch('student-alone') }),
     );
     histories['student-alone'] = alone.history;
-    const studentKd = options.student.create(options.seed);
+    const studentKd = created(options.student.create(options.seed));
     models.push(studentKd);
     const kd = await phase('student-kd', () =>
       trainStudent({ ...common, student: studentKd, objective: distilled, teacher: teacherSignal, onEpoch: onEpoch('student-kd') }),
@@ -224,6 +241,9 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
       studentKd: await describe(studentKd),
       settings: {
         dataset: options.train.name,
+        ...(options.train.classNames === undefined ? {} : { classNames: options.train.classNames }),
+        ...(split.scaling === undefined ? {} : { preprocessing: split.scaling.kind }),
+        ...(classWeights === undefined ? {} : { classWeights }),
         labelled: split.labelled.size,
         transfer: split.transfer.size,
         validation: split.validation?.size ?? 0,
@@ -248,9 +268,10 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
 }
 
 /** The distilled student's objective: a given Loss as it is, a name through the registry. */
-function distillObjective(options: DistillOptions, registry: PluginRegistry): Objective {
+function distillObjective(options: DistillOptions, registry: PluginRegistry, classWeights: readonly number[] | undefined): Objective {
   const form = options.form ?? 'sum';
   const loss = options.distillationLoss ?? 'kd';
-  if (typeof loss !== 'string') return distillationObjective({ lambda: options.lambda, temperature: options.temperature, form, distillationLoss: loss });
-  return createObjective({ loss, options: options.distillationLossOptions ?? {}, lambda: options.lambda, temperature: options.temperature, form }, registry);
+  const weights = classWeights === undefined ? {} : { classWeights };
+  if (typeof loss !== 'string') return distillationObjective({ lambda: options.lambda, temperature: options.temperature, form, distillationLoss: loss, ...weights });
+  return createObjective({ loss, options: options.distillationLossOptions ?? {}, lambda: options.lambda, temperature: options.temperature, form }, registry, {}, classWeights);
 }

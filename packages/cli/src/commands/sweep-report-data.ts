@@ -18,7 +18,7 @@ export async function sweepReportData(directory: string, title?: string): Promis
     createdAt: new Date().toISOString(),
     grid: listedGrid(definition.grid, planned),
     seeds: definition.seeds,
-    summary: summarizeTrials(done),
+    summary: summarizeTrials(done, definition.base.data.selectOn),
     records: done,
     pending: planned.length - done.length,
   };

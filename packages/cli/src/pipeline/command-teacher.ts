@@ -20,6 +20,7 @@ export async function commandTeacher(pipeline: Pipeline, directory: string, prog
     seed: pipeline.spec.seed,
     registry,
     folder: join(directory, 'teacher'),
+    ...(split.scaling === undefined ? {} : { scaling: split.scaling }),
     onEpoch: (record) => progress.epoch('teacher', record, record.epochs),
     signal,
   });

@@ -4,6 +4,7 @@ import { RUN_MODELS } from './model-names.js';
 import type { ReportBlock } from './report-document.js';
 import type { RunReportData } from './report-data.js';
 import { learningCurvesPlot, modelComparisonPlot } from './run-plots.js';
+import { classReportBlocks } from './class-report.js';
 
 const PHASES = [
   ['teacher', 'teacher (training or loading)'],
@@ -49,6 +50,7 @@ export function runReportBlocks(data: RunReportData): ReportBlock[] {
           : `Distillation closes ${(100 * closed).toFixed(0)}% of the student-alone → teacher accuracy gap.`,
     },
     { kind: 'plot', plot: modelComparisonPlot(data) },
+    ...classReportBlocks(data),
     { kind: 'heading', level: 2, text: 'Learning curves' },
     ...(data.histories.teacher === undefined || data.histories.teacher.length === 0
       ? [{ kind: 'paragraph', text: 'The teacher was loaded, not trained: it has no learning curve.' } as const]

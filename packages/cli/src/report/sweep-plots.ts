@@ -93,7 +93,7 @@ function heatmap(data: SweepReportData): SweepPlot {
     text: 'best-epoch test accuracy (%)',
     subtitle: [
       `λ: weight of the distillation term; ${seedsNote(data)} per cell`,
-      ...(best === undefined ? [] : [`outlined: the best combination (selected on ${data.summary.selectedOn} accuracy)`]),
+      ...(best === undefined ? [] : [`outlined: the best combination (selected on ${data.summary.selectedOn} ${data.summary.selectOn ?? 'accuracy'})`]),
     ],
     fontSize: 15,
   };

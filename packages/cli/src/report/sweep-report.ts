@@ -60,7 +60,11 @@ function bestText(data: SweepReportData): string {
       ? 'No trial has validation numbers (a folder from before sweeps always held a validation split), so none is selected: selection never uses the test set.'
       : 'No trial finished successfully, so there is no best combination.';
   }
-  const basis = `selected on mean validation accuracy (${percentMeanStd(best.validationAccuracy!, best.seeds)} %), never on test`;
+  const on = data.summary.selectOn ?? 'accuracy';
+  const basis =
+    on === 'accuracy' || best.validationMetric === undefined
+      ? `selected on mean validation accuracy (${percentMeanStd(best.validationAccuracy!, best.seeds)} %), never on test`
+      : `selected on mean validation ${on} (${percentMeanStd(best.validationMetric, best.seeds)} %${best.testMetric === undefined ? '' : `; test ${on} ${percentMeanStd(best.testMetric, best.seeds)} %`}), never on test`;
   return `${paramsText(best.params)}: test accuracy ${percentMeanStd(best.bestEpochAccuracy, best.seeds)} % at the best epoch over ${best.seeds === 1 ? 'one seed' : `${best.seeds} seeds`}; ${basis}.`;
 }
 

@@ -26,6 +26,8 @@ export interface PluginContext {
   readonly seed?: number;
   /** Shared services (logger, clock, seeded random source, backend, …) of the calling thread. */
   readonly services?: PluginServices;
+  /** Where relative paths in the options are resolved from (a config file's folder); default the working directory. */
+  readonly baseDir?: string;
 }
 
 export interface PluginDefinition<K extends PluginKind, N extends string, O> {

@@ -12,6 +12,10 @@ export interface CsvColumnOptions {
   readonly label: string;
   /** Field delimiter; default a tab for .tsv/.tab files, else a comma. */
   readonly delimiter?: string;
+  /** Whether the first (unskipped) line names the columns; default true. Without a header, columns are named by position: "1", "2", … */
+  readonly header?: boolean;
+  /** Lines to skip at the top of the file, before the header (e.g. a line of counts). Default 0. */
+  readonly skipLines?: number;
   /** Feature columns, by name; default every column but the label and `ignore`. */
   readonly features?: readonly string[];
   /** Feature columns holding categories, one-hot encoded (categories: the training file's values, sorted). */

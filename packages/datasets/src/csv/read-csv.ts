@@ -43,7 +43,14 @@ const quoted = (values: readonly string[]) => values.map((v) => JSON.stringify(v
 export async function readCsv(file: string, options: CsvColumnOptions, schema?: CsvSchema): Promise<CsvDataset> {
   const missingValues = new Set(options.missingValues ?? DEFAULT_MISSING_VALUES);
   const policy = options.missing ?? 'error';
-  const parser = parse({ delimiter: options.delimiter ?? defaultDelimiter(file), info: true, relax_column_count: true, skip_empty_lines: true, bom: true });
+  const parser = parse({
+    delimiter: options.delimiter ?? defaultDelimiter(file),
+    info: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    bom: true,
+    from_line: (options.skipLines ?? 0) + 1,
+  });
   const input = createReadStream(file);
   input.on('error', (error: NodeJS.ErrnoException) => parser.destroy(new DistilleryError('E_DATASET', `${file} cannot be read (${error.code ?? error.message})`)));
   (file.endsWith('.gz') ? input.pipe(createGunzip()).on('error', (e) => parser.destroy(new DistilleryError('E_DATASET', `${file}: gzip data is corrupt (${e.message})`))) : input).pipe(parser);
@@ -62,10 +69,11 @@ export async function readCsv(file: string, options: CsvColumnOptions, schema?: 
     for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
       const line = info.lines;
       if (header === undefined) {
-        header = record.map((h) => h.trim());
+        const named = options.header !== false;
+        header = named ? record.map((h) => h.trim()) : record.map((_, i) => String(i + 1));
         columns = resolveColumns(file, header, schema === undefined ? options : { ...options, features: schema.columns });
         ids = columns.features.map((f, k) => new Map((schema?.categories[k] ?? []).map((c, i) => [c, i])));
-        continue;
+        if (named) continue;
       }
       if (record.length !== header.length) {
         throw new DistilleryError('E_DATASET', `${file} line ${line}: ${record.length} fields, but the header has ${header.length} columns`, {

@@ -1,5 +1,6 @@
 import { configError, definePlugin } from '@distillery/core';
-import { fileSplitSource, type FileSplitOptions } from '../file-splits.js';
+import { resolve } from 'node:path';
+import { fileSplitSource, mapFiles, type FileSplitOptions } from '../file-splits.js';
 import { checkFileSplits, objectOptions, optionalBoolean, optionalString } from '../option-checks.js';
 import { readImageFolder, type ImageFolderReadOptions } from './read-image-folder.js';
 
@@ -25,7 +26,8 @@ export const imageFolderPlugin = definePlugin({
   name: 'image-folder',
   description: 'PNG/JPEG images in one subfolder per class, resized to `size`, RGB or grayscale',
   parseOptions: parseImageFolderOptions,
-  create: (options, context) => {
+  create: (given, context) => {
+    const options = mapFiles(given, (directory: string) => resolve(context.baseDir ?? '.', directory));
     const report = (read: Awaited<ReturnType<typeof readImageFolder>>) => {
       for (const { path, reason } of read.skipped) context.services?.logger.warn(`image-folder: skipped ${path} (${reason})`);
       return read;

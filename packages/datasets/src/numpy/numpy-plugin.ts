@@ -1,5 +1,6 @@
 import { configError, definePlugin } from '@distillery/core';
-import { fileSplitSource, type FileSplitOptions } from '../file-splits.js';
+import { resolve } from 'node:path';
+import { fileSplitSource, mapFiles, type FileSplitOptions } from '../file-splits.js';
 import { checkFileSplits, objectOptions, optionalString, optionalStrings } from '../option-checks.js';
 import { readNumpy, type NumpyFiles, type NumpyReadOptions } from './read-numpy.js';
 
@@ -31,12 +32,16 @@ export const numpyPlugin = definePlugin({
   name: 'numpy',
   description: 'NumPy .npy/.npz arrays: features [n, ...] of any numeric dtype, integer labels [n]',
   parseOptions: parseNumpyOptions,
-  create: (options) =>
-    fileSplitSource(
+  create: (given, context) => {
+    const at = (path: string) => resolve(context.baseDir ?? '.', path);
+    // In an archive, `features` and `labels` name arrays, not files.
+    const options = mapFiles(given, (files): NumpyFiles => ('npz' in files ? { ...files, npz: at(files.npz) } : { features: at(files.features), labels: at(files.labels) }));
+    return fileSplitSource(
       'numpy',
       options,
       async (files) => ({ dataset: await readNumpy(files, options, 'numpy/train') }),
       // The test split uses the training split's class count: a label beyond it is an error.
       (files, train) => readNumpy(files, { ...options, numClasses: train.dataset.numClasses }, 'numpy/test'),
-    ),
+    );
+  },
 });

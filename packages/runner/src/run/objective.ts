@@ -1,4 +1,4 @@
-import { configError, type Loss, type Objective, type PluginContext, type PluginRegistry } from '@distillery/core';
+import { balancedClassWeights, configError, type Dataset, type Loss, type Objective, type PluginContext, type PluginRegistry } from '@distillery/core';
 import { distillationObjective, supervisedObjective } from '@distillery/losses';
 
 /** The objective part of a run spec. */
@@ -28,13 +28,20 @@ export function createDistillationLoss(spec: ObjectiveSpec, registry: PluginRegi
   return loss;
 }
 
-/** ce + λ·L_kd (or the convex form) from a spec; λ = 0 is the student alone. */
-export function createObjective(spec: ObjectiveSpec, registry: PluginRegistry, context: PluginContext = {}): Objective {
-  if (spec.lambda === 0) return supervisedObjective();
+/** ce + λ·L_kd (or the convex form) from a spec; λ = 0 is the student alone. `classWeights` weigh the ce term. */
+export function createObjective(spec: ObjectiveSpec, registry: PluginRegistry, context: PluginContext = {}, classWeights?: readonly number[]): Objective {
+  const weights = classWeights === undefined ? {} : { classWeights };
+  if (spec.lambda === 0) return supervisedObjective(weights);
   return distillationObjective({
     lambda: spec.lambda,
     temperature: spec.temperature,
     form: spec.form,
     distillationLoss: createDistillationLoss(spec, registry, context),
+    ...weights,
   });
+}
+
+/** A spec's class weights for a split: `balanced` is resolved on its labelled examples. */
+export function resolveClassWeights(weights: readonly number[] | 'balanced' | undefined, labelled: Dataset): readonly number[] | undefined {
+  return weights === 'balanced' ? balancedClassWeights(labelled) : weights;
 }

@@ -40,6 +40,7 @@ export async function prepareRun(spec: RunSpec, options: PrepareRunOptions = {})
   const registry = options.registry ?? (await attemptAsync(where('plugins'), () => createPluginRegistry({ plugins: spec.plugins, baseDir })));
   checkSpecPlugins(spec, registry, where);
   const context: PluginContext = {
+    baseDir,
     seed: spec.seed,
     services: pluginServices(createServiceContainer({ seed: spec.seed, ...(options.backend === undefined ? {} : { backend: options.backend }) })),
   };
@@ -61,6 +62,8 @@ export async function prepareRun(spec: RunSpec, options: PrepareRunOptions = {})
     ...(data.labelledCount === undefined ? {} : { labelledCount: data.labelledCount }),
     ...(data.validationCount > 0 ? { validationCount: data.validationCount } : {}),
     ...(student.earlyStoppingPatience === undefined ? {} : { earlyStoppingPatience: student.earlyStoppingPatience }),
+    ...(data.preprocessing === undefined ? {} : { preprocessing: data.preprocessing }),
+    ...(student.classWeights === undefined ? {} : { classWeights: student.classWeights }),
     lambda: distillation.lambda,
     temperature: distillation.temperature,
     form: distillation.form,

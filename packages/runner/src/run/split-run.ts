@@ -1,10 +1,12 @@
-import { splitIndices, type Dataset, type SplitIndices } from '@distillery/core';
+import { fitFeatureScaling, splitIndices, type Dataset, type FeatureScaling, type ScalingKind, type SplitIndices } from '@distillery/core';
 
 /** What decides a run's split of the training data (the `data` section's split fields). */
 export interface SplitSpec {
   readonly labelledFraction?: number | undefined;
   readonly labelledCount?: number | undefined;
   readonly validationCount?: number | undefined;
+  /** Fit this input scaling on the transfer examples (never validation or test). */
+  readonly preprocessing?: ScalingKind | undefined;
 }
 
 export interface RunSplit {
@@ -14,6 +16,8 @@ export interface RunSplit {
   /** Every training example outside validation; the teacher trains on these, the student matches it on them. */
   readonly transfer: Dataset;
   readonly validation?: Dataset;
+  /** The input scaling fitted on `transfer`, when the spec asks for one: every model of the run carries it. */
+  readonly scaling?: FeatureScaling;
 }
 
 /**
@@ -33,6 +37,7 @@ export function splitRun(train: Dataset, split: SplitSpec, seed: number): RunSpl
     labelled: train.subset(indices.labelled, `${train.name}/labelled`),
     transfer: train.subset(indices.transfer, `${train.name}/transfer`),
     ...(indices.validation.length > 0 ? { validation: train.subset(indices.validation, `${train.name}/validation`) } : {}),
+    ...(split.preprocessing === undefined ? {} : { scaling: fitFeatureScaling(split.preprocessing, train, indices.transfer) }),
   };
 }
 

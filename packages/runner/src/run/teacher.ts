@@ -4,8 +4,10 @@ import {
   MODEL_JSON,
   isDistilleryError,
   loadModel,
+  withPreprocessing,
   type Dataset,
   type EpochRecord,
+  type FeatureScaling,
   type Model,
   type PluginContext,
   type PluginRegistry,
@@ -51,6 +53,8 @@ export interface ObtainTeacherOptions {
   readonly folder?: string;
   readonly onEpoch?: (record: EpochRecord & { epochs: number }) => void;
   readonly signal?: AbortSignal;
+  /** The run's input scaling: a teacher trained here carries it (a loaded one has its own). */
+  readonly scaling?: FeatureScaling;
 }
 
 export interface ObtainedTeacher {
@@ -77,7 +81,7 @@ export async function obtainTeacher(options: ObtainTeacherOptions): Promise<Obta
   }
   const folder = options.folder;
   if (folder !== undefined && existsSync(join(folder, MODEL_JSON))) return { model: await loadModel(folder), origin: 'reused' };
-  const model = source.create(options.seed);
+  const model = withPreprocessing(source.create(options.seed), options.scaling);
   const trainer = new DistillationTrainer();
   if (options.onEpoch !== undefined) trainer.events.on('epoch:end', options.onEpoch);
   try {

@@ -28,6 +28,10 @@ export const splitShape = {
   labelledCount: positiveInt.optional(),
   /** Held out of training (stratified) for validation: model selection, early stopping. */
   validationCount: z.number().int().min(0).default(0),
+  /** Scale inputs with statistics of the training examples outside validation (never test); the models carry and save it. */
+  preprocessing: z.enum(['standardize', 'min-max']).optional(),
+  /** The validation metric that picks a trial's best epoch and a sweep's best combination; default accuracy. */
+  selectOn: z.enum(['accuracy', 'macro-f1', 'balanced-accuracy', 'ece']).optional(),
 };
 
 export const dataSchema = z.strictObject({
@@ -51,6 +55,8 @@ export const studentSchema = z.strictObject({
   options: pluginOptions,
   train: trainingSchema,
   earlyStoppingPatience: positiveInt.optional(),
+  /** Per-class weights of the students' ce term, or `balanced` (n / (classes · n_c) over the labelled examples). */
+  classWeights: z.union([z.literal('balanced'), z.array(z.number().min(0)).min(2)]).optional(),
 });
 
 export const distillationSchema = z.strictObject({

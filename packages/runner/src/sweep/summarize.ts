@@ -1,3 +1,5 @@
+import { metricValue, type SelectionMetric } from '@distillery/core';
+import type { TrialEpoch } from '../trial/trial-spec.js';
 import type { TrialRecord } from './results-store.js';
 
 export interface MeanStd {
@@ -15,6 +17,9 @@ export interface CombinationSummary {
   readonly bestEpochAccuracy: MeanStd;
   readonly lastEpochAccuracy: MeanStd;
   readonly validationAccuracy?: MeanStd;
+  /** With selectOn other than accuracy: that metric on validation and on test, at each trial's best epoch. */
+  readonly validationMetric?: MeanStd;
+  readonly testMetric?: MeanStd;
 }
 
 export interface SweepSummary {
@@ -25,9 +30,23 @@ export interface SweepSummary {
    */
   readonly best?: CombinationSummary;
   readonly selectedOn: 'validation';
+  /** The validation metric the best combination was chosen on (higher is better, ECE lower); absent: accuracy. */
+  readonly selectOn?: SelectionMetric;
 }
 
-export function summarizeTrials(records: readonly TrialRecord[]): SweepSummary {
+/** The chosen metric of an epoch; records of older versions hold accuracy only. */
+function epochMetric(epoch: TrialEpoch, on: SelectionMetric, split: 'validation' | 'test'): number | undefined {
+  const scores =
+    split === 'validation'
+      ? (epoch.validationScores ?? (epoch.validationAccuracy === undefined ? undefined : { accuracy: epoch.validationAccuracy }))
+      : (epoch.testScores ?? { accuracy: epoch.testAccuracy });
+  return scores === undefined ? undefined : metricValue(scores, on);
+}
+
+const allDefined = (values: readonly (number | undefined)[]): number[] | undefined =>
+  values.length > 0 && values.every((v) => v !== undefined) ? (values as number[]) : undefined;
+
+export function summarizeTrials(records: readonly TrialRecord[], selectOn: SelectionMetric = 'accuracy'): SweepSummary {
   const groups = new Map<string, TrialRecord[]>();
   for (const r of records) {
     const key = JSON.stringify(r.params);
@@ -36,6 +55,8 @@ export function summarizeTrials(records: readonly TrialRecord[]): SweepSummary {
   const combinations = [...groups.values()].map((group): CombinationSummary => {
     const ok = group.filter((r): r is Extract<TrialRecord, { status: 'ok' }> => r.status === 'ok');
     const validation = ok.map((r) => r.best.validationAccuracy).filter((v): v is number => v !== undefined);
+    const validationMetric = allDefined(ok.map((r) => epochMetric(r.best, selectOn, 'validation')));
+    const testMetric = allDefined(ok.map((r) => epochMetric(r.best, selectOn, 'test')));
     return {
       params: group[0]!.params,
       seeds: ok.length,
@@ -44,12 +65,16 @@ export function summarizeTrials(records: readonly TrialRecord[]): SweepSummary {
       bestEpochAccuracy: meanStd(ok.map((r) => r.best.testAccuracy)),
       lastEpochAccuracy: meanStd(ok.map((r) => r.last.testAccuracy)),
       ...(validation.length > 0 && validation.length === ok.length ? { validationAccuracy: meanStd(validation) } : {}),
+      ...(selectOn !== 'accuracy' && validationMetric !== undefined ? { validationMetric: meanStd(validationMetric) } : {}),
+      ...(selectOn !== 'accuracy' && testMetric !== undefined ? { testMetric: meanStd(testMetric) } : {}),
     };
   });
-  const scored = combinations.filter((c) => c.seeds > 0 && c.validationAccuracy !== undefined);
-  const score = (c: CombinationSummary) => c.validationAccuracy!.mean;
+  const onValidation = (c: CombinationSummary) => (selectOn === 'accuracy' ? c.validationAccuracy : c.validationMetric);
+  const scored = combinations.filter((c) => c.seeds > 0 && onValidation(c) !== undefined);
+  // Higher is better, except for a calibration error.
+  const score = (c: CombinationSummary) => (selectOn === 'ece' ? -onValidation(c)!.mean : onValidation(c)!.mean);
   const best = scored.reduce<CombinationSummary | undefined>((a, c) => (a === undefined || score(c) > score(a) ? c : a), undefined);
-  return { combinations, ...(best === undefined ? {} : { best }), selectedOn: 'validation' };
+  return { combinations, ...(best === undefined ? {} : { best }), selectedOn: 'validation', ...(selectOn === 'accuracy' ? {} : { selectOn }) };
 }
 
 export function meanStd(values: readonly number[]): MeanStd {
@@ -63,7 +88,9 @@ export function meanStd(values: readonly number[]): MeanStd {
 export function formatSweepTable(summary: SweepSummary): string {
   const keys = [...new Set(summary.combinations.flatMap((c) => Object.keys(c.params)))];
   const pct = (m: MeanStd) => (Number.isNaN(m.mean) ? '—' : `${(100 * m.mean).toFixed(2)} ± ${(100 * m.std).toFixed(2)}`);
-  const header = [...keys, 'seeds', 'failed', 'best-epoch acc', 'last-epoch acc', 'validation acc'];
+  const on = summary.selectOn ?? 'accuracy';
+  const extra = on === 'accuracy' ? [] : [`validation ${on}`, `test ${on}`];
+  const header = [...keys, 'seeds', 'failed', 'best-epoch acc', 'last-epoch acc', 'validation acc', ...extra];
   const rows = summary.combinations.map((c) => [
     ...keys.map((k) => (c.params[k] === undefined ? '—' : JSON.stringify(c.params[k]))),
     String(c.seeds),
@@ -71,11 +98,12 @@ export function formatSweepTable(summary: SweepSummary): string {
     pct(c.bestEpochAccuracy),
     pct(c.lastEpochAccuracy),
     c.validationAccuracy === undefined ? '—' : pct(c.validationAccuracy),
+    ...(extra.length === 0 ? [] : [c.validationMetric === undefined ? '—' : pct(c.validationMetric), c.testMetric === undefined ? '—' : pct(c.testMetric)]),
   ]);
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   const bestLine =
     summary.best === undefined
       ? 'no trial with validation numbers to choose from'
-      : `best (chosen on validation accuracy; test accuracy only reported): ${JSON.stringify(summary.best.params)}`;
+      : `best (chosen on validation ${on}; test numbers only reported): ${JSON.stringify(summary.best.params)}`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line), '', bestLine].join('\n');
 }

@@ -199,7 +199,7 @@ async function sweepLocked(options: SweepOptions): Promise<SweepResult> {
   }
 
   const all = planned.map((t) => records.get(t.id)).filter((r): r is TrialRecord => r !== undefined);
-  const summary = summarizeTrials(all);
+  const summary = summarizeTrials(all, options.base.data?.selectOn);
   await writeFile(join(options.directory, 'results.md'), `${formatSweepTable(summary)}\n\ntrials: ${formatStatusCounts(countStatuses(all))}\n`);
   if (options.signal?.aborted === true) {
     throw new DistilleryError('E_ABORTED', `sweep stopped: ${finished} of ${planned.length} trials are in ${store.trialsFile}; run it again to finish`);

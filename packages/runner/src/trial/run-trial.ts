@@ -1,6 +1,6 @@
-import { datasetFromShared, evaluateModel, type Model, type PluginContext, type PluginRegistry } from '@distillery/core';
+import { datasetFromShared, epochScores, evaluateModel, selectionScore, withPreprocessing, type Model, type PluginContext, type PluginRegistry } from '@distillery/core';
 import { threadId } from 'node:worker_threads';
-import { createObjective } from '../run/objective.js';
+import { createObjective, resolveClassWeights } from '../run/objective.js';
 import { augmentationOf, studentFactory } from '../run/run-parts.js';
 import { splitRun } from '../run/split-run.js';
 import { trainStudent } from '../run/train-student.js';
@@ -33,14 +33,15 @@ export async function runTrial(
   const test = datasetFromShared(task.test);
   const split = splitRun(train, spec.data, seed);
   const pluginContext: PluginContext = { ...context, seed };
-  const student = studentFactory(spec.student, registry, train, pluginContext)(seed);
+  // The scaling of this trial's split (fitted in splitRun): its validation examples stay out of it.
+  const student = withPreprocessing(studentFactory(spec.student, registry, train, pluginContext)(seed), split.scaling);
   try {
     const augmentation = augmentationOf(spec.distillation, registry, pluginContext);
     const epochs: TrialEpoch[] = [];
     const patience = spec.student.earlyStoppingPatience;
     await trainStudent({
       student,
-      objective: createObjective(spec.distillation, registry, pluginContext),
+      objective: createObjective(spec.distillation, registry, pluginContext, resolveClassWeights(spec.student.classWeights, split.labelled)),
       split,
       teacher: { logits: { size: train.size, numClasses: train.numClasses, values: task.teacherLogits } },
       settings: trainingSettings(spec.student.train),
@@ -49,11 +50,13 @@ export async function runTrial(
       // The trial keeps every epoch's numbers and picks its best on validation itself.
       ...(patience === undefined ? {} : { earlyStopping: { patience, restoreBest: false } }),
       afterEpoch: async (record, model) => {
+        const testScores = epochScores(await evaluateModel(model, test));
         const epoch: TrialEpoch = {
           epoch: record.epoch,
           losses: record.losses,
-          testAccuracy: (await evaluateModel(model, test)).accuracy,
-          ...(record.validation === undefined ? {} : { validationAccuracy: record.validation.accuracy }),
+          testAccuracy: testScores.accuracy,
+          testScores,
+          ...(record.validation === undefined ? {} : { validationAccuracy: record.validation.accuracy, validationScores: epochScores(record.validation) }),
         };
         epochs.push(epoch);
         hooks.onEpoch?.(record.epoch + 1, spec.student.train.epochs, epoch);
@@ -65,7 +68,9 @@ export async function runTrial(
     });
     await hooks.onTrained?.(student);
     const last = epochs[epochs.length - 1]!;
-    const best = split.validation === undefined ? last : epochs.reduce((a, b) => (b.validationAccuracy! > a.validationAccuracy! ? b : a));
+    const on = spec.data.selectOn ?? 'accuracy';
+    const score = (e: TrialEpoch) => selectionScore(e.validationScores ?? { accuracy: e.validationAccuracy! }, on) ?? -Infinity;
+    const best = split.validation === undefined ? last : epochs.reduce((a, b) => (score(b) > score(a) ? b : a));
     return { type: 'trial', id: task.id, params: task.params, seed, epochs, best, last, elapsedMs: performance.now() - started, threadId };
   } finally {
     student.dispose();

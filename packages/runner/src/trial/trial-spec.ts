@@ -1,4 +1,4 @@
-import type { SharedDataset } from '@distillery/core';
+import type { EpochScores, SharedDataset } from '@distillery/core';
 import type { TrialSpec } from '../spec/run-spec.js';
 
 export type { TrialSpec } from '../spec/run-spec.js';
@@ -23,6 +23,9 @@ export interface TrialEpoch {
   readonly validationAccuracy?: number;
   /** Reported, never used to choose: selection is on validation. */
   readonly testAccuracy: number;
+  /** Macro-F1, balanced accuracy and ECE beside accuracy (absent in records of older versions). */
+  readonly validationScores?: EpochScores;
+  readonly testScores?: EpochScores;
 }
 
 export interface TrialResult {
@@ -31,7 +34,7 @@ export interface TrialResult {
   readonly params: Readonly<Record<string, unknown>>;
   readonly seed: number;
   readonly epochs: readonly TrialEpoch[];
-  /** The epoch with the best validation accuracy (the last epoch when the trial has no validation split). */
+  /** The epoch with the best validation score on `data.selectOn`, default accuracy (the last epoch when the trial has no validation split). */
   readonly best: TrialEpoch;
   readonly last: TrialEpoch;
   readonly elapsedMs: number;
