@@ -120,7 +120,11 @@ export function buildProgram(): Command {
       const { evalCommand } = await import('./commands/eval-command.js');
       const metrics = await evalCommand(modelDir, flags);
       if (flags.json === true) printJson(metrics);
-      else print(`${metrics.model} on ${metrics.dataset}: accuracy ${(100 * metrics.accuracy).toFixed(2)}%, cross-entropy ${metrics.loss.toFixed(4)}, ${metrics.count} examples\n`);
+      else {
+        const pct = (v: number | undefined) => (v === undefined ? '—' : `${(100 * v).toFixed(2)}%`);
+        const classes = `macro-F1 ${pct(metrics.macroF1)}, balanced accuracy ${pct(metrics.balancedAccuracy)}, ECE ${metrics.expectedCalibrationError?.toFixed(4) ?? '—'}`;
+        print(`${metrics.model} on ${metrics.dataset}: accuracy ${(100 * metrics.accuracy).toFixed(2)}%, ${classes}, cross-entropy ${metrics.loss.toFixed(4)}, ${metrics.count} examples\n`);
+      }
     });
 
   program
