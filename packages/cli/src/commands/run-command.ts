@@ -9,6 +9,7 @@ import { buildPipeline, folderRecordOf, logitCacheDirectory, runnerPoolFor } fro
 import type { RunReportData } from '../report/report-data.js';
 import { writeReport } from '../report/index.js';
 import { formatReport } from '../report-text.js';
+import { withMetricsFile } from '../progress/metrics-file.js';
 import { commonOverrides, defaultOutDirectory, interruptSignal, progressFor, teacherOverride, writeResolvedConfig, type CommonFlags } from './command-context.js';
 import { measureSpeed } from './measure-speed.js';
 
@@ -47,7 +48,7 @@ export async function runCommand(configFile: string | undefined, flags: RunFlags
   await checkFolder(directory, record); // before anything is written
   await writeResolvedConfig(directory, config);
   await writeFolderRecord(directory, record);
-  const progress = progressFor(flags);
+  const progress = withMetricsFile(progressFor(flags), join(directory, 'metrics.jsonl'));
   const { signal, release } = interruptSignal(progress, 'A trained teacher and finished soft labels are kept in the folder; run the same command again to go on from them.');
   const workers = config.workers ?? 0;
   const pool = workers > 0 ? runnerPoolFor(pipeline, workers) : undefined;
