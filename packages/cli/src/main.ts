@@ -37,6 +37,9 @@ const number = (flag: string, integer = false, bounds: Bounds = {}) => (value: s
   return parsed;
 };
 
+/** `--trial-timeout`: seconds > 0, or 'auto'. */
+const trialTimeoutFlag = (value: string): number | 'auto' => (value === 'auto' ? 'auto' : number('--trial-timeout', false, { above: 0 })(value));
+
 function withCommonOptions(command: Command): Command {
   return command
     .option('--out <dir>', 'output folder')
@@ -88,10 +91,11 @@ export function buildProgram(): Command {
   withCommonOptions(program.command('sweep <config>'))
     .description('a λ × T (× any option) sweep with seeds, parallel over workers; run it again to resume')
     .option('--teacher <dir>', 'load this saved teacher instead of the config’s')
-    .action(async (config: string, flags: CommonFlags) => {
+    .option('--trial-timeout <seconds|auto>', "stop a trial past this many seconds ('auto': 5 × the median finished trial)", trialTimeoutFlag)
+    .action(async (config: string, flags: CommonFlags & { trialTimeout?: number | 'auto' }) => {
       const { formatSweepOutcome, sweepCommand } = await import('./commands/sweep-command.js');
       const outcome = await sweepCommand(config, flags);
-      if (flags.json === true) printJson({ directory: outcome.directory, summary: outcome.result.summary, ran: outcome.result.ran, skipped: outcome.result.skipped, failed: outcome.result.failed });
+      if (flags.json === true) printJson({ directory: outcome.directory, summary: outcome.result.summary, ran: outcome.result.ran, skipped: outcome.result.skipped, failed: outcome.result.failed, statuses: outcome.result.statuses });
       else print(formatSweepOutcome(outcome));
     });
 

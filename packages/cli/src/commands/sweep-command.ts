@@ -23,7 +23,12 @@ export interface SweepOutcome {
  * each appended to <out>/trials.jsonl as it finishes. The default folder has no timestamp, so
  * running the same command again resumes the sweep.
  */
-export async function sweepCommand(configFile: string, flags: CommonFlags): Promise<SweepOutcome> {
+export interface SweepFlags extends CommonFlags {
+  /** `--trial-timeout <seconds|auto>`, over the config's sweep.trialTimeout. */
+  readonly trialTimeout?: number | 'auto';
+}
+
+export async function sweepCommand(configFile: string, flags: SweepFlags): Promise<SweepOutcome> {
   const loaded = await loadConfig(configFile, { ...commonOverrides(flags), ...teacherOverride(flags) });
   const { config } = loaded;
   const definition = config.sweep;
@@ -68,6 +73,8 @@ export async function sweepCommand(configFile: string, flags: CommonFlags): Prom
       teacher: { logits: soft.logits, fingerprint: soft.teacherFingerprint },
       ...(workers === 0 ? { workers: 0, plugins: config.plugins, baseDir: run.baseDir } : { pool }),
       signal,
+      ...(definition.pruner === undefined ? {} : { pruner: definition.pruner }),
+      ...trialTimeoutOf(flags.trialTimeout ?? definition.trialTimeout),
       onProgress: (event) => {
         if (event.type === 'start' && event.validation.carved) {
           progress.note(`[sweep] no validation split configured (data.validationCount): carved ${event.validation.count} training examples (10%, at most 1,000; stratified) to choose on — the test set is only reported`);
@@ -83,6 +90,12 @@ export async function sweepCommand(configFile: string, flags: CommonFlags): Prom
     release();
     await pool.destroy();
   }
+}
+
+/** Seconds (config, flag) to the sweep's milliseconds; 'auto' as it is. */
+function trialTimeoutOf(seconds: number | 'auto' | undefined): { timeout?: number | 'auto' } {
+  if (seconds === undefined) return {};
+  return { timeout: seconds === 'auto' ? 'auto' : seconds * 1000 };
 }
 
 export function formatSweepOutcome(o: SweepOutcome): string {

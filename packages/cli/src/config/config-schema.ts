@@ -7,6 +7,14 @@ import { z } from 'zod';
  * and the sweep's grid, whose keys are paths into the run spec.
  */
 const positiveInt = z.number().int().positive();
+const bounds = z.tuple([z.number(), z.number()]);
+/** A random-search range in place of a list of grid values (see @distillery/runner's search-space). */
+const searchRangeSchema = z.union([
+  z.strictObject({ uniform: bounds }),
+  z.strictObject({ logUniform: bounds }),
+  z.strictObject({ int: bounds }),
+  z.strictObject({ choice: z.array(z.unknown()).min(1) }),
+]);
 
 export const configSchema = z
   .strictObject({
@@ -18,7 +26,7 @@ export const configSchema = z
     sweep: z
       .strictObject({
         /** Run-spec paths (`lambda`, `temperature`, `student.options.hidden`, `student.train.learningRate`, …) → values to try. */
-        grid: z.record(z.string(), z.array(z.unknown()).min(1)),
+        grid: z.record(z.string(), z.union([z.array(z.unknown()).min(1), searchRangeSchema])),
         seeds: z.array(z.number().int().min(1)).min(1).default([1]),
         search: z
           .discriminatedUnion('kind', [
@@ -26,6 +34,16 @@ export const configSchema = z
             z.strictObject({ kind: z.literal('random'), samples: positiveInt, seed: z.number().int().min(1).default(1) }),
           ])
           .default({ kind: 'grid' }),
+        /** Stop unpromising trials on their validation accuracy per epoch (docs/sweeps-robustness.md). */
+        pruner: z
+          .discriminatedUnion('kind', [
+            z.strictObject({ kind: z.literal('none') }),
+            z.strictObject({ kind: z.literal('median'), startupTrials: z.number().int().min(0).optional(), warmupEpochs: z.number().int().min(0).optional() }),
+            z.strictObject({ kind: z.literal('asha'), gracePeriod: positiveInt.optional(), reductionFactor: z.number().gt(1).optional() }),
+          ])
+          .optional(),
+        /** Per-trial time limit in seconds, or 'auto' (5 × the median finished trial); default none. */
+        trialTimeout: z.union([z.number().positive(), z.literal('auto')]).optional(),
       })
       .optional(),
   })

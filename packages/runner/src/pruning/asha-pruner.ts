@@ -4,9 +4,9 @@ import type { Pruner } from './pruner.js';
 
 export interface AshaOptions {
   /** Epochs before the first rung (default 1). */
-  readonly gracePeriod?: number;
+  readonly gracePeriod?: number | undefined;
   /** Reduction factor η (default 3): the top 1/η at each rung go on. */
-  readonly reductionFactor?: number;
+  readonly reductionFactor?: number | undefined;
 }
 
 /**

@@ -4,9 +4,9 @@ import type { Pruner } from './pruner.js';
 
 export interface MedianOptions {
   /** Completed trials needed before anything is pruned (default 5, Optuna's n_startup_trials). */
-  readonly startupTrials?: number;
+  readonly startupTrials?: number | undefined;
   /** Epochs a trial always runs before it can be pruned (default 0, Optuna's n_warmup_steps). */
-  readonly warmupEpochs?: number;
+  readonly warmupEpochs?: number | undefined;
 }
 
 /**
