@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeReport, type RunReportData } from '../src/report/index.js';
+import { formatSweepTerminal } from '../src/report/sweep-terminal.js';
+import { summarizeTrials, type TrialRecord } from '@distillery/runner';
 import { runFixture } from './report-fixtures.js';
 
 let dir = '';
@@ -57,3 +59,18 @@ describe('run report: classes and calibration', () => {
     expect(await readFile(join(folder, 'report.md'), 'utf8')).not.toContain('Classes and calibration');
   });
 });
+
+describe('sweep end on a terminal, selectOn macro-f1', () => {
+  it('ranks on validation macro-F1 and names the metric in the best line', () => {
+    const trial = (lambda: number, accuracy: number, macroF1: number): TrialRecord => {
+      const epoch = { epoch: 0, losses: {}, validationAccuracy: accuracy, testAccuracy: 0.5, validationScores: { accuracy, macroF1 }, testScores: { accuracy: 0.5, macroF1: macroF1 - 0.1 } };
+      return { id: String(lambda), params: { lambda }, seed: 1, status: 'ok', best: epoch, last: epoch, epochs: [epoch], elapsedMs: 1, finishedAt: '' };
+    };
+    const text = formatSweepTerminal(summarizeTrials([trial(0, 0.9, 0.5), trial(1, 0.8, 0.7)], 'macro-f1'), 'x.yaml');
+    const rows = text.split('\n').filter((l) => /^\s*│?\s*[12]\s/.test(l.replace(/[│┃|]/g, ' ')));
+    expect(rows[0]).toMatch(/1\s+.*1\s/);
+    expect(text).toContain('validation macro-f1');
+    expect(text).toContain('best on validation macro-f1: lambda 1 — validation macro-f1 70.00 ± 0.00, test macro-f1 60.00 ± 0.00 (reported only)');
+  });
+});
+

@@ -14,18 +14,30 @@ const value = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
  */
 export function formatSweepTerminal(summary: SweepSummary, configPath: string): string {
   const keys = [...new Set(summary.combinations.flatMap((c) => Object.keys(c.params)))];
-  const ranked = [...summary.combinations].sort((a, b) => (b.validationAccuracy?.mean ?? -1) - (a.validationAccuracy?.mean ?? -1));
-  const table = new Table({ head: ['rank', ...keys, 'validation acc. %', 'test acc. %', 'seeds', 'failed'], style: { head: [], border: [] }, chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' } });
+  // Ranked on what the sweep selects on (data.selectOn; ECE lower is better), accuracy by default.
+  const on = summary.selectOn ?? 'accuracy';
+  const rankValue = (c: CombinationSummary) => {
+    const m = on === 'accuracy' ? c.validationAccuracy : c.validationMetric;
+    return m === undefined ? -Infinity : on === 'ece' ? -m.mean : m.mean;
+  };
+  const ranked = [...summary.combinations].sort((a, b) => rankValue(b) - rankValue(a));
+  const extra = on === 'accuracy' ? [] : [`validation ${on} %`, `test ${on} %`];
+  const table = new Table({ head: ['rank', ...keys, 'validation acc. %', 'test acc. %', ...extra, 'seeds', 'failed'], style: { head: [], border: [] }, chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' } });
   ranked.forEach((c, i) => {
-    table.push([String(i + 1), ...keys.map((k) => (c.params[k] === undefined ? '—' : value(c.params[k]))), pct(c.validationAccuracy), pct(c.bestEpochAccuracy), String(c.seeds), String(c.failed)]);
+    const metric = extra.length === 0 ? [] : [pct(c.validationMetric), pct(c.testMetric)];
+    table.push([String(i + 1), ...keys.map((k) => (c.params[k] === undefined ? '—' : value(c.params[k]))), pct(c.validationAccuracy), pct(c.bestEpochAccuracy), ...metric, String(c.seeds), String(c.failed)]);
   });
-  return [table.toString(), '', ...bestLines(summary.best, configPath)].join('\n');
+  return [table.toString(), '', ...bestLines(summary.best, configPath, on)].join('\n');
 }
 
-function bestLines(best: CombinationSummary | undefined, configPath: string): string[] {
+function bestLines(best: CombinationSummary | undefined, configPath: string, on: string): string[] {
   if (best === undefined) return ['no trial has validation numbers to choose from (the test set is never used to choose)'];
   const setting = Object.entries(best.params).map(([k, v]) => `${k} ${value(v)}`).join(', ');
-  const lines = [`best on validation: ${setting} — validation ${pct(best.validationAccuracy)} %, test ${pct(best.bestEpochAccuracy)} % (reported only)`];
+  const lines = [
+    on === 'accuracy'
+      ? `best on validation: ${setting} — validation ${pct(best.validationAccuracy)} %, test ${pct(best.bestEpochAccuracy)} % (reported only)`
+      : `best on validation ${on}: ${setting} — validation ${on} ${pct(best.validationMetric)}, test ${on} ${pct(best.testMetric)} (reported only), test acc. ${pct(best.bestEpochAccuracy)} %`,
+  ];
   const near = relative(process.cwd(), configPath);
   const config = near === '' || near.startsWith('..') ? configPath : near;
   const flags = Object.entries(best.params).filter(([k]) => RUN_FLAGS[k] !== undefined);
