@@ -67,10 +67,14 @@ describe('sweep end on a terminal, selectOn macro-f1', () => {
       return { id: String(lambda), params: { lambda }, seed: 1, status: 'ok', best: epoch, last: epoch, epochs: [epoch], elapsedMs: 1, finishedAt: '' };
     };
     const text = formatSweepTerminal(summarizeTrials([trial(0, 0.9, 0.5), trial(1, 0.8, 0.7)], 'macro-f1'), 'x.yaml');
-    const rows = text.split('\n').filter((l) => /^\s*│?\s*[12]\s/.test(l.replace(/[│┃|]/g, ' ')));
-    expect(rows[0]).toMatch(/1\s+.*1\s/);
-    expect(text).toContain('validation macro-f1');
-    expect(text).toContain('best on validation macro-f1: lambda 1 — validation macro-f1 70.00 ± 0.00, test macro-f1 60.00 ± 0.00 (reported only)');
+    // λ = 1 ranks first on macro-F1 though λ = 0 has the higher validation accuracy.
+    const lines = text.split('\n');
+    const rank = (lambda: number) => lines.findIndex((l) => new RegExp(`^│ \\d+\\s+│ ${lambda}\\s+│`).test(l));
+    expect(rank(1)).toBeGreaterThan(0);
+    expect(rank(1)).toBeLessThan(rank(0));
+    expect(lines[rank(1)]).toMatch(/^│ 1 /);
+    expect(text).toContain('validation macro-f1 %');
+    expect(text).toContain('best on validation macro-f1: lambda 1 — validation macro-f1 70.00 ± 0.00 %, test macro-f1 60.00 ± 0.00 % (reported only)');
   });
 });
 

@@ -36,7 +36,7 @@ function bestLines(best: CombinationSummary | undefined, configPath: string, on:
   const lines = [
     on === 'accuracy'
       ? `best on validation: ${setting} — validation ${pct(best.validationAccuracy)} %, test ${pct(best.bestEpochAccuracy)} % (reported only)`
-      : `best on validation ${on}: ${setting} — validation ${on} ${pct(best.validationMetric)}, test ${on} ${pct(best.testMetric)} (reported only), test acc. ${pct(best.bestEpochAccuracy)} %`,
+      : `best on validation ${on}: ${setting} — validation ${on} ${pct(best.validationMetric)} %, test ${on} ${pct(best.testMetric)} % (reported only), test acc. ${pct(best.bestEpochAccuracy)} %`,
   ];
   const near = relative(process.cwd(), configPath);
   const config = near === '' || near.startsWith('..') ? configPath : near;
