@@ -82,6 +82,7 @@ export {
   type ExpectedShape,
 } from './evaluation/evaluate-model.js';
 export { DistillationTrainer } from './training/distillation-trainer.js';
+export { checkFeatureTerms } from './training/feature-terms.js';
 export { defaultMaxLoss } from './training/divergence.js';
 export {
   definePlugin,

@@ -13,9 +13,10 @@ import {
   type PluginRegistry,
   type ScalingKind,
 } from '@distillery/core';
-import { distillationObjective, supervisedObjective } from '@distillery/losses';
+import { distillationObjective, supervisedObjective, type FeatureTermOptions } from '@distillery/losses';
 import { createBuiltinRegistry } from './builtin-registry.js';
 import type { RunnerPool } from './pool/runner-pool.js';
+import { checkFeatureLayers, createFeatureTerms } from './run/feature-terms.js';
 import { createObjective, resolveClassWeights } from './run/objective.js';
 import { splitRun } from './run/split-run.js';
 import { obtainTeacher, type TeacherSource, type TrainingSettings } from './run/teacher.js';
@@ -67,6 +68,13 @@ export interface DistillOptions {
    * student sees, instead of caching its logits once; there is then no soft-label phase.
    */
   readonly onlineTeacher?: boolean;
+  /**
+   * Feature terms beside the logit terms of the distilled student, e.g.
+   * `{ student: 'conv2d_2', teacher: 'conv2d_2', loss: 'at', weight: 1000 }`
+   * (docs/feature-distillation.md). They need the teacher's layers each step, so a run with any
+   * runs the teacher online (no soft-label phase).
+   */
+  readonly features?: readonly FeatureTermOptions[];
   /** Shard the teacher's soft labels over this pool (default: in this thread). */
   readonly pool?: RunnerPool;
   /** Where the soft labels are computed (default `auto`: onnxruntime in the pool's workers when it can). */
@@ -123,6 +131,8 @@ export interface DistillReport {
     /** Name of the students' augmentation, when there is one. */
     readonly augmentation?: string;
     readonly onlineTeacher?: boolean;
+    /** Names of the feature terms (`at(conv2d_2→conv2d_2)`), when there are any. */
+    readonly features?: readonly string[];
     /** Where the teacher's soft labels were computed (absent in online-teacher mode). */
     readonly teacherRuntime?: 'ort' | 'tfjs';
   };
@@ -149,9 +159,13 @@ export interface DistillResult {
 export async function distill(options: DistillOptions): Promise<DistillResult> {
   assertSeed('seed', options.seed);
   const registry = options.registry ?? createBuiltinRegistry();
+  const featureTerms = createFeatureTerms(options.features ?? [], registry);
   const split = splitRun(options.train, options, options.seed);
   const classWeights = resolveClassWeights(options.classWeights, split.labelled);
-  const distilled = distillObjective(options, registry, classWeights);
+  const distilled: Objective = { terms: [...distillObjective(options, registry, classWeights).terms, ...featureTerms] };
+  const online = options.onlineTeacher === true || featureTerms.length > 0;
+  // Layers and shapes checked before the teacher trains (on a fresh one: the layers it will have).
+  await checkFeatureLayers(featureTerms, options.student.create, options.teacher, options.seed);
   const created = (model: Model) => withPreprocessing(model, split.scaling);
   if (options.earlyStoppingPatience !== undefined && split.validation === undefined) {
     throw configError('earlyStoppingPatience', 'a validationCount > 0 to stop on', options.earlyStoppingPatience);
@@ -191,7 +205,7 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
     let teacherRuntime: 'ort' | 'tfjs' | undefined;
     // Logits of the whole training set (one cache entry shared with `label` and `sweep`).
     const teacherSignal: TeacherSignal =
-      options.onlineTeacher === true
+      online
         ? { online: teacher }
         : await phase('soft-labels', () =>
             generateSoftLabels({
@@ -255,7 +269,8 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
         seed: options.seed,
         studentTraining: settings,
         ...(options.augmentation === undefined ? {} : { augmentation: options.augmentation.name }),
-        ...(options.onlineTeacher === true ? { onlineTeacher: true } : {}),
+        ...(online ? { onlineTeacher: true } : {}),
+        ...(featureTerms.length > 0 ? { features: featureTerms.map((t) => t.name) } : {}),
         ...(teacherRuntime === undefined ? {} : { teacherRuntime }),
       },
       timingsMs: { teacher: 0, 'soft-labels': 0, 'student-alone': 0, 'student-kd': 0, ...timings },

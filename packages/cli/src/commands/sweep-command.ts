@@ -35,6 +35,9 @@ export async function sweepCommand(configFile: string, flags: SweepFlags): Promi
   if (definition === undefined) {
     throw new DistilleryError('E_CONFIG', `${loaded.path}: sweep: the config has no sweep section (add sweep.grid, e.g. { lambda: [0.5, 1], temperature: [2, 4] })`);
   }
+  if (config.distillation.features.length > 0) {
+    throw new DistilleryError('E_CONFIG', `${loaded.path}: distillation.features: feature terms run in \`distillery run\` only for now; sweeps do not take them yet (remove them for a sweep)`);
+  }
   const pipeline = await buildPipeline(loaded);
   const { spec, run } = pipeline;
   const base = { data: spec.data, student: spec.student, distillation: spec.distillation };

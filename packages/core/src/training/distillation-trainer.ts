@@ -55,7 +55,7 @@ export class DistillationTrainer implements Trainer {
     const mainBatch = transferStream?.batchSize ?? labelledStream!.batchSize;
     const stepsPerEpoch = options.stepsPerEpoch ?? Math.ceil(mainSize / mainBatch);
     const eventEvery = options.batchEventEvery ?? 10;
-    const features = planFeatureTerms(terms, model, data.transfer, options.seed);
+    const features = planFeatureTerms(terms, model, data.transfer !== undefined && 'teacher' in data.transfer ? data.transfer.teacher : undefined, options.seed);
     const optimizer = createAdam(options.learningRate);
     const maxLoss = options.maxLoss ?? defaultMaxLoss(model.numClasses);
     const termNames = terms.map((t) => t.name);

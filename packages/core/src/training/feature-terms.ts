@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ObjectiveTerm } from '../contracts/loss.js';
 import type { Model } from '../contracts/model.js';
-import type { TransferData } from '../contracts/trainer.js';
 import { DistilleryError, isDistilleryError } from '../errors.js';
 import { describeFeature, featureOf } from '../model/model-features.js';
 import { deriveSeed } from '../random.js';
@@ -27,7 +26,7 @@ const NO_FEATURES: FeaturePlan = { studentLayers: [], teacherLayers: [], adapter
  * them, the (adapted) shapes suit the loss — and builds the adapters. A shape problem is one
  * error naming the term, both layers and both shapes, with the loss's own reason.
  */
-export function planFeatureTerms(terms: readonly ObjectiveTerm[], student: Model, transfer: TransferData | undefined, seed: number): FeaturePlan {
+export function planFeatureTerms(terms: readonly ObjectiveTerm[], student: Model, teacher: Model | undefined, seed: number): FeaturePlan {
   const featureTerms = terms.map((term, index) => ({ term, index })).filter(({ term }) => term.loss.requires.includes('features'));
   if (featureTerms.length === 0) return NO_FEATURES;
   const adapters = new Map<number, FeatureAdapter>();
@@ -41,14 +40,14 @@ export function planFeatureTerms(terms: readonly ObjectiveTerm[], student: Model
   try {
     for (const { term, index } of featureTerms) {
       const link = linkOf(term);
-      if (transfer === undefined || !('teacher' in transfer)) {
+      if (teacher === undefined) {
         throw new DistilleryError(
           'E_CONFIG',
           `feature term ${term.name}: needs an online teacher (transfer data with a teacher, distill's onlineTeacher): teacher features are computed in each step, not read from the logit cache`,
         );
       }
       const s = featureOf(student, link.student, `feature term ${term.name}: student`);
-      const t = featureOf(transfer.teacher, link.teacher, `feature term ${term.name}: teacher`);
+      const t = featureOf(teacher, link.teacher, `feature term ${term.name}: teacher`);
       const pair = () => `feature term ${term.name}: student layer ${describeFeature(s)} and teacher layer ${describeFeature(t)}`;
       const adapter = link.adapter === undefined ? undefined : new FeatureAdapter(link.adapter, s.shape, t.shape, deriveSeed(seed, 31, index), pair);
       if (adapter !== undefined) adapters.set(index, adapter);
@@ -81,4 +80,12 @@ function checkShapesFit(term: ObjectiveTerm, student: readonly number[], teacher
     if (!isDistilleryError(error) || error.code !== 'E_SHAPE') throw error;
     throw new DistilleryError('E_SHAPE', `${what()}: ${error.message}`, { cause: error });
   }
+}
+
+/**
+ * The trainer's checks of feature terms, run early — e.g. before a teacher trains for minutes,
+ * on a fresh model with the layers it will have — without keeping the adapters.
+ */
+export function checkFeatureTerms(terms: readonly ObjectiveTerm[], student: Model, teacher: Model): void {
+  planFeatureTerms(terms, student, teacher, 1).dispose();
 }

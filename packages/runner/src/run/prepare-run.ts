@@ -3,6 +3,7 @@ import { createPluginRegistry } from '../builtin-registry.js';
 import type { DistillOptions } from '../distill.js';
 import type { RunSpec } from '../spec/run-spec.js';
 import { trainingSettings } from '../spec/run-spec.js';
+import { checkFeatureLayers, createFeatureTerms, featureOptionsOf } from './feature-terms.js';
 import { lossOptionsWithTemperature } from './objective.js';
 import { attempt, attemptAsync, augmentationOf, studentFactory } from './run-parts.js';
 import { teacherSourceOf } from './teacher.js';
@@ -53,6 +54,10 @@ export async function prepareRun(spec: RunSpec, options: PrepareRunOptions = {})
   const augmentation = attempt(where('distillation.augmentation.options'), () => augmentationOf(spec.distillation, registry, context));
   const teacher = await attemptAsync(where('teacher.options'), () => teacherSourceOf(spec.teacher, registry, shape, { baseDir, seed: spec.seed, context }));
   const { data, student, distillation } = spec;
+  // Feature terms' losses, layers and shapes, before a teacher trains for minutes.
+  const source = options.source ?? 'run spec';
+  const featureTerms = attempt(source, () => createFeatureTerms(featureOptionsOf(distillation.features), registry, context));
+  await attemptAsync(source, () => checkFeatureLayers(featureTerms, createStudent, teacher, spec.seed));
   const distillOptions: DistillOptions = {
     train,
     test,
@@ -71,6 +76,7 @@ export async function prepareRun(spec: RunSpec, options: PrepareRunOptions = {})
     distillationLossOptions: distillation.options,
     ...(augmentation === undefined ? {} : { augmentation }),
     onlineTeacher: distillation.onlineTeacher,
+    ...(distillation.features.length === 0 ? {} : { features: featureOptionsOf(distillation.features) }),
     seed: spec.seed,
     registry,
   };
@@ -90,6 +96,7 @@ export function checkSpecPlugins(spec: RunSpec, registry: PluginRegistry, where:
     ['student.plugin', 'student', student.plugin, undefined],
     ['distillation.loss', 'loss', distillation.loss, distillation.options],
   ];
+  distillation.features.forEach((f, i) => refs.push([`distillation.features[${i}].loss`, 'loss', f.loss, f.options]));
   if (distillation.augmentation !== undefined) {
     refs.push(['distillation.augmentation.plugin', 'augmentation', distillation.augmentation.plugin, distillation.augmentation.options]);
   }

@@ -59,6 +59,18 @@ export const studentSchema = z.strictObject({
   classWeights: z.union([z.literal('balanced'), z.array(z.number().min(0)).min(2)]).optional(),
 });
 
+/** A feature term: a student layer matched to a teacher layer by a feature loss (`distillery inspect` lists the layers). */
+export const featureTermSchema = z.strictObject({
+  student: z.string().min(1),
+  teacher: z.string().min(1),
+  /** A feature loss plugin: `hint`, `at`, `rkd`, or a third-party one. */
+  loss: z.string().min(1),
+  options: pluginOptions,
+  weight: z.number().min(0).default(1),
+  /** A trainable adapter from the student's feature to the teacher's shape, never saved with the student. */
+  adapter: z.enum(['dense', 'conv1x1']).optional(),
+});
+
 export const distillationSchema = z.strictObject({
   loss: z.string().min(1).default('kd'),
   options: pluginOptions,
@@ -70,6 +82,8 @@ export const distillationSchema = z.strictObject({
   augmentation: z.strictObject({ plugin: z.string().min(1), options: pluginOptions }).optional(),
   /** Run the teacher inside each step on the student's (augmented) transfer batch, instead of cached logits. */
   onlineTeacher: z.boolean().default(false),
+  /** Feature terms beside the logit term (docs/feature-distillation.md); they run the teacher online. */
+  features: z.array(featureTermSchema).default([]),
 });
 
 /** The sections of a run spec, shared with the CLI's config schema. */
@@ -121,6 +135,7 @@ export type DataSpec = RunSpec['data'];
 export type TeacherSpec = RunSpec['teacher'];
 export type StudentSpec = RunSpec['student'];
 export type DistillationSpec = RunSpec['distillation'];
+export type FeatureTermSpec = z.output<typeof featureTermSchema>;
 
 /** Validates untyped input (a config, a queued job) as a run spec; every problem named with its path. */
 export function parseRunSpec(input: unknown, source = 'run spec'): RunSpec {

@@ -19,6 +19,7 @@ const FIXED_IN_A_SWEEP: ReadonlyArray<readonly [string, string]> = [
   ['name', 'it names the folder, not a trial'],
   ['plugins', 'plugin modules are loaded once, for the whole sweep'],
   ['distillation.onlineTeacher', 'trials train on cached logits'],
+  ['distillation.features', 'trials train on cached logits, and feature terms need the teacher online (distillery run)'],
 ];
 
 /** The run-spec path a grid key stands for. */

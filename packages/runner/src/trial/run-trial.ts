@@ -1,4 +1,4 @@
-import { datasetFromShared, epochScores, evaluateModel, selectionScore, withPreprocessing, type Model, type PluginContext, type PluginRegistry } from '@distillery/core';
+import { DistilleryError, datasetFromShared, epochScores, evaluateModel, selectionScore, withPreprocessing, type Model, type PluginContext, type PluginRegistry } from '@distillery/core';
 import { threadId } from 'node:worker_threads';
 import { createObjective, resolveClassWeights } from '../run/objective.js';
 import { augmentationOf, studentFactory } from '../run/run-parts.js';
@@ -29,6 +29,10 @@ export async function runTrial(
 ): Promise<TrialResult> {
   const started = performance.now();
   const { spec, seed } = task;
+  if (spec.distillation.features.length > 0) {
+    // Trials train on cached logits; feature terms need the teacher itself each step.
+    throw new DistilleryError('E_CONFIG', 'distillation.features: sweep trials do not take feature terms yet (they need the teacher online); use distill() or `distillery run`');
+  }
   const train = datasetFromShared(task.train);
   const test = datasetFromShared(task.test);
   const split = splitRun(train, spec.data, seed);
