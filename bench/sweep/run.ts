@@ -20,18 +20,29 @@ const { train, test, logits, teacherAccuracy, base, grid } = await benchSweep(ep
 const folder = await mkdtemp(join(tmpdir(), 'distillery-bench-sweep-'));
 console.log(`bench/sweep: 3×3 λ×T × ${seeds.length} seeds = ${9 * seeds.length} trials, ${epochs} epochs per trial, teacher accuracy ${(100 * teacherAccuracy).toFixed(2)}%, ${availableParallelism()} cores\n`);
 
+// CPU seconds of the whole process beside wall time: on a busy machine wall time mostly measures
+// the neighbours, while CPU time tells whether a trial costs more in a worker than here.
+const cpuSeconds = () => {
+  const used = process.cpuUsage();
+  return (used.user + used.system) / 1e6;
+};
+const serialCpuStart = cpuSeconds();
 const serial = await sweep({ directory: join(folder, 'serial'), base, grid, seeds, train, test, teacher: { logits }, workers: 0 });
-console.log(`serial (this thread):  ${(serial.elapsedMs / 1000).toFixed(1)} s`);
+const serialCpu = cpuSeconds() - serialCpuStart;
+console.log(`serial (this thread):  ${(serial.elapsedMs / 1000).toFixed(1)} s (${serialCpu.toFixed(1)} CPU-s)`);
 
 const poolStarted = performance.now();
 const pool = new RunnerPool({ workers });
 await pool.probe();
 const startupMs = performance.now() - poolStarted;
+const parallelCpuStart = cpuSeconds();
 const parallel = await sweep({ directory: join(folder, 'parallel'), base, grid, seeds, train, test, teacher: { logits }, pool });
+const parallelCpu = cpuSeconds() - parallelCpuStart;
 await pool.destroy();
 const withStartup = parallel.elapsedMs + startupMs;
 console.log(`${workers} workers:            ${(parallel.elapsedMs / 1000).toFixed(1)} s (+ ${(startupMs / 1000).toFixed(1)} s pool start-up)`);
 console.log(`\nparallel / serial = ${(parallel.elapsedMs / serial.elapsedMs).toFixed(2)} (${(withStartup / serial.elapsedMs).toFixed(2)} with start-up)`);
+console.log(`CPU-seconds in the pool / serial = ${(parallelCpu / serialCpu).toFixed(2)} (1.00: a trial costs the same in a worker)`);
 const same = serial.records.every((r, i) => JSON.stringify(r.status === 'ok' && r.epochs) === JSON.stringify(parallel.records[i]!.status === 'ok' && (parallel.records[i] as typeof r & { epochs: unknown }).epochs));
 console.log(`same per-trial results serial vs parallel: ${same}`);
 console.log(`best (on ${parallel.summary.selectedOn}): ${JSON.stringify(parallel.summary.best?.params)}`);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { ADAM_UPDATE_KERNEL, type AdamUpdateAttrs } from '../backend/wasm-kernels/adam-update.js';
+import { ADAM_UPDATE_KERNEL, type AdamUpdateAttrs } from '../backend/native-kernels/adam-update.js';
 
 /** What the trainer needs of an optimiser. */
 export interface TrainingOptimizer {
@@ -11,8 +11,8 @@ const BETA1 = 0.9;
 const BETA2 = 0.999;
 
 /**
- * Adam as tf.train.adam(learningRate) computes it, one kernel per variable where the backend
- * has Distillery's fused Adam step (wasm, and native over it), else tfjs' own optimiser.
+ * Adam as tf.train.adam(learningRate) computes it: one kernel per variable where the native
+ * kernels are installed (Distillery's fused Adam step), else tfjs' own optimiser.
  */
 export function createAdam(learningRate: number): TrainingOptimizer {
   if (tf.getKernel(ADAM_UPDATE_KERNEL, tf.getBackend()) !== undefined) return new FusedAdam(learningRate);

@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { NativeAddon, NativeLoad } from '@distillery/native';
-import { ADAM_UPDATE_KERNEL } from '../wasm-kernels/adam-update.js';
-import { nativeAdamUpdate } from './adam-update.js';
+import { ADAM_UPDATE_KERNEL, nativeAdamUpdate } from './adam-update.js';
 import { nativeConv2D, nativeConv2DBackpropFilter, nativeConv2DBackpropInput, nativeFusedConv2D } from './conv2d.js';
 import { nativeBatchMatMul, nativeFusedMatMul } from './mat-mul.js';
 import { nativeMaxPoolGrad, nativeSum } from './pool-and-sum.js';
