@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,6 +35,19 @@ describe('the install-time build', () => {
     const copy = (await import(join(folder, 'src', 'index.ts'))) as { loadNativeAddon: typeof loadNativeAddon };
     const loaded = copy.loadNativeAddon();
     expect(loaded).toEqual({ ok: false, reason: expect.stringMatching(/^not built \(no C compiler found/) as unknown });
+  });
+
+  it('without a BLAS (a compiler that cannot link one) it records why and installs anyway', async () => {
+    const folder = packageCopy();
+    // A cc that compiles but finds no BLAS library, as on a machine without libopenblas-dev.
+    const cc = join(folder, 'cc-without-blas.sh');
+    writeFileSync(cc, '#!/bin/sh\ncase "$*" in *-lopenblas*|*-lblis*|*-lcblas*) echo "ld: cannot find -lblas" >&2; exit 1;; esac\nexit 0\n');
+    chmodSync(cc, 0o755);
+    const result = build(folder, { CC: cc });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/not built \(no usable BLAS \(install libopenblas-dev, or libblis-dev\): openblas: ld: cannot find/);
+    const copy = (await import(join(folder, 'src', 'index.ts'))) as { loadNativeAddon: typeof loadNativeAddon };
+    expect(copy.loadNativeAddon()).toEqual({ ok: false, reason: expect.stringMatching(/^not built \(no usable BLAS/) as unknown });
   });
 
   it('DISTILLERY_NATIVE_BUILD=0 skips the build', () => {
