@@ -16,6 +16,8 @@ export interface CommonFlags {
   readonly verbose?: boolean;
   /** A saved teacher's folder, in the place of the config's teacher. */
   readonly teacher?: string;
+  /** sweep and label: `local` or a Redis queue URL (see docs/distributed.md). */
+  readonly executor?: string;
 }
 
 /** `--teacher DIR`: the config's teacher replaced by the `saved` teacher in DIR. */

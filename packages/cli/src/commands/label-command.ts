@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { loadConfig } from '../config/load-config.js';
 import { buildPipeline, folderRecordOf, logitCacheDirectory, runnerPoolFor } from '../pipeline/build-pipeline.js';
 import { commandTeacher } from '../pipeline/command-teacher.js';
+import { labelExecutor, queueUrlOf } from './executor-option.js';
 import { commonOverrides, defaultOutDirectory, interruptSignal, progressFor, teacherOverride, writeResolvedConfig, type CommonFlags } from './command-context.js';
 
 export interface LabelOutcome {
@@ -29,7 +30,8 @@ export async function labelCommand(configFile: string, flags: CommonFlags): Prom
   const { signal, release } = interruptSignal(progress, 'Finished shards stay in the cache; run it again to compute the rest.');
   const workers = config.workers ?? availableParallelism();
   const cacheDirectory = logitCacheDirectory(pipeline, directory);
-  const pool = workers > 0 ? runnerPoolFor(pipeline, workers) : undefined;
+  const queue = await queueUrlOf(flags.executor, pipeline);
+  const pool = workers > 0 && queue === undefined ? runnerPoolFor(pipeline, workers) : undefined;
   try {
     const teacher = await commandTeacher(pipeline, directory, progress, signal);
     try {
@@ -38,6 +40,7 @@ export async function labelCommand(configFile: string, flags: CommonFlags): Prom
         dataset: pipeline.run.train,
         cache: cacheDirectory,
         ...(pool === undefined ? {} : { pool }),
+        ...(queue === undefined ? {} : { executor: labelExecutor(queue, pipeline) }),
         signal,
         onProgress: (p) => progress.softLabels(p),
         onCacheRejected: (r) => progress.note(formatCacheRejection(r)),

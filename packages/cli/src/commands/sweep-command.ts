@@ -8,6 +8,7 @@ import { commandTeacher } from '../pipeline/command-teacher.js';
 import { writeReport } from '../report/index.js';
 import { formatSweepTerminal } from '../report/sweep-terminal.js';
 import { commonOverrides, defaultSweepDirectory, interruptSignal, progressFor, teacherOverride, writeResolvedConfig, type CommonFlags } from './command-context.js';
+import { queueUrlOf, sweepExecutor } from './executor-option.js';
 import { sweepReportData } from './sweep-report-data.js';
 
 export interface SweepOutcome {
@@ -52,6 +53,7 @@ export async function sweepCommand(configFile: string, flags: SweepFlags): Promi
   const resume = `Finished trials are kept in ${join(directory, 'trials.jsonl')}; run the same command again to resume.`;
   const { signal, release } = interruptSignal(progress, resume);
   const workers = config.workers ?? availableParallelism();
+  const queue = await queueUrlOf(flags.executor, pipeline);
   const pool = runnerPoolFor(pipeline, Math.max(1, workers));
   try {
     const teacher = await commandTeacher(pipeline, directory, progress, signal);
@@ -75,6 +77,7 @@ export async function sweepCommand(configFile: string, flags: SweepFlags): Promi
       test: run.test,
       teacher: { logits: soft.logits, fingerprint: soft.teacherFingerprint },
       ...(workers === 0 ? { workers: 0, plugins: config.plugins, baseDir: run.baseDir } : { pool }),
+      ...(queue === undefined ? {} : { executor: sweepExecutor(queue, pipeline, { root: logitCacheDirectory(pipeline, directory), teacherFingerprint: soft.teacherFingerprint }) }),
       signal,
       ...(definition.pruner === undefined ? {} : { pruner: definition.pruner }),
       ...trialTimeoutOf(flags.trialTimeout ?? definition.trialTimeout),

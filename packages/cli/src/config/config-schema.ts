@@ -23,6 +23,8 @@ export const configSchema = z
     backend: z.enum(['wasm', 'cpu', 'tensorflow']).optional(),
     /** Worker threads for soft labels and sweeps (default: the number of cores). */
     workers: z.number().int().min(0).optional(),
+    /** Where sweep trials and soft-label shards run: `local` (the worker pool) or a Redis queue (`redis://…`, `rediss://…`). */
+    executor: z.string().regex(/^(local|rediss?:\/\/.*)$/, 'local or a redis:// / rediss:// URL').optional(),
     sweep: z
       .strictObject({
         /** Run-spec paths (`lambda`, `temperature`, `student.options.hidden`, `student.train.learningRate`, …) → values to try. */

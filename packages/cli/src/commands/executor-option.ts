@@ -1,0 +1,49 @@
+import { DistilleryError } from '@distillery/core';
+import { QueueExecutor, connectRedis, isRedisUrl, type SoftLabelOptions, type SweepOptions } from '@distillery/runner';
+import type { Pipeline } from '../pipeline/build-pipeline.js';
+
+/**
+ * The queue URL that `--executor` or the config's `executor:` names (undefined: the local pool),
+ * checked to answer now — before a teacher trains for minutes against a Redis that is not there.
+ */
+export async function queueUrlOf(flag: string | undefined, pipeline: Pipeline): Promise<string | undefined> {
+  const chosen = flag ?? pipeline.config.executor;
+  if (chosen === undefined || chosen === 'local') return undefined;
+  if (!isRedisUrl(chosen)) throw new DistilleryError('E_CONFIG', `--executor: expected local or a redis://[:password@]host[:port][/db] (or rediss://) URL, got ${JSON.stringify(chosen)}`);
+  await connectRedis(chosen);
+  return chosen;
+}
+
+/** The dataset as a job names it: plugin and options as the config gives them, and its fingerprints. */
+function datasetOf(pipeline: Pipeline) {
+  const { data } = pipeline.spec;
+  return { plugin: data.dataset, options: data.options, fingerprints: { train: pipeline.run.train.fingerprint, test: pipeline.run.test.fingerprint } };
+}
+
+/** A sweep's trials on the queue at `url`; workers that see `cache` read the logits from it. */
+export function sweepExecutor(url: string, pipeline: Pipeline, cache: { root: string; teacherFingerprint: string }): NonNullable<SweepOptions['executor']> {
+  return ({ sweep, teacherLogits }) =>
+    QueueExecutor.open({
+      url,
+      sweep,
+      dataset: datasetOf(pipeline),
+      plugins: pipeline.spec.plugins,
+      teacherLogits,
+      logitCache: {
+        root: cache.root,
+        key: { teacherFingerprint: cache.teacherFingerprint, datasetFingerprint: pipeline.run.train.fingerprint, numExamples: teacherLogits.size, numClasses: teacherLogits.numClasses },
+      },
+    });
+}
+
+/** Soft-label shards on the queue at `url`: the teacher goes once, by content address. */
+export function labelExecutor(url: string, pipeline: Pipeline): NonNullable<SoftLabelOptions['executor']> {
+  return ({ teacher, key }) =>
+    QueueExecutor.open({
+      url,
+      sweep: `${key.teacherFingerprint}:${key.datasetFingerprint}`,
+      dataset: datasetOf(pipeline),
+      plugins: pipeline.spec.plugins,
+      teacher: { payload: teacher },
+    });
+}

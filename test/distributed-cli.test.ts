@@ -1,0 +1,177 @@
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startRedis, type TestRedis } from '../packages/runner/test/support/redis-server.js';
+import { runCli } from './cli-helpers.js';
+import { startWorker, stopWorker, type WorkerProcess } from './worker-processes.js';
+
+/** A seconds-long sweep (4 trials) on 600 embedded digits; `seeds` makes it another sweep (other job ids). */
+const config = (seeds: number[], epochs = 3) => `name: queued
+seed: 1
+workers: 1
+data:
+  dataset: mnist-embedded
+  options: { limit: { train: 600, test: 200 } }
+  labelledCount: 40
+  validationCount: 60
+teacher:
+  plugin: mlp
+  options: { hidden: [32] }
+  train: { epochs: 2, batchSize: 64 }
+student:
+  plugin: mlp
+  options: { hidden: [8] }
+  train: { epochs: ${epochs}, batchSize: 16, transferBatchSize: 64, learningRate: 0.003 }
+distillation: { loss: kd, lambda: 1, temperature: 4 }
+sweep:
+  grid: { distillation.lambda: [0.5, 1], distillation.temperature: [2, 4] }
+  seeds: [${seeds.join(', ')}]
+`;
+
+interface Record_ {
+  readonly id: string;
+  readonly status: string;
+  readonly epochs?: unknown[];
+  readonly error?: { code: string; message: string };
+}
+const records = async (folder: string): Promise<Record_[]> =>
+  (await readFile(join(folder, 'trials.jsonl'), 'utf8'))
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record_);
+const byId = (rs: Record_[]) => Object.fromEntries(rs.map((r) => [r.id, r.epochs]));
+const startedCount = (workers: WorkerProcess[], trial: string) => workers.reduce((n, w) => n + w.stderr.split('\n').filter((l) => l === `trial ${trial}: started`).length, 0);
+
+let redis: TestRedis;
+let dir = '';
+let workers: WorkerProcess[] = [];
+
+beforeAll(async () => {
+  redis = await startRedis();
+  dir = await mkdtemp(join(tmpdir(), 'distillery-cli-queue-'));
+});
+afterEach(async () => {
+  await Promise.all(workers.map(stopWorker));
+  workers = [];
+});
+afterAll(async () => {
+  await redis?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('distillery sweep --executor redis://… with distillery worker processes', () => {
+  it('two workers and a coordinator finish the sweep with the local pool’s results; label runs its shards on them too', async () => {
+    const file = join(dir, 'two.yaml');
+    await writeFile(file, config([1]));
+    workers = [await startWorker(redis.url, { cwd: dir }), await startWorker(redis.url, { cwd: dir })];
+    const remote = await runCli(['sweep', file, '--executor', redis.url, '--out', join(dir, 'two-remote')], { cwd: dir });
+    expect(remote.code, remote.stderr).toBe(0);
+    const local = await runCli(['sweep', file, '--out', join(dir, 'two-local')], { cwd: dir });
+    expect(local.code, local.stderr).toBe(0);
+    const [q, l] = [await records(join(dir, 'two-remote')), await records(join(dir, 'two-local'))];
+    expect(q).toHaveLength(4);
+    expect(q.every((r) => r.status === 'ok')).toBe(true);
+    expect(byId(q)).toEqual(byId(l));
+    // Progress on the coordinator names the worker of each remote epoch.
+    expect(remote.stderr).toMatch(new RegExp(`epoch 1/3 on (${workers.map((w) => w.name.replace('/', '\\/')).join('|')})`));
+    const done = workers.map((w) => w.stderr.split('\n').filter((line) => /^trial \S+: done$/.test(line)).length);
+    expect(done.reduce((a, b) => a + b)).toBe(4);
+
+    const label = await runCli(['label', file, '--executor', redis.url, '--out', join(dir, 'label-remote'), '--json'], { cwd: dir });
+    expect(label.code, label.stderr).toBe(0);
+    expect(JSON.parse(label.stdout)).toMatchObject({ examples: 600, examplesComputed: 600 });
+    expect(workers.some((w) => /^shard \d+-\d+: done$/m.test(w.stderr))).toBe(true);
+  });
+
+  it('kill -9 of a worker mid-trial: the trial reruns on the other worker and is recorded once', async () => {
+    const file = join(dir, 'kill-worker.yaml');
+    await writeFile(file, config([2], 6));
+    workers = [await startWorker(redis.url, { cwd: dir }), await startWorker(redis.url, { cwd: dir })];
+    let killed: { trial: string; worker: WorkerProcess } | undefined;
+    const run = await runCli(['sweep', file, '--executor', redis.url, '--out', join(dir, 'kill-worker')], {
+      cwd: dir,
+      onStderr: (chunk) => {
+        const at = /trial (\S+) epoch 1\/6 on (\S+)/.exec(chunk);
+        if (killed !== undefined || at === null) return;
+        const worker = workers.find((w) => w.name === at[2])!;
+        killed = { trial: at[1]!, worker };
+        worker.child.kill('SIGKILL');
+      },
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(killed, run.stderr).toBeDefined();
+    expect((await killed!.worker.exited).signal).toBe('SIGKILL');
+    const rs = await records(join(dir, 'kill-worker'));
+    expect(rs).toHaveLength(4);
+    expect(rs.every((r) => r.status === 'ok')).toBe(true);
+    expect(rs.filter((r) => r.id === killed!.trial)).toHaveLength(1);
+    const survivor = workers.find((w) => w !== killed!.worker)!;
+    expect(killed!.worker.stderr).toContain(`trial ${killed!.trial}: started`);
+    expect(survivor.stderr).toContain(`trial ${killed!.trial}: done`);
+  });
+
+  it('a coordinator killed with kill -9 and run again resumes: nothing lost, nothing run twice', async () => {
+    const file = join(dir, 'kill-coordinator.yaml');
+    await writeFile(file, config([3], 4));
+    workers = [await startWorker(redis.url, { cwd: dir }), await startWorker(redis.url, { cwd: dir })];
+    const out = join(dir, 'kill-coordinator');
+    let killedAt = '';
+    const first = await runCli(['sweep', file, '--executor', redis.url, '--out', out], {
+      cwd: dir,
+      onStderr: (chunk, child) => {
+        if (killedAt === '' && /\[sweep\] 1\/4 /.test(chunk)) {
+          killedAt = chunk;
+          child.kill('SIGKILL');
+        }
+      },
+    });
+    expect(first.signal, first.stderr).toBe('SIGKILL');
+    const before = await records(out);
+    expect(before.length).toBeGreaterThanOrEqual(1);
+    expect(before.length).toBeLessThan(4);
+    const second = await runCli(['sweep', file, '--executor', redis.url, '--out', out], { cwd: dir });
+    expect(second.code, second.stderr).toBe(0);
+    const after = await records(out);
+    expect(after).toHaveLength(4);
+    expect(new Set(after.map((r) => r.id)).size).toBe(4);
+    expect(after.slice(0, before.length)).toEqual(before);
+    // Trials that finished while no coordinator ran were collected from the queue, not run again.
+    for (const r of after) expect(startedCount(workers, r.id)).toBe(1);
+  });
+
+  it('a worker whose dataset differs (another file under the same name) fails the trials clearly, without retries', async () => {
+    const csv = (shift: number) =>
+      ['a,b,c,y', ...Array.from({ length: 120 }, (_, i) => `${(i % 7) + shift},${i % 5},${(i * 3) % 11},${i % 3}`)].join('\n');
+    const here = join(dir, 'csv-here');
+    const there = join(dir, 'csv-there');
+    await mkdir(here, { recursive: true });
+    await mkdir(there, { recursive: true });
+    await writeFile(join(here, 'table.csv'), csv(0));
+    await writeFile(join(there, 'table.csv'), csv(1));
+    const file = join(here, 'csv.yaml');
+    await writeFile(
+      file,
+      config([4], 2)
+        .replace('  dataset: mnist-embedded\n  options: { limit: { train: 600, test: 200 } }\n  labelledCount: 40\n  validationCount: 60', '  dataset: csv\n  options: { train: table.csv, label: y }\n  labelledCount: 12\n  validationCount: 12')
+        .replace('grid: { distillation.lambda: [0.5, 1], distillation.temperature: [2, 4] }', 'grid: { distillation.lambda: [1] }'),
+    );
+    workers = [await startWorker(redis.url, { cwd: there })];
+    const run = await runCli(['sweep', file, '--executor', redis.url, '--out', join(here, 'out')], { cwd: here });
+    const [record] = await records(join(here, 'out'));
+    expect(record!.status, run.stderr).toBe('failed');
+    expect(record!.error!.code).toBe('E_DATASET');
+    expect(record!.error!.message).toContain(`worker ${workers[0]!.name} loaded dataset "csv"`);
+    expect(record!.error!.message).toContain('The files differ on this machine');
+    expect(startedCount(workers, record!.id)).toBe(1);
+  });
+
+  it('an unreachable Redis is one clear line, before any teacher trains', async () => {
+    const started = Date.now();
+    const run = await runCli(['sweep', join(dir, 'two.yaml'), '--executor', 'redis://127.0.0.1:1', '--out', join(dir, 'nowhere')], { cwd: dir });
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim()).toMatch(/^distillery: cannot reach Redis at redis:\/\/127\.0\.0\.1:1: .*ECONNREFUSED/);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(Date.now() - started).toBeLessThan(60_000);
+  });
+});
