@@ -54,12 +54,13 @@ describe('a folder knows what it holds', () => {
     const first = await runOk(['sweep', file, '--out', out, '--workers', '0']);
     // No validation split configured: the sweep carves one and says it selects on it, never on test.
     expect(first.stderr + first.stdout).toMatch(/carved \d+ training examples/);
-    expect(first.stdout).toContain('chosen on validation accuracy; test accuracy only reported');
-    expect(first.stdout).not.toMatch(/on test\)/);
+    expect(first.stdout).toContain('best on validation:');
+    expect(first.stdout).toContain('(reported only)');
+    expect(first.stdout).not.toMatch(/best on test/);
     const resolved = await readFile(join(out, 'config.resolved.json'), 'utf8');
     const resolvedTime = (await stat(join(out, 'config.resolved.json'))).mtimeMs;
 
-    expect(first.stdout).toMatch(/\| 0 +\| — +\|/); // the λ = 0 row, T not set
+    // The λ = 0 row: T not set (the baseline ran once).
     expect(await readFile(join(out, 'report.md'), 'utf8')).toContain('| 0 | — |');
     const otherTeacher = await writeConfig(dir, 'folder-teacher', journeyConfig({ ...trained, options: { hidden: [12] } }, grid));
     const refused = await runCli(['sweep', otherTeacher, '--out', out, '--workers', '0']);
