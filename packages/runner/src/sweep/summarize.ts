@@ -104,6 +104,6 @@ export function formatSweepTable(summary: SweepSummary): string {
   const bestLine =
     summary.best === undefined
       ? 'no trial with validation numbers to choose from'
-      : `best (chosen on validation ${on}; test numbers only reported): ${JSON.stringify(summary.best.params)}`;
+      : `best (chosen on validation ${on}; test ${on === 'accuracy' ? 'accuracy' : 'numbers'} only reported): ${JSON.stringify(summary.best.params)}`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line), '', bestLine].join('\n');
 }
