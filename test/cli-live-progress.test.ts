@@ -32,8 +32,8 @@ function inTerminal(args: string[], screen: string): Promise<string> {
 describe.skipIf(!hasScript)('progress in a terminal', () => {
   it('the teacher bar is redrawn at each epoch during training (1/6, 2/6, … before 6/6)', async () => {
     const config = join(dir, 'six-epochs.yaml');
-    // The tiny config with a teacher of 6 epochs of small batches: each epoch long enough to redraw.
-    await writeFile(config, (await readFile(TINY_CONFIG, 'utf8')).replace('train: { epochs: 2, batchSize: 64 }', 'train: { epochs: 6, batchSize: 16 }'));
+    // The tiny config with a teacher of 6 epochs of tiny batches (150 steps each): every epoch lasts several redraws, even on a quiet machine.
+    await writeFile(config, (await readFile(TINY_CONFIG, 'utf8')).replace('train: { epochs: 2, batchSize: 64 }', 'train: { epochs: 6, batchSize: 4 }'));
     const drawn = await inTerminal(['run', config, '--out', join(dir, 'out')], join(dir, 'run.typescript'));
     const teacherFrames = new Set([...drawn.matchAll(/teacher\s+\|[^|]*\|\s+(\d+)\/6/g)].map((m) => m[1]));
     expect(teacherFrames.has('6')).toBe(true);
