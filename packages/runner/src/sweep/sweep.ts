@@ -113,7 +113,9 @@ async function sweepLocked(options: SweepOptions): Promise<SweepResult> {
   // A given pool brings its own plugin modules (its workers loaded them at start-up).
   const pluginModules = options.pool?.plugins ?? { plugins: options.plugins ?? [], baseDir: options.baseDir ?? process.cwd() };
   const registry = await createPluginRegistry(pluginModules);
-  const planned = checkSweepPlan(base, options.grid, options.seeds, options.search, registry, options.train);
+  // `base` is parsed already: plan it and check its trials without parsing it a second time.
+  const planned = planSweep(base, options.grid, options.seeds, options.search);
+  checkPlannedTrials(planned, registry, options.train);
   const logits = 'logits' in options.teacher ? undefined : await generateSoftLabels({
     teacher: options.teacher.model,
     dataset: options.train,
