@@ -2,16 +2,21 @@
  * bench/distributed — bench/sweep's 18 trials (3×3 λ×T × 2 seeds) through a Redis queue with 1
  * and 2 `distillery worker` processes (one trial at a time each), and through the local pool
  * with 1 and 2 threads, side by side in one run; with the Redis operations and bytes per trial
- * (INFO commandstats and stats, read before and after each queue sweep).
+ * (INFO commandstats and stats, read before and after each queue sweep). Last, the machine's own
+ * ceiling: two independent processes running 9 of the trials each in-thread at the same time, against
+ * one alone — what 2 workers could reach here at best, with no executor at all.
  *
  *   pnpm bench:distributed                 # starts its own redis-server on a free port
  *   EPOCHS=3 SEEDS=1,2 pnpm bench:distributed
  */
 import { QueueExecutor, RunnerPool, createPluginRegistry, sweep, type SweepResult } from '@distillery/runner';
 import { Redis } from 'ioredis';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { startRedis } from '../../packages/runner/test/support/redis-server.js';
 import { startWorker, stopWorker } from '../../test/worker-processes.js';
 import { benchSweep } from '../sweep/sweep-setup.js';
@@ -75,6 +80,25 @@ async function queue(workerCount: number): Promise<{ result: SweepResult; perTri
   }
 }
 
+/** Starts `count` in-thread sweeps in separate processes, lets them go together, returns each one's ms. */
+async function independent(count: number): Promise<number[]> {
+  const child = join(dirname(fileURLToPath(import.meta.url)), 'ceiling-child.ts');
+  const children = Array.from({ length: count }, (_, i) => {
+    const proc = spawn(process.execPath, ['--import', 'tsx', child], { env: { ...process.env, EPOCHS: String(epochs), SEED: String(seeds[i % seeds.length]) }, stdio: ['pipe', 'pipe', 'inherit'] });
+    const lines = createInterface({ input: proc.stdout! })[Symbol.asyncIterator]();
+    const next = async (prefix: string) => {
+      for (let line = await lines.next(); !line.done; line = await lines.next()) if (line.value.startsWith(prefix)) return line.value;
+      throw new Error(`bench/distributed: a ceiling process ended before '${prefix}'`);
+    };
+    return { proc, next };
+  });
+  await Promise.all(children.map((c) => c.next('ready')));
+  for (const c of children) c.proc.stdin!.write('go\n');
+  const times = await Promise.all(children.map(async (c) => Number((await c.next('done ')).slice(5))));
+  for (const c of children) c.proc.stdin!.end();
+  return times;
+}
+
 const pool1 = await localPool(1);
 const pool2 = await localPool(2);
 // Same sweep, same job ids: without a flush the second run would find the first one's results.
@@ -96,6 +120,11 @@ console.log(`queue overhead per trial (queue 1 worker − pool 1 thread, per tri
 for (const [name, q] of [['1 worker', queue1], ['2 workers', queue2]] as const) {
   console.log(`redis per trial (${name}): ${q.perTrial.calls.toFixed(0)} commands, ${(q.perTrial.bytes / 1024).toFixed(1)} KiB in+out (the teacher logits' upload and each worker's one fetch included)`);
 }
+const [alone] = await independent(1);
+const together = await independent(2);
+const ceiling = (2 * alone!) / Math.max(...together);
+console.log(`machine ceiling, 2 independent processes (9 trials each, in-thread) vs 1 alone: ${ceiling.toFixed(2)}× (${(alone! / 1000).toFixed(1)} s alone; ${together.map((t) => (t / 1000).toFixed(1)).join(' s and ')} s together)`);
+console.log(`queue, 2 workers, as a share of that ceiling: ${((queue1.result.elapsedMs / queue2.result.elapsedMs / ceiling) * 100).toFixed(0)}%`);
 const same = queue2.result.records.every((r, i) => JSON.stringify(r.status === 'ok' && r.epochs) === JSON.stringify(pool2.records[i]!.status === 'ok' && (pool2.records[i] as typeof r & { epochs: unknown }).epochs));
 console.log(`same per-trial results, queue vs local pool: ${same}`);
 await client.quit();
