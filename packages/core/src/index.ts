@@ -20,6 +20,7 @@ export {
   NATIVE_ENV_VARIABLE,
   type NativeStatus,
 } from './backend/native-kernels/install-native-kernels.js';
+export { fusedCrossEntropy, fusedKd } from './backend/native-kernels/logit-losses.js';
 
 // tfjs itself, so that plugins use the very instance (and engine) Distillery uses.
 export * as tf from '@tensorflow/tfjs';

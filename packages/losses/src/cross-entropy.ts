@@ -1,4 +1,4 @@
-import { DistilleryError, assertInRange, configError, definePlugin, tf, type Loss } from '@distillery/core';
+import { DistilleryError, assertInRange, configError, definePlugin, fusedCrossEntropy, tf, type Loss } from '@distillery/core';
 import { checkedLoss } from './checked-loss.js';
 import { readLossOptions } from './loss-options.js';
 
@@ -42,6 +42,9 @@ export function crossEntropyLoss(options: CrossEntropyOptions = {}): Loss {
       if (classWeights !== undefined && classWeights.length !== classes) {
         throw new DistilleryError('E_CONFIG', `ce.classWeights: ${classWeights.length} weights, but the logits have ${classes} classes`);
       }
+      // Plain hard labels: one fused kernel (and one for its gradient) where the native kernels are installed.
+      const fused = targets === undefined && smoothing === 0 && classWeights === undefined ? fusedCrossEntropy(studentLogits, labels!) : undefined;
+      if (fused !== undefined) return fused;
       let target: tf.Tensor = targets ?? tf.oneHot(labels!, classes);
       if (smoothing > 0) target = tf.add(tf.mul(target, 1 - smoothing), smoothing / classes);
       const perExample = tf.neg(tf.sum(tf.mul(target, tf.logSoftmax(studentLogits)), 1));

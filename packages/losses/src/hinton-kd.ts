@@ -1,4 +1,4 @@
-import { definePlugin, tf, type Loss } from '@distillery/core';
+import { definePlugin, fusedKd, tf, type Loss } from '@distillery/core';
 import { checkedLoss } from './checked-loss.js';
 import { klDivergenceRows, temperedLogSoftmax } from './log-probabilities.js';
 import { parseTemperatureOptions } from './loss-options.js';
@@ -25,6 +25,9 @@ export function kdLoss(options: KdOptions = {}): Loss {
     name: 'kd',
     requires: ['teacherLogits'],
     compute({ studentLogits, teacherLogits }) {
+      // One fused kernel (and one for each gradient) where the native kernels are installed.
+      const fused = fusedKd(studentLogits, teacherLogits!, temperature);
+      if (fused !== undefined) return fused;
       const kl = klDivergenceRows(temperedLogSoftmax(teacherLogits!, temperature), temperedLogSoftmax(studentLogits, temperature));
       return tf.mul(tf.mean(kl), temperature * temperature) as tf.Scalar;
     },

@@ -349,17 +349,11 @@ static napi_value conv2d_backprop_input(napi_env env, napi_callback_info info) {
  * One Adam step, float op for float op in tfjs' AdamOptimizer order (built with
  * -ffp-contract=off, so no fused multiply-add changes a rounding): the same bits as its ops.
  */
-static napi_value adam_update(napi_env env, napi_callback_info info) {
-  Call call;
-  if (!read_call(env, info, 16, &call)) return NULL;
-  const double *v = call.numbers;
-  const double n = v[0];
-  const float *value = at(env, &call, v[1], n), *m = at(env, &call, v[2], n), *s = at(env, &call, v[3], n), *g = at(env, &call, v[4], n);
-  float *out_value = at(env, &call, v[5], n), *out_m = at(env, &call, v[6], n), *out_s = at(env, &call, v[7], n);
-  if (!value || !m || !s || !g || !out_value || !out_m || !out_s) return NULL;
-  const float beta1 = (float)v[8], c1 = (float)v[9], beta2 = (float)v[10], c2 = (float)v[11];
-  const float omb1 = (float)v[12], omb2 = (float)v[13], eps = (float)v[14], minus_lr = (float)v[15];
-  for (size_t i = 0; i < (size_t)n; i++) {
+/* The outputs are fresh tensors, never the inputs: restrict lets the loop vectorise (7 pointers are past GCC's alias checks). */
+static void adam_loop(size_t n, const float *restrict value, const float *restrict m, const float *restrict s, const float *restrict g,
+                      float *restrict out_value, float *restrict out_m, float *restrict out_s, float beta1, float c1, float beta2, float c2,
+                      float omb1, float omb2, float eps, float minus_lr) {
+  for (size_t i = 0; i < n; i++) {
     const float gi = g[i];
     const float m1 = m[i] * beta1 + gi * c1;
     const float g2 = gi * gi;
@@ -372,6 +366,19 @@ static napi_value adam_update(napi_env env, napi_callback_info info) {
     out_s[i] = s1;
     out_value[i] = step + value[i];
   }
+}
+
+static napi_value adam_update(napi_env env, napi_callback_info info) {
+  Call call;
+  if (!read_call(env, info, 16, &call)) return NULL;
+  const double *v = call.numbers;
+  const double n = v[0];
+  const float *value = at(env, &call, v[1], n), *m = at(env, &call, v[2], n), *s = at(env, &call, v[3], n), *g = at(env, &call, v[4], n);
+  float *out_value = at(env, &call, v[5], n), *out_m = at(env, &call, v[6], n), *out_s = at(env, &call, v[7], n);
+  if (!value || !m || !s || !g || !out_value || !out_m || !out_s) return NULL;
+  const float beta1 = (float)v[8], c1 = (float)v[9], beta2 = (float)v[10], c2 = (float)v[11];
+  const float omb1 = (float)v[12], omb2 = (float)v[13], eps = (float)v[14], minus_lr = (float)v[15];
+  adam_loop((size_t)n, value, m, s, g, out_value, out_m, out_s, beta1, c1, beta2, c2, omb1, omb2, eps, minus_lr);
   return NULL;
 }
 
@@ -463,6 +470,142 @@ static napi_value column_sums(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/*
+ * The two logit losses of a distillation step, each as one forward and one backward kernel
+ * over a [rows, classes] matrix (tiny: dispatch, not arithmetic, is their cost). Each follows
+ * the graph of tfjs ops it replaces term by term, in double, rounded once to float32:
+ *   ce = mean_i −Σ_c t_ic · logsoftmax(z_i)_c, t the one-hot of label y_i (a label outside
+ *        [0, classes) gives an all-zero row, as tf.oneHot does);
+ *   kd = T² · mean_i Σ_c p_ic (log p_ic − log q_ic), p = softmax(t/T), q = softmax(s/T).
+ * Non-finite logits give NaN where the op graph does (a NaN, +∞ or a row of −∞; 0 · −∞ too).
+ */
+static void log_softmax_row(const float *z, int classes, double scale, double *out) {
+  double max = -INFINITY;
+  for (int c = 0; c < classes; c++) {
+    out[c] = (double)z[c] * scale;
+    if (out[c] > max) max = out[c];
+  }
+  double sum = 0;
+  for (int c = 0; c < classes; c++) sum += exp(out[c] - max);
+  const double lse = max + log(sum);
+  for (int c = 0; c < classes; c++) out[c] = out[c] - lse;
+}
+
+#define MAX_LOSS_CLASSES 4096
+
+/* The [rows, classes] of a loss kernel's first two numbers; throws when classes is outside [1, MAX_LOSS_CLASSES]. */
+static int loss_shape(napi_env env, const double *v, int *rows, int *classes) {
+  *rows = (int)v[0];
+  *classes = (int)v[1];
+  if (*rows < 1 || *classes < 1 || *classes > MAX_LOSS_CLASSES) return fail(env, "loss kernel: rows < 1, or classes outside [1, 4096]");
+  return 1;
+}
+
+/* xentLoss(heap, rows, classes, logitsOffset, labelsOffset, outOffset): the ce scalar. */
+static napi_value xent_loss(napi_env env, napi_callback_info info) {
+  Call call;
+  if (!read_call(env, info, 5, &call)) return NULL;
+  const double *v = call.numbers;
+  int rows, classes;
+  if (!loss_shape(env, v, &rows, &classes)) return NULL;
+  const float *z = at(env, &call, v[2], (double)rows * classes);
+  const int32_t *labels = (const int32_t *)at(env, &call, v[3], rows);
+  float *out = at(env, &call, v[4], 1);
+  if (z == NULL || labels == NULL || out == NULL) return NULL;
+  double ls[MAX_LOSS_CLASSES], total = 0;
+  for (int i = 0; i < rows; i++) {
+    log_softmax_row(z + (size_t)i * classes, classes, 1.0, ls);
+    double row = 0;
+    for (int c = 0; c < classes; c++) row += (c == labels[i] ? 1.0 : 0.0) * ls[c];
+    total -= row;
+  }
+  out[0] = (float)(total / rows);
+  return NULL;
+}
+
+/* xentGrad(heap, rows, classes, dyOffset, logitsOffset, labelsOffset, outOffset): dce/dz = dy/n · (softmax·Σt − t). */
+static napi_value xent_grad(napi_env env, napi_callback_info info) {
+  Call call;
+  if (!read_call(env, info, 6, &call)) return NULL;
+  const double *v = call.numbers;
+  int rows, classes;
+  if (!loss_shape(env, v, &rows, &classes)) return NULL;
+  const float *dy = at(env, &call, v[2], 1);
+  const float *z = at(env, &call, v[3], (double)rows * classes);
+  const int32_t *labels = (const int32_t *)at(env, &call, v[4], rows);
+  float *dz = at(env, &call, v[5], (double)rows * classes);
+  if (dy == NULL || z == NULL || labels == NULL || dz == NULL) return NULL;
+  const double g = (double)dy[0] / rows;
+  double ls[MAX_LOSS_CLASSES];
+  for (int i = 0; i < rows; i++) {
+    log_softmax_row(z + (size_t)i * classes, classes, 1.0, ls);
+    const double mass = labels[i] >= 0 && labels[i] < classes ? 1.0 : 0.0;
+    for (int c = 0; c < classes; c++) dz[(size_t)i * classes + c] = (float)(g * (exp(ls[c]) * mass - (c == labels[i] ? 1.0 : 0.0)));
+  }
+  return NULL;
+}
+
+/* kdLoss(heap, rows, classes, temperature, studentOffset, teacherOffset, outOffset): the kd scalar. */
+static napi_value kd_loss(napi_env env, napi_callback_info info) {
+  Call call;
+  if (!read_call(env, info, 6, &call)) return NULL;
+  const double *v = call.numbers;
+  int rows, classes;
+  if (!loss_shape(env, v, &rows, &classes)) return NULL;
+  const double t = v[2];
+  const float *s = at(env, &call, v[3], (double)rows * classes);
+  const float *te = at(env, &call, v[4], (double)rows * classes);
+  float *out = at(env, &call, v[5], 1);
+  if (s == NULL || te == NULL || out == NULL) return NULL;
+  double lq[MAX_LOSS_CLASSES], lp[MAX_LOSS_CLASSES], total = 0;
+  for (int i = 0; i < rows; i++) {
+    log_softmax_row(s + (size_t)i * classes, classes, 1.0 / t, lq);
+    log_softmax_row(te + (size_t)i * classes, classes, 1.0 / t, lp);
+    for (int c = 0; c < classes; c++) total += exp(lp[c]) * (lp[c] - lq[c]);
+  }
+  out[0] = (float)(total / rows * t * t);
+  return NULL;
+}
+
+/*
+ * kdGrad(heap, rows, classes, temperature, wrtTeacher, dyOffset, studentOffset, teacherOffset, outOffset):
+ * with g = dy·T²/n, d/ds = g/T · (q·Σp − p); d/dt = g/T · (d − p·Σd), d = p·(log p − log q + 1).
+ */
+static napi_value kd_grad(napi_env env, napi_callback_info info) {
+  Call call;
+  if (!read_call(env, info, 8, &call)) return NULL;
+  const double *v = call.numbers;
+  int rows, classes;
+  if (!loss_shape(env, v, &rows, &classes)) return NULL;
+  const double t = v[2];
+  const int wrt_teacher = v[3] != 0;
+  const float *dy = at(env, &call, v[4], 1);
+  const float *s = at(env, &call, v[5], (double)rows * classes);
+  const float *te = at(env, &call, v[6], (double)rows * classes);
+  float *dx = at(env, &call, v[7], (double)rows * classes);
+  if (dy == NULL || s == NULL || te == NULL || dx == NULL) return NULL;
+  const double g = (double)dy[0] * t * t / rows / t;
+  double lq[MAX_LOSS_CLASSES], lp[MAX_LOSS_CLASSES];
+  for (int i = 0; i < rows; i++) {
+    log_softmax_row(s + (size_t)i * classes, classes, 1.0 / t, lq);
+    log_softmax_row(te + (size_t)i * classes, classes, 1.0 / t, lp);
+    float *row = dx + (size_t)i * classes;
+    if (!wrt_teacher) {
+      double mass = 0;
+      for (int c = 0; c < classes; c++) mass += exp(lp[c]);
+      for (int c = 0; c < classes; c++) row[c] = (float)(g * (exp(lq[c]) * mass - exp(lp[c])));
+    } else {
+      double sum = 0;
+      for (int c = 0; c < classes; c++) sum += exp(lp[c]) * (lp[c] - lq[c] + 1);
+      for (int c = 0; c < classes; c++) {
+        const double p = exp(lp[c]);
+        row[c] = (float)(g * (p * (lp[c] - lq[c] + 1) - p * sum));
+      }
+    }
+  }
+  return NULL;
+}
+
 /* info() → { blas, core }: which BLAS this addon was built against, and the kernel it picked. */
 static napi_value describe(napi_env env, napi_callback_info info) {
   (void)info;
@@ -497,6 +640,10 @@ static napi_value init(napi_env env, napi_value exports) {
       {"maxPoolGrad", NULL, max_pool_grad, NULL, NULL, NULL, napi_default, NULL},
       {"columnSums", NULL, column_sums, NULL, NULL, NULL, napi_default, NULL},
       {"adamUpdate", NULL, adam_update, NULL, NULL, NULL, napi_default, NULL},
+      {"xentLoss", NULL, xent_loss, NULL, NULL, NULL, napi_default, NULL},
+      {"xentGrad", NULL, xent_grad, NULL, NULL, NULL, napi_default, NULL},
+      {"kdLoss", NULL, kd_loss, NULL, NULL, NULL, napi_default, NULL},
+      {"kdGrad", NULL, kd_grad, NULL, NULL, NULL, napi_default, NULL},
       {"info", NULL, describe, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof(properties) / sizeof(properties[0]), properties);

@@ -80,7 +80,7 @@ function build() {
   for (const blas of blasCandidates()) {
     const shared = process.platform === 'darwin' ? ['-bundle', '-undefined', 'dynamic_lookup'] : ['-shared', '-fPIC'];
     // ISO C and no contraction: every float op rounds as tfjs' own ops do (Adam's bits match).
-    const args = ['-O3', '-std=c11', '-ffp-contract=off', ...shared, `-I${headers}`, '-o', temporary, source, ...blas.flags, '-lm'];
+    const args = ['-O3', '-std=c11', '-ffp-contract=off', '-fno-math-errno', ...shared, `-I${headers}`, '-o', temporary, source, ...blas.flags, '-lm'];
     const compiled = run(cc, args);
     if (!compiled.ok) {
       failures.push(`${blas.name}: ${compiled.output.split('\n').find((l) => /error/i.test(l)) ?? compiled.output.slice(0, 200)}`);

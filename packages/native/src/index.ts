@@ -32,6 +32,18 @@ export interface NativeAddon {
     beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number,
     oneMinusAccBeta1: number, oneMinusAccBeta2: number, epsilon: number, minusLearningRate: number,
   ): void;
+  /** Hard-label cross-entropy, batch mean, of [rows, classes] logits and int32 labels: one float at outOffset. */
+  xentLoss(heap: ArrayBufferLike | ArrayBufferView, rows: number, classes: number, logitsOffset: number, labelsOffset: number, outOffset: number): void;
+  /** Its gradient with respect to the logits, scaled by the scalar at dyOffset. */
+  xentGrad(heap: ArrayBufferLike | ArrayBufferView, rows: number, classes: number, dyOffset: number, logitsOffset: number, labelsOffset: number, outOffset: number): void;
+  /** Hinton kd, T²·mean KL(softmax(t/T) ‖ softmax(s/T)): one float at outOffset. */
+  kdLoss(heap: ArrayBufferLike | ArrayBufferView, rows: number, classes: number, temperature: number, studentOffset: number, teacherOffset: number, outOffset: number): void;
+  /** Its gradient with respect to the student's logits (wrtTeacher 0) or the teacher's (1), scaled by dy. */
+  kdGrad(
+    heap: ArrayBufferLike | ArrayBufferView,
+    rows: number, classes: number, temperature: number, wrtTeacher: number,
+    dyOffset: number, studentOffset: number, teacherOffset: number, outOffset: number,
+  ): void;
   info(): { blas: string; core: string };
 }
 

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { NativeAddon, NativeLoad } from '@distillery/native';
 import { ADAM_UPDATE_KERNEL, nativeAdamUpdate } from './adam-update.js';
 import { nativeConv2D, nativeConv2DBackpropFilter, nativeConv2DBackpropInput, nativeFusedConv2D } from './conv2d.js';
+import { KD_GRAD_KERNEL, KD_KERNEL, XENT_GRAD_KERNEL, XENT_KERNEL, nativeKd, nativeKdGrad, nativeXent, nativeXentGrad, registerLogitLossGradients } from './logit-losses.js';
 import { nativeBatchMatMul, nativeFusedMatMul } from './mat-mul.js';
 import { nativeMaxPoolGrad, nativeSum } from './pool-and-sum.js';
 import { nativeKernelConfig, type NativeKernelFunc } from './native-heap.js';
@@ -17,6 +18,10 @@ const NATIVE_KERNELS: ReadonlyArray<readonly [string, NativeKernelFunc]> = [
   [tf.MaxPoolGrad, nativeMaxPoolGrad],
   [tf.Sum, nativeSum],
   [ADAM_UPDATE_KERNEL, nativeAdamUpdate],
+  [XENT_KERNEL, nativeXent],
+  [XENT_GRAD_KERNEL, nativeXentGrad],
+  [KD_KERNEL, nativeKd],
+  [KD_GRAD_KERNEL, nativeKdGrad],
 ];
 
 export const DISTILLERY_NATIVE_KERNELS: readonly string[] = NATIVE_KERNELS.map(([name]) => name);
@@ -38,6 +43,7 @@ export function nativeKernelsInstalled(): boolean {
 /** Registers the native kernels over the wasm backend's current ones. Idempotent. */
 export function installNativeKernels(addon: NativeAddon): void {
   if (replacedConfigs !== undefined) return;
+  registerLogitLossGradients();
   const saved = new Map<string, tf.KernelConfig | undefined>();
   for (const [name, native] of NATIVE_KERNELS) {
     const replaced = tf.getKernel(name, 'wasm');
