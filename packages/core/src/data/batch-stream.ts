@@ -13,7 +13,7 @@ export class BatchStream {
   readonly batchSize: number;
 
   constructor(
-    private readonly dataset: Dataset & { batchOf?(indices: Int32Array): Batch },
+    readonly dataset: Dataset & { batchOf?(indices: Int32Array): Batch },
     batchSize: number,
     private readonly seed: number,
   ) {
@@ -22,6 +22,11 @@ export class BatchStream {
   }
 
   next(): Batch {
+    return batchOf(this.dataset, this.nextIndices());
+  }
+
+  /** The next batch's example indices, without building its tensors. */
+  nextIndices(): Int32Array {
     const indices = new Int32Array(this.batchSize);
     for (let i = 0; i < indices.length; i++) {
       if (this.position === this.order.length) {
@@ -31,7 +36,7 @@ export class BatchStream {
       }
       indices[i] = this.order[this.position++]!;
     }
-    return batchOf(this.dataset, indices);
+    return indices;
   }
 }
 

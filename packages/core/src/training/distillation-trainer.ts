@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
 import { EventEmitter } from 'eventemitter3';
-import type { Batch } from '../contracts/dataset.js';
 import { termWeightAt, type ObjectiveTerm } from '../contracts/loss.js';
 import type { EpochRecord, Trainer, TrainerEvents, TrainRequest, TrainResult } from '../contracts/trainer.js';
 import { BatchStream } from '../data/batch-stream.js';
@@ -12,6 +11,7 @@ import type { FeatureAdapter } from './feature-adapter.js';
 import { planFeatureTerms, type FeaturePlan } from './feature-terms.js';
 import { describeInput } from '../model/input-description.js';
 import { labelledInputs, transferInputs, type LabelledInputs, type TransferInputs } from './step-inputs.js';
+import { disposeStepBatches, drawStepBatches, sameExampleShape } from './step-batches.js';
 import { WeightSnapshot } from './weight-snapshot.js';
 import { createAdam } from './fused-adam.js';
 import { validateTrainRequest } from './validate-train-request.js';
@@ -55,6 +55,9 @@ export class DistillationTrainer implements Trainer {
     const mainBatch = transferStream?.batchSize ?? labelledStream!.batchSize;
     const stepsPerEpoch = options.stepsPerEpoch ?? Math.ceil(mainSize / mainBatch);
     const eventEvery = options.batchEventEvery ?? 10;
+    // Unaugmented inputs with cached teacher logits: both batches drawn as one input tensor.
+    const joinable =
+      options.augmentation === undefined && data.transfer !== undefined && 'teacherLogits' in data.transfer && sameExampleShape(data.labelled, data.transfer.dataset);
     const features = planFeatureTerms(terms, model, data.transfer !== undefined && 'teacher' in data.transfer ? data.transfer.teacher : undefined, options.seed);
     const optimizer = createAdam(options.learningRate);
     const maxLoss = options.maxLoss ?? defaultMaxLoss(model.numClasses);
@@ -77,24 +80,26 @@ export class DistillationTrainer implements Trainer {
     try {
       for (let epoch = 0; epoch < options.epochs; epoch++) {
         const started = performance.now();
-        let sums = tf.zeros([terms.length + 1]);
+        // Each step's term values are read anyway (the finiteness check), so they are summed here,
+        // rounded to float32 after every addition as a float32 tensor sum would be: the same bits.
+        const sums = new Float32Array(terms.length + 1);
         for (let step = 0; step < stepsPerEpoch; step++) {
           throwIfAborted(options.signal);
-          const labelled = labelledStream?.next();
-          const transfer = transferStream?.next();
+          const batches = drawStepBatches(labelledStream, transferStream, joinable);
+          const { labelled, transfer } = batches;
           const stepSeed = deriveSeed(options.seed, epoch, step);
           const context = (stream: number) => ({ seed: deriveSeed(stepSeed, stream), epoch, batch: step });
           const at = { epoch, step, learningRate: options.learningRate };
-          let values: tf.Tensor1D;
+          let values: Float32Array | undefined;
           try {
-            values = tf.tidy(() => {
+            tf.tidy(() => {
               const lab = labelled !== undefined ? labelledInputs(labelled, options.augmentation, context(1), model.numClasses) : undefined;
               const tra = transfer !== undefined ? transferInputs(transfer, data.transfer!, options.augmentation, context(3), features.teacherLayers) : undefined;
               let termValues: tf.Tensor1D | undefined;
               let termFailure: { error: unknown } | undefined;
               const { value, grads } = tf.variableGrads(() => {
                 const inputs = [lab?.x, tra?.x].filter((x): x is tf.Tensor => x !== undefined);
-                const x = inputs.length === 1 ? inputs[0]! : tf.concat(inputs, 0);
+                const x = batches.joint ?? (inputs.length === 1 ? inputs[0]! : tf.concat(inputs, 0));
                 const { logits, studentFeatures } = studentPass(model, x, features, deriveSeed(stepSeed, 2));
                 const nLabelled = labelled?.indices.length ?? 0;
                 const sLabelled = lab !== undefined ? tf.slice(logits, [0, 0], [nLabelled, -1]) : undefined;
@@ -113,7 +118,11 @@ export class DistillationTrainer implements Trainer {
                   termFailure = { error };
                   return tf.mul(tf.sum(logits), 0) as tf.Scalar;
                 }
-                const weighted = raw.map((v, i) => tf.mul(v, termWeightAt(terms[i]!.weight, epoch)));
+                // A weight of 1 multiplies nothing (v·1 is v, its gradient dy·1 is dy): two kernels fewer each.
+                const weighted = raw.map((v, i) => {
+                  const weight = termWeightAt(terms[i]!.weight, epoch);
+                  return weight === 1 ? v : tf.mul(v, weight);
+                });
                 const total = weighted.length === 1 ? weighted[0]! : tf.addN(weighted);
                 termValues = tf.keep(tf.stack([...raw, total]) as tf.Tensor1D);
                 return total as tf.Scalar;
@@ -123,35 +132,31 @@ export class DistillationTrainer implements Trainer {
                 throw termFailure.error;
               }
               // A step whose loss is already non-finite must not update the weights (the read is a few floats).
-              if ((termValues!.dataSync() as Float32Array).every(Number.isFinite)) {
+              values = termValues!.dataSync() as Float32Array;
+              termValues!.dispose();
+              if (values.every(Number.isFinite)) {
                 optimizer.applyGradients(grads);
               }
               tf.dispose([value, ...Object.values(grads)]);
-              return termValues!;
             });
-            checkTermValues(termNames, values.dataSync(), Infinity, at, 'step');
+            checkTermValues(termNames, values!, Infinity, at, 'step');
           } catch (error) {
-            tf.dispose([values!, sums]);
             throw attributeNonFiniteStudent(error, at);
           } finally {
-            disposeBatch(labelled);
-            disposeBatch(transfer);
+            disposeStepBatches(batches);
           }
-          const nextSums = tf.add(sums, values);
-          tf.dispose([sums, values]);
-          sums = nextSums;
+          for (let i = 0; i < sums.length; i++) sums[i] = Math.fround(sums[i]! + values![i]!);
           steps += 1;
           if (performance.now() - lastYield >= yieldEveryMs) {
             await yieldToEventLoop();
             lastYield = performance.now();
           }
           if ((step + 1) % eventEvery === 0 && this.events.listenerCount('batch:end') > 0) {
-            const means = toRecord(terms, (await sums.data()) as Float32Array, step + 1);
+            const means = toRecord(terms, sums, step + 1);
             this.events.emit('batch:end', { epoch, step: step + 1, stepsPerEpoch, losses: means });
           }
         }
-        const totals = (await sums.data()) as Float32Array;
-        sums.dispose();
+        const totals = sums;
         const losses = toRecord(terms, totals, stepsPerEpoch);
         const total = totals[terms.length]! / stepsPerEpoch;
         checkTermValues(termNames, termNames.map((name) => losses[name]!), maxLoss, { epoch, step: stepsPerEpoch - 1, learningRate: options.learningRate }, 'epoch mean');
@@ -241,10 +246,6 @@ function computeFeatureTerm(
 
 function toRecord(terms: readonly ObjectiveTerm[], sums: Float32Array, count: number): Record<string, number> {
   return Object.fromEntries(terms.map((t, i) => [t.name, sums[i]! / count]));
-}
-
-function disposeBatch(batch: Batch | undefined): void {
-  if (batch !== undefined) tf.dispose([batch.x, batch.y]);
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
