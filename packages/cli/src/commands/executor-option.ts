@@ -22,13 +22,15 @@ function datasetOf(pipeline: Pipeline) {
 
 /** A sweep's trials on the queue at `url`; workers that see `cache` read the logits from it. */
 export function sweepExecutor(url: string, pipeline: Pipeline, cache: { root: string; teacherFingerprint: string }): NonNullable<SweepOptions['executor']> {
-  return ({ sweep, teacherLogits }) =>
+  return ({ sweep, teacherLogits, teacher }) =>
     QueueExecutor.open({
       url,
       sweep,
       dataset: datasetOf(pipeline),
       plugins: pipeline.spec.plugins,
       teacherLogits,
+      // Trials with feature terms run the teacher on the workers: it goes once, by content address.
+      ...(teacher === undefined ? {} : { teacher: { payload: teacher } }),
       logitCache: {
         root: cache.root,
         key: { teacherFingerprint: cache.teacherFingerprint, datasetFingerprint: pipeline.run.train.fingerprint, numExamples: teacherLogits.size, numClasses: teacherLogits.numClasses },

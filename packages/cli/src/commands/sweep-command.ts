@@ -1,5 +1,5 @@
 import { DistilleryError } from '@distillery/core';
-import { attempt, checkFolder, checkSweepPlan, formatCacheRejection, formatStatusCounts, generateSoftLabels, sweep, writeFolderRecord, type SweepResult } from '@distillery/runner';
+import { attempt, attemptAsync, checkFolder, checkSweepFeatures, checkSweepPlan, formatCacheRejection, formatStatusCounts, generateSoftLabels, sweep, writeFolderRecord, type SweepResult } from '@distillery/runner';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../config/load-config.js';
@@ -36,14 +36,15 @@ export async function sweepCommand(configFile: string, flags: SweepFlags): Promi
   if (definition === undefined) {
     throw new DistilleryError('E_CONFIG', `${loaded.path}: sweep: the config has no sweep section (add sweep.grid, e.g. { lambda: [0.5, 1], temperature: [2, 4] })`);
   }
-  if (config.distillation.features.length > 0) {
-    throw new DistilleryError('E_CONFIG', `${loaded.path}: distillation.features: feature terms run in \`distillery run\` only for now; sweeps do not take them yet (remove them for a sweep)`);
-  }
   const pipeline = await buildPipeline(loaded);
   const { spec, run } = pipeline;
   const base = { data: spec.data, student: spec.student, distillation: spec.distillation };
   // The grid is checked against the spec before a teacher trains or a file is written.
-  attempt(loaded.path, () => checkSweepPlan(base, definition.grid, definition.seeds, definition.search, run.registry, run.train));
+  const planned = attempt(loaded.path, () => checkSweepPlan(base, definition.grid, definition.seeds, definition.search, run.registry, run.train));
+  // Feature terms of every combination (a layer pair in the grid) against the teacher's layers, before it trains.
+  await attemptAsync(loaded.path, () => checkSweepFeatures(planned, run.registry, run.train, run.distillOptions.teacher, spec.seed));
+  // Trials with feature terms run the teacher online: it stays loaded for the sweep.
+  const online = planned.some((t) => t.spec.distillation.features.length > 0);
   const directory = resolve(flags.out ?? defaultSweepDirectory(config.name));
   const record = folderRecordOf(pipeline, 'sweep', { base, grid: definition.grid, seeds: definition.seeds, search: definition.search });
   await checkFolder(directory, record);
@@ -66,7 +67,7 @@ export async function sweepCommand(configFile: string, flags: SweepFlags): Promi
       onProgress: (p) => progress.softLabels(p),
       onCacheRejected: (r) => progress.note(formatCacheRejection(r)),
     });
-    teacher.model.dispose();
+    if (!online) teacher.model.dispose();
     const result = await sweep({
       directory,
       base,
@@ -75,7 +76,7 @@ export async function sweepCommand(configFile: string, flags: SweepFlags): Promi
       search: definition.search,
       train: run.train,
       test: run.test,
-      teacher: { logits: soft.logits, fingerprint: soft.teacherFingerprint },
+      teacher: { logits: soft.logits, fingerprint: soft.teacherFingerprint, ...(online ? { model: teacher.model } : {}) },
       ...(workers === 0 ? { workers: 0, plugins: config.plugins, baseDir: run.baseDir } : { pool }),
       ...(queue === undefined ? {} : { executor: sweepExecutor(queue, pipeline, { root: logitCacheDirectory(pipeline, directory), teacherFingerprint: soft.teacherFingerprint }) }),
       signal,
@@ -88,6 +89,7 @@ export async function sweepCommand(configFile: string, flags: SweepFlags): Promi
         progress.sweep(event);
       },
     });
+    if (online) teacher.model.dispose();
     progress.stop();
     const { files } = await writeReport(directory, await sweepReportData(directory, `${config.name}: sweep on ${run.train.name}`));
     return { directory, config: loaded.path, result, files };

@@ -1,5 +1,6 @@
 import { DistilleryError, isDistilleryError, type DistilleryErrorJSON, type PluginContext, type PluginRegistry, type SharedDataset } from '@distillery/core';
 import type { RunnerPool } from '../pool/runner-pool.js';
+import type { TeacherPayload } from '../protocol.js';
 import { runTrial } from '../trial/run-trial.js';
 import type { TrialResult, TrialTask } from '../trial/trial-spec.js';
 import type { ExecutionHandle, Executor, ExecutorJob, ExecutorOutcome, ExecutorProgress, ExecutorResultOf, SubmitOptions, TrialSubmission } from './executor.js';
@@ -10,11 +11,23 @@ export interface TrialData {
   readonly test: SharedDataset;
   /** Raw teacher logits for every example of `train`, row i ↔ example i. */
   readonly teacherLogits: Float32Array;
+  /** The teacher in its one serialisable form, for trials with feature terms (they run it online). */
+  readonly teacher?: TeacherPayload;
 }
 
-/** A trial submission and the sweep's data: the task a worker runs. */
+/** A trial submission and the sweep's data: the task a worker runs (the teacher only for a trial with feature terms). */
 export function trialTask(trial: TrialSubmission, data: TrialData): TrialTask {
-  return { id: trial.id, params: trial.params, seed: trial.seed, spec: trial.spec, train: data.train, test: data.test, teacherLogits: data.teacherLogits };
+  const online = trial.spec.distillation.features.length > 0 && data.teacher !== undefined;
+  return {
+    id: trial.id,
+    params: trial.params,
+    seed: trial.seed,
+    spec: trial.spec,
+    train: data.train,
+    test: data.test,
+    teacherLogits: data.teacherLogits,
+    ...(online ? { teacher: data.teacher } : {}),
+  };
 }
 
 /**

@@ -22,7 +22,10 @@ export interface QueueExecutorOptions {
   readonly plugins?: readonly string[];
   /** For trials: the teacher's logits on the training split (sent once, by content). */
   readonly teacherLogits?: { readonly values: Float32Array; readonly numClasses: number };
-  /** For soft-label shards: the teacher in its serialisable form, and examples per forward batch. */
+  /**
+   * The teacher in its serialisable form: for soft-label shards (with examples per forward
+   * batch), and for trials with feature terms, which run it online on the worker.
+   */
   readonly teacher?: { readonly payload: TeacherPayload; readonly batchSize?: number };
   /** The logit-cache entry the logits are in, for workers that can read that folder. */
   readonly logitCache?: LogitsAddress['cache'];
@@ -120,6 +123,8 @@ export class QueueExecutor implements Executor {
 
   private trialJob(trial: TrialSubmission): { id: string; jobId: string; data: TrialJobData } | { id: string; error: DistilleryErrorJSON } {
     if (this.teacherLogits === undefined) return { id: trial.id, error: this.missing('teacherLogits', 'trials') };
+    const online = trial.spec.distillation.features.length > 0;
+    if (online && this.teacher === undefined) return { id: trial.id, error: this.missing('teacher', 'trials with feature terms (they run the teacher online)') };
     const data: TrialJobData = {
       format: 'distillery-trial',
       version: 1,
@@ -128,6 +133,7 @@ export class QueueExecutor implements Executor {
       dataset: this.options.dataset,
       plugins: this.options.plugins ?? [],
       teacherLogits: this.teacherLogits,
+      ...(online ? { teacher: this.teacher! } : {}),
     };
     return { id: trial.id, jobId: trialJobId(this.jobPrefix, trial.id), data };
   }

@@ -12,7 +12,7 @@ import { LogitFetcher } from './logit-store.js';
 import { bullConnection, openClient } from './redis-connection.js';
 import { parseRedisUrl } from './redis-url.js';
 import { putBlob } from './blob-store.js';
-import { parseShardJob, teacherFromJob, type ShardJobData, type ShardJobResult } from './shard-job.js';
+import { parseShardJob, teacherFromJob, type JobTeacher, type ShardJobData, type ShardJobResult } from './shard-job.js';
 import { parseTrialJob, type TrialJobData } from './trial-job.js';
 
 export interface QueueWorkerOptions {
@@ -91,7 +91,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   };
 
   const teachers = new Map<string, Promise<TeacherPayload>>();
-  const teacherFor = (teacher: ShardJobData['teacher']) => {
+  const teacherFor = (teacher: JobTeacher) => {
     let payload = teachers.get(teacher.fingerprint);
     if (payload === undefined) {
       payload = teacherFromJob(client, teacher);
@@ -141,8 +141,10 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
         const logits = await putBlob(client, new Uint8Array(out.logits.buffer, out.logits.byteOffset, out.logits.byteLength));
         result = { start: out.start, end: out.end, numClasses: out.numClasses, runtime: out.runtime, logits };
       } else {
-        const { trial, teacherLogits } = parsed.data;
+        const { trial, teacherLogits, teacher } = parsed.data;
         const logits = await fetchShared(fetcher, sharedLogits, teacherLogits);
+        // Feature terms run the teacher online: its weights come by content address (fetched once per worker), or its plugin makes it here.
+        const payload = teacher === undefined ? undefined : await teacherFor(teacher);
         if (logits.length !== train.labels.length * train.numClasses) {
           throw new UnrecoverableError(encodeJobError(new DistilleryError('E_SHAPE', `teacher logits of job ${jobId} cover ${logits.length / train.numClasses} examples, the dataset loaded on ${name} has ${train.labels.length}`)));
         }
@@ -150,7 +152,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
         const watch = watchStop(client, jobId, stop);
         try {
           result = await pool.run<TrialResult>(
-            { type: 'trial', trial: { ...trial, train, test, teacherLogits: logits }, stop: stop.buffer as SharedArrayBuffer },
+            { type: 'trial', trial: { ...trial, train, test, teacherLogits: logits, ...(payload === undefined ? {} : { teacher: payload }) }, stop: stop.buffer as SharedArrayBuffer },
             onProgress,
           );
         } finally {

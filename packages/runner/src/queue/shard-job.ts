@@ -1,6 +1,7 @@
 import { DistilleryError } from '@distillery/core';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import type { FeatureScaling } from '@distillery/core';
 import type { TeacherPayload } from '../protocol.js';
 import { putBlob, readBlob, type BlobAddress } from './blob-store.js';
 
@@ -19,7 +20,16 @@ export interface ShardJobData {
 }
 
 export type JobTeacher =
-  | { readonly format: 'layers'; readonly name: string; readonly topology: string; readonly weightSpecs: readonly unknown[]; readonly weights: BlobAddress; readonly fingerprint: string }
+  | {
+      readonly format: 'layers';
+      readonly name: string;
+      readonly topology: string;
+      readonly weightSpecs: readonly unknown[];
+      readonly weights: BlobAddress;
+      readonly fingerprint: string;
+      /** The input scaling the model carries (part of what it computes). */
+      readonly preprocessing?: FeatureScaling;
+    }
   | { readonly format: 'onnx'; readonly runtime: 'ort' | 'tfjs'; readonly name: string; readonly layout: 'as-is' | 'nchw' | 'flatten'; readonly model: BlobAddress; readonly fingerprint: string }
   | { readonly format: 'plugin'; readonly plugin: string; readonly options: unknown; readonly seed?: number; readonly name: string; readonly fingerprint: string };
 
@@ -38,6 +48,27 @@ export const blobAddressSchema = z.strictObject({
   chunks: z.array(z.strictObject({ sha256: hex64, bytes: z.number().int().min(0) })).min(1),
 });
 const weightSpec = z.looseObject({ name: z.string(), shape: z.array(z.number().int().min(0)), dtype: z.string() });
+const scalingSchema = z.strictObject({
+  kind: z.enum(['standardize', 'min-max']),
+  offset: z.array(z.number()),
+  scale: z.array(z.number()),
+  fittedOn: z.number().int().min(0),
+});
+
+/** A teacher as a job names it (soft-label shards, and trials with feature terms): JSON, its bytes by content address. */
+export const jobTeacherSchema = z.discriminatedUnion('format', [
+  z.strictObject({
+    format: z.literal('layers'),
+    name: z.string(),
+    topology: z.string(),
+    weightSpecs: z.array(weightSpec),
+    weights: blobAddressSchema,
+    fingerprint: z.string(),
+    preprocessing: scalingSchema.optional(),
+  }),
+  z.strictObject({ format: z.literal('onnx'), runtime: z.enum(['ort', 'tfjs']), name: z.string(), layout: z.enum(['as-is', 'nchw', 'flatten']), model: blobAddressSchema, fingerprint: z.string() }),
+  z.strictObject({ format: z.literal('plugin'), plugin: z.string().min(1), options: z.unknown(), seed: z.number().int().min(1).optional(), name: z.string(), fingerprint: z.string() }),
+]);
 
 export const shardJobSchema = z.strictObject({
   format: z.literal('distillery-shard'),
@@ -45,11 +76,7 @@ export const shardJobSchema = z.strictObject({
   shard: z.strictObject({ start: z.number().int().min(0), end: z.number().int().positive(), batchSize: z.number().int().positive() }).refine((s) => s.end > s.start, 'end must be after start'),
   dataset: z.strictObject({ plugin: z.string().min(1), options: z.record(z.string(), z.unknown()), fingerprint: z.string().min(1) }),
   plugins: z.array(z.string().min(1)),
-  teacher: z.discriminatedUnion('format', [
-    z.strictObject({ format: z.literal('layers'), name: z.string(), topology: z.string(), weightSpecs: z.array(weightSpec), weights: blobAddressSchema, fingerprint: z.string() }),
-    z.strictObject({ format: z.literal('onnx'), runtime: z.enum(['ort', 'tfjs']), name: z.string(), layout: z.enum(['as-is', 'nchw', 'flatten']), model: blobAddressSchema, fingerprint: z.string() }),
-    z.strictObject({ format: z.literal('plugin'), plugin: z.string().min(1), options: z.unknown(), seed: z.number().int().min(1).optional(), name: z.string(), fingerprint: z.string() }),
-  ]),
+  teacher: jobTeacherSchema,
 });
 
 /** The teacher as a job names it: its bytes go to Redis once (content-addressed), the rest is JSON. */
@@ -63,7 +90,15 @@ export async function teacherToJob(client: Redis, payload: TeacherPayload): Prom
     return { format: 'plugin', plugin: payload.plugin, options: payload.options, ...(payload.seed === undefined ? {} : { seed: payload.seed }), name: payload.name, fingerprint: payload.fingerprint };
   }
   const weights = await putBlob(client, new Uint8Array(payload.weights));
-  return { format: 'layers', name: payload.name, topology: payload.topology, weightSpecs: payload.weightSpecs, weights, fingerprint: payload.fingerprint };
+  return {
+    format: 'layers',
+    name: payload.name,
+    topology: payload.topology,
+    weightSpecs: payload.weightSpecs,
+    weights,
+    fingerprint: payload.fingerprint,
+    ...(payload.preprocessing === undefined ? {} : { preprocessing: payload.preprocessing }),
+  };
 }
 
 /** Back to the payload a pool thread runs: the bytes fetched (and checked) into shared memory. */
@@ -73,7 +108,15 @@ export async function teacherFromJob(client: Redis, teacher: JobTeacher): Promis
   const shared = new SharedArrayBuffer(bytes.byteLength);
   new Uint8Array(shared).set(bytes);
   if (teacher.format === 'onnx') return { format: 'onnx', runtime: teacher.runtime, name: teacher.name, layout: teacher.layout, model: shared, fingerprint: teacher.fingerprint };
-  return { format: 'layers', name: teacher.name, topology: teacher.topology, weightSpecs: teacher.weightSpecs as never, weights: shared, fingerprint: teacher.fingerprint };
+  return {
+    format: 'layers',
+    name: teacher.name,
+    topology: teacher.topology,
+    weightSpecs: teacher.weightSpecs as never,
+    weights: shared,
+    fingerprint: teacher.fingerprint,
+    ...(teacher.preprocessing === undefined ? {} : { preprocessing: teacher.preprocessing }),
+  };
 }
 
 export function parseShardJob(data: unknown, jobId: string): ShardJobData {

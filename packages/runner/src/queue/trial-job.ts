@@ -2,6 +2,7 @@ import { DistilleryError, fingerprint } from '@distillery/core';
 import { z } from 'zod';
 import { trialSpecSchema, type TrialSpec } from '../spec/run-spec.js';
 import type { LogitsAddress } from './logit-store.js';
+import { jobTeacherSchema, type JobTeacher } from './shard-job.js';
 
 /**
  * A trial as a BullMQ job: specs and addresses, never data. BullMQ stores job data as JSON,
@@ -18,6 +19,12 @@ export interface TrialJobData {
   /** Plugin modules the config names: a worker loads them only if it was started allowing them. */
   readonly plugins: readonly string[];
   readonly teacherLogits: LogitsAddress;
+  /**
+   * The teacher, for a trial with feature terms (it runs online on the worker): its one
+   * serialisable form as soft-label shards name it — weights by content address, or the plugin
+   * and options a worker makes it from again. Absent for other trials.
+   */
+  readonly teacher?: JobTeacher;
 }
 
 /** A dataset by plugin and options, and the fingerprints its splits must have. */
@@ -65,6 +72,7 @@ const trialJobSchema = z.strictObject({
   }),
   plugins: z.array(z.string().min(1)),
   teacherLogits: logitsAddressSchema,
+  teacher: jobTeacherSchema.optional(),
 });
 
 /**

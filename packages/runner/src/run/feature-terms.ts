@@ -32,15 +32,34 @@ export function createFeatureTerms(features: readonly FeatureTermOptions[], regi
  * will have, untrained).
  */
 export async function checkFeatureLayers(terms: readonly ObjectiveTerm[], createStudent: (seed: number) => Model, source: TeacherSource, seed: number): Promise<void> {
-  if (terms.length === 0) return;
-  const student = createStudent(seed);
+  await checkFeatureLayerSets([{ where: 'distillation.features', terms, createStudent, seed }], source, seed);
+}
+
+/** One set of feature terms to check (a run's, or one sweep combination's), with its student and where to name it. */
+export interface FeatureLayerSet {
+  readonly where: string;
+  readonly terms: readonly ObjectiveTerm[];
+  readonly createStudent: (seed: number) => Model;
+  readonly seed: number;
+}
+
+/** `checkFeatureLayers` for several sets against one teacher, made (or loaded) once. */
+export async function checkFeatureLayerSets(sets: readonly FeatureLayerSet[], source: TeacherSource, seed: number): Promise<void> {
+  const todo = sets.filter((s) => s.terms.length > 0);
+  if (todo.length === 0) return;
   let teacher: Model | undefined;
   try {
     teacher = 'model' in source ? source.model : 'create' in source ? source.create(seed) : await loadTeacher(source.directory);
-    const checked = teacher;
-    attempt('distillation.features', () => checkFeatureTerms(terms, student, checked));
+    for (const set of todo) {
+      const student = set.createStudent(set.seed);
+      const checked = teacher;
+      try {
+        attempt(set.where, () => checkFeatureTerms(set.terms, student, checked));
+      } finally {
+        student.dispose();
+      }
+    }
   } finally {
-    student.dispose();
     if (!('model' in source)) teacher?.dispose();
   }
 }

@@ -27,7 +27,7 @@ export function planSweep(base: TrialSpec, grid: SweepGrid, seeds: readonly numb
   const keys = Object.keys(grid).sort();
   for (const key of keys) {
     checkSearchDimension(key, grid[key], search.kind === 'random');
-    checkGridPath(key);
+    checkGridPath(key, undefined, base);
   }
   if (seeds.length === 0) throw configError('seeds', 'at least one seed', seeds);
   if (new Set(seeds).size !== seeds.length) throw configError('seeds', 'distinct seeds', seeds);

@@ -7,7 +7,11 @@ import { RunnerPool } from '../pool/runner-pool.js';
 import { sweepFingerprint } from '../queue/trial-job.js';
 import { generateSoftLabels } from '../soft-labels/generate-soft-labels.js';
 import { lossOptionsWithTemperature } from '../run/objective.js';
+import { checkFeatureLayerSets, createFeatureTerms, featureOptionsOf } from '../run/feature-terms.js';
 import { attempt, studentFactory } from '../run/run-parts.js';
+import type { TeacherSource } from '../run/teacher.js';
+import type { TeacherPayload } from '../protocol.js';
+import { planTeacher } from '../soft-labels/teacher-payload.js';
 import { defaultValidationCount } from '../run/split-run.js';
 import { parseWith, trialSpecSchema, type TrialSpecInput } from '../spec/run-spec.js';
 import type { TrialEpoch } from '../trial/trial-spec.js';
@@ -31,8 +35,12 @@ export interface SweepOptions extends PluginModules {
   readonly search?: SearchStrategy;
   readonly train: Dataset;
   readonly test: Dataset;
-  /** The teacher (its logits on `train` are generated once, cached if `cache` is set) or its logits. */
-  readonly teacher: { readonly model: Model; readonly cache?: string } | { readonly logits: TeacherLogits; readonly fingerprint?: string };
+  /**
+   * The teacher (its logits on `train` are generated once, cached if `cache` is set) or its
+   * logits. Trials with feature terms run the teacher itself online: give `model` beside the
+   * logits then (it is not disposed here).
+   */
+  readonly teacher: { readonly model: Model; readonly cache?: string } | { readonly logits: TeacherLogits; readonly fingerprint?: string; readonly model?: Model };
   /** Trials run one per worker. 0 runs them one after another in this thread. */
   readonly workers?: number;
   readonly pool?: RunnerPool;
@@ -41,8 +49,9 @@ export interface SweepOptions extends PluginModules {
   /**
    * Where trials run instead of the pool (e.g. a `QueueExecutor` across machines), made for
    * this sweep once its fingerprint and teacher logits are known; closed when the sweep ends.
+   * `teacher` is the teacher's serialisable form when some trial has feature terms.
    */
-  readonly executor?: (context: { readonly sweep: string; readonly teacherLogits: TeacherLogits }) => Promise<Executor>;
+  readonly executor?: (context: { readonly sweep: string; readonly teacherLogits: TeacherLogits; readonly teacher?: TeacherPayload }) => Promise<Executor>;
   /** Stop trials early on their validation accuracy per epoch (`median` or `asha`); part of the sweep's definition. */
   readonly pruner?: PrunerConfig;
   /** Per-trial time limit in ms, or 'auto' (5 × the median finished trial, once 3 have); default none. */
@@ -116,6 +125,7 @@ async function sweepLocked(options: SweepOptions): Promise<SweepResult> {
   // `base` is parsed already: plan it and check its trials without parsing it a second time.
   const planned = planSweep(base, options.grid, options.seeds, options.search);
   checkPlannedTrials(planned, registry, options.train);
+  const teacherPayload = await onlineTeacherPayload(planned, registry, options.train, options.teacher.model);
   const logits = 'logits' in options.teacher ? undefined : await generateSoftLabels({
     teacher: options.teacher.model,
     dataset: options.train,
@@ -174,12 +184,19 @@ async function sweepLocked(options: SweepOptions): Promise<SweepResult> {
       ...(p.epoch === undefined ? {} : { last: p.epoch }),
     });
 
-  const data: TrialData = { train: shareDataset(options.train), test: shareDataset(options.test), teacherLogits: toShared(teacherLogits.values) };
+  const data: TrialData = {
+    train: shareDataset(options.train),
+    test: shareDataset(options.test),
+    teacherLogits: toShared(teacherLogits.values),
+    ...(teacherPayload === undefined ? {} : { teacher: teacherPayload }),
+  };
   const workers = options.pool?.workers ?? options.workers ?? 0;
   const ownPool = options.executor === undefined && options.pool === undefined && workers > 0 ? new RunnerPool({ workers, ...pluginModules }) : undefined;
   const pool = options.pool ?? ownPool;
   let executor: Executor;
-  if (options.executor !== undefined) executor = await options.executor({ sweep: sweepFingerprint(definition), teacherLogits });
+  if (options.executor !== undefined) {
+    executor = await options.executor({ sweep: sweepFingerprint(definition), teacherLogits, ...(teacherPayload === undefined ? {} : { teacher: teacherPayload }) });
+  }
   else if (pool !== undefined) executor = new PoolExecutor(pool, data);
   else executor = new ThreadExecutor(registry, { services: pluginServices(createServiceContainer()) }, data);
   try {
@@ -228,12 +245,10 @@ export function checkSweepPlan(
 }
 
 function checkPlannedTrials(planned: readonly PlannedTrial[], registry: PluginRegistry, shape: { inputShape: readonly number[]; numClasses: number }): void {
-  const checked = new Set<string>();
-  for (const trial of planned) {
-    if (checked.has(trial.combination)) continue;
-    checked.add(trial.combination);
+  for (const trial of combinations(planned)) {
     const { student, distillation } = trial.spec;
     const where = `sweep.grid: the trial ${trial.combination}`;
+    attempt(`${where}: distillation.features`, () => createFeatureTerms(featureOptionsOf(distillation.features), registry));
     // Built once and thrown away: every option is checked as the trial will check it.
     attempt(`${where}: student.options`, () => studentFactory(student, registry, shape)(trial.seed).dispose());
     if (distillation.lambda > 0) {
@@ -245,6 +260,57 @@ function checkPlannedTrials(planned: readonly PlannedTrial[], registry: PluginRe
       attempt(`${where}: distillation.augmentation.options`, () => registry.parseOptions('augmentation', distillation.augmentation!.plugin, distillation.augmentation!.options));
     }
   }
+}
+
+/** The first trial of each combination (the seeds of one share its spec). */
+function combinations(planned: readonly PlannedTrial[]): PlannedTrial[] {
+  const seen = new Set<string>();
+  return planned.filter((t) => !seen.has(t.combination) && (seen.add(t.combination), true));
+}
+
+/**
+ * The layers and shapes of every combination's feature terms against the teacher (as it is, or
+ * as it will be created) and a fresh student: a layer pair in the grid that does not fit fails
+ * here, naming the trial, before any trial runs — in a config sweep, before the teacher trains.
+ */
+export async function checkSweepFeatures(
+  planned: readonly PlannedTrial[],
+  registry: PluginRegistry,
+  shape: { inputShape: readonly number[]; numClasses: number },
+  teacher: TeacherSource,
+  seed: number,
+): Promise<void> {
+  const sets = combinations(planned)
+    .filter((t) => t.spec.distillation.features.length > 0)
+    .map((t) => ({
+      where: `sweep.grid: the trial ${t.combination}: distillation.features`,
+      terms: createFeatureTerms(featureOptionsOf(t.spec.distillation.features), registry),
+      createStudent: studentFactory(t.spec.student, registry, shape),
+      seed: t.seed,
+    }));
+  await checkFeatureLayerSets(sets, teacher, seed);
+}
+
+/**
+ * The teacher as it reaches a trial with feature terms (its one serialisable form, run on
+ * TensorFlow.js: it must give its inner layers), checked against every such trial first;
+ * undefined when no trial has feature terms.
+ */
+async function onlineTeacherPayload(
+  planned: readonly PlannedTrial[],
+  registry: PluginRegistry,
+  shape: { inputShape: readonly number[]; numClasses: number },
+  teacher: Model | undefined,
+): Promise<TeacherPayload | undefined> {
+  if (!planned.some((t) => t.spec.distillation.features.length > 0)) return undefined;
+  if (teacher === undefined) {
+    throw new DistilleryError(
+      'E_CONFIG',
+      'sweep: trials with feature terms (distillation.features) run the teacher online, and this sweep was given only its logits: pass teacher: { logits, model }',
+    );
+  }
+  await checkSweepFeatures(planned, registry, shape, { model: teacher }, planned[0]!.seed);
+  return (await planTeacher(teacher, 'tfjs', true)).payload;
 }
 
 /** The most epochs any trial runs (ASHA's rungs go up to it). */

@@ -1,16 +1,32 @@
-import { DistilleryError, datasetFromShared, epochScores, evaluateModel, selectionScore, withPreprocessing, type Model, type PluginContext, type PluginRegistry } from '@distillery/core';
+import {
+  DistilleryError,
+  datasetFromShared,
+  epochScores,
+  evaluateModel,
+  selectionScore,
+  withPreprocessing,
+  type Dataset,
+  type Model,
+  type PluginContext,
+  type PluginRegistry,
+} from '@distillery/core';
 import { threadId } from 'node:worker_threads';
+import { createFeatureTerms, featureOptionsOf } from '../run/feature-terms.js';
 import { createObjective, resolveClassWeights } from '../run/objective.js';
-import { augmentationOf, studentFactory } from '../run/run-parts.js';
+import { attempt, attemptAsync, augmentationOf, studentFactory } from '../run/run-parts.js';
 import { splitRun } from '../run/split-run.js';
-import { trainStudent } from '../run/train-student.js';
+import { trainStudent, type TeacherSignal } from '../run/train-student.js';
 import { trainingSettings } from '../spec/run-spec.js';
+import { loadTeacherModel } from '../worker/teacher-runner.js';
 import type { TrialEpoch, TrialResult, TrialTask } from './trial-spec.js';
 
 /**
  * Runs one trial: split by the trial's seed, a fresh student from its plugin, ce + λ·L_kd on
  * the labelled subset and the transfer set, test accuracy after every epoch. The same code
  * runs in a worker thread and in the main thread (a serial sweep), so both give equal numbers.
+ * A trial with feature terms loads the teacher from `task.teacher` and runs it online, with
+ * the objective `distill()` builds (logit terms, then the feature terms); others train on the
+ * cached logits.
  */
 export interface TrialHooks {
   /** After each epoch: epochs done and planned. */
@@ -29,25 +45,26 @@ export async function runTrial(
 ): Promise<TrialResult> {
   const started = performance.now();
   const { spec, seed } = task;
-  if (spec.distillation.features.length > 0) {
-    // Trials train on cached logits; feature terms need the teacher itself each step.
-    throw new DistilleryError('E_CONFIG', 'distillation.features: sweep trials do not take feature terms yet (they need the teacher online); use distill() or `distillery run`');
-  }
   const train = datasetFromShared(task.train);
   const test = datasetFromShared(task.test);
   const split = splitRun(train, spec.data, seed);
   const pluginContext: PluginContext = { ...context, seed };
-  // The scaling of this trial's split (fitted in splitRun): its validation examples stay out of it.
-  const student = withPreprocessing(studentFactory(spec.student, registry, train, pluginContext)(seed), split.scaling);
+  const featureTerms = attempt('distillation.features', () => createFeatureTerms(featureOptionsOf(spec.distillation.features), registry, pluginContext));
+  const online = featureTerms.length > 0 ? await onlineTeacher(task, train, registry) : undefined;
+  let student: Model | undefined;
   try {
+    // The scaling of this trial's split (fitted in splitRun): its validation examples stay out of it.
+    student = withPreprocessing(studentFactory(spec.student, registry, train, pluginContext)(seed), split.scaling);
     const augmentation = augmentationOf(spec.distillation, registry, pluginContext);
     const epochs: TrialEpoch[] = [];
     const patience = spec.student.earlyStoppingPatience;
+    const logitTerms = createObjective(spec.distillation, registry, pluginContext, resolveClassWeights(spec.student.classWeights, split.labelled));
+    const teacher: TeacherSignal = online === undefined ? { logits: { size: train.size, numClasses: train.numClasses, values: task.teacherLogits } } : { online };
     await trainStudent({
       student,
-      objective: createObjective(spec.distillation, registry, pluginContext, resolveClassWeights(spec.student.classWeights, split.labelled)),
+      objective: featureTerms.length === 0 ? logitTerms : { terms: [...logitTerms.terms, ...featureTerms] },
       split,
-      teacher: { logits: { size: train.size, numClasses: train.numClasses, values: task.teacherLogits } },
+      teacher,
       settings: trainingSettings(spec.student.train),
       seed,
       ...(augmentation === undefined ? {} : { augmentation }),
@@ -77,6 +94,19 @@ export async function runTrial(
     const best = split.validation === undefined ? last : epochs.reduce((a, b) => (score(b) > score(a) ? b : a));
     return { type: 'trial', id: task.id, params: task.params, seed, epochs, best, last, elapsedMs: performance.now() - started, threadId };
   } finally {
-    student.dispose();
+    student?.dispose();
+    online?.dispose();
   }
+}
+
+/** The trial's teacher, loaded from its payload in this thread (one per trial: it is disposed with the trial). */
+async function onlineTeacher(task: TrialTask, train: Dataset, registry: PluginRegistry): Promise<Model> {
+  if (task.teacher === undefined) {
+    throw new DistilleryError(
+      'E_CONFIG',
+      'distillation.features: this trial has feature terms, which run the teacher online, but its task carries no teacher (TrialTask.teacher): give the sweep the teacher model, not only its logits',
+    );
+  }
+  const payload = task.teacher;
+  return attemptAsync(`teacher ${payload.name}`, () => loadTeacherModel(payload, train, registry));
 }

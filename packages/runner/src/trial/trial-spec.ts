@@ -1,4 +1,5 @@
 import type { EpochScores, SharedDataset } from '@distillery/core';
+import type { TeacherPayload } from '../protocol.js';
 import type { TrialSpec } from '../spec/run-spec.js';
 
 export type { TrialSpec } from '../spec/run-spec.js';
@@ -15,6 +16,11 @@ export interface TrialTask {
   readonly test: SharedDataset;
   /** Raw teacher logits for every example of `train` (shared memory), row i ↔ example i. */
   readonly teacherLogits: Float32Array;
+  /**
+   * The teacher itself, for a trial with feature terms (`spec.distillation.features`): it runs
+   * online in the trial's thread, as in `distill()`. Absent for other trials (they use the logits).
+   */
+  readonly teacher?: TeacherPayload;
 }
 
 export interface TrialEpoch {

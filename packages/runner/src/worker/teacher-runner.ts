@@ -1,4 +1,4 @@
-import { checkCompatible, datasetFromShared, deserializeModel, tf, type Model, type PluginRegistry, type SharedDataset } from '@distillery/core';
+import { DistilleryError, deserializeModel, shapeMismatch, tf, type Model, type PluginRegistry, type SharedDataset } from '@distillery/core';
 import { OnnxTeacher, OrtLogitsSession } from '@distillery/onnx';
 import type { TeacherPayload } from '../protocol.js';
 
@@ -17,18 +17,7 @@ export async function createTeacherRunner(payload: TeacherPayload, dataset: Shar
     const session = await OrtLogitsSession.create(new Uint8Array(payload.model), data, `ONNX teacher ${payload.name}`, payload.layout);
     return { runtime: 'ort', run: (x, n) => session.run(x, n), dispose: () => session.release() };
   }
-  const model: Model =
-    payload.format === 'onnx'
-      ? new OnnxTeacher({ bytes: new Uint8Array(payload.model).slice(), ...data, layout: payload.layout, name: payload.name })
-      : payload.format === 'plugin'
-        ? await fromPlugin(payload, registry)
-        : await deserializeModel(payload);
-  try {
-    checkCompatible(model, datasetFromShared(dataset));
-  } catch (error) {
-    model.dispose();
-    throw error;
-  }
+  const model = await loadTeacherModel(payload, dataset, registry);
   return {
     runtime: 'tfjs',
     run: async (x, n) => {
@@ -40,6 +29,31 @@ export async function createTeacherRunner(payload: TeacherPayload, dataset: Shar
     },
     dispose: async () => model.dispose(),
   };
+}
+
+/**
+ * A teacher payload as a TensorFlow.js model in this thread: the layers model from its weights,
+ * an ONNX graph on tfjs ops (whatever runtime the payload names: a model that must give its
+ * intermediate layers, an online teacher, runs on tfjs), or the plugin's model made again here.
+ * Checked against the data it will see; the caller disposes it.
+ */
+export async function loadTeacherModel(
+  payload: TeacherPayload,
+  data: { readonly inputShape: readonly number[]; readonly numClasses: number; readonly name: string },
+  registry: PluginRegistry,
+): Promise<Model> {
+  const model: Model =
+    payload.format === 'onnx'
+      ? new OnnxTeacher({ bytes: new Uint8Array(payload.model).slice(), inputShape: data.inputShape, numClasses: data.numClasses, layout: payload.layout, name: payload.name })
+      : payload.format === 'plugin'
+        ? await fromPlugin(payload, registry)
+        : await deserializeModel(payload);
+  const mismatch = shapeMismatch(model, data);
+  if (mismatch !== undefined) {
+    model.dispose();
+    throw new DistilleryError('E_SHAPE', `model ${model.name} ${mismatch}`);
+  }
+  return model;
 }
 
 const rowLength = (dataset: SharedDataset) => dataset.inputShape.reduce((a, b) => a * b, 1);
