@@ -1,6 +1,7 @@
 import { listFeatures, loadModel, setupBackend } from '@distillery/core';
 import { decodeOnnxModel, toOnnx } from '@distillery/onnx';
 import { createCnn } from '@distillery/students';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -100,16 +101,34 @@ describe('feature terms in a config (distillation.features)', () => {
     expect(Date.now() - started).toBeLessThan(30_000);
   });
 
-  it('refuses a logit loss as a feature loss, and feature terms in a sweep, in one sentence each', async () => {
+  it('refuses a logit loss as a feature loss in one sentence', async () => {
     const logit = join(dir, 'logit.yaml');
     await writeFile(logit, config('    - { student: conv2d_2, teacher: conv2d_2, loss: kd }'));
     const a = await runCli(['run', logit, '--out', join(dir, 'bad2'), '--quiet']);
     expect(a.code).toBe(1);
     expect(a.stderr).toMatch(/logit\.yaml: distillation\.features\[0\]: features\.loss: kd is not a feature loss/);
-    const sweep = join(dir, 'sweep.yaml');
-    await writeFile(sweep, config(FEATURES));
-    const b = await runCli(['sweep', sweep, '--out', join(dir, 'sweep')]);
-    expect(b.code).toBe(1);
-    expect(b.stderr).toMatch(/distillation\.features: feature terms run in `distillery run` only for now/);
   });
+
+  it('sweeps a feature weight (a grid key) on 2 workers: the teacher runs online in each trial, the trials differ by weight, summary and best are written', async () => {
+    const file = join(dir, 'sweep.yaml');
+    const grid = `  grid: { distillation.features.0.weight: [10, 1000] }\n  seeds: [1]\n`;
+    await writeFile(file, config('    - { student: conv2d_2, teacher: conv2d_2, loss: at, weight: 1 }').replace('workers: 0', 'workers: 2').replace(/sweep:\n.*\n$/, `sweep:\n${grid}`));
+    const out = join(dir, 'sweep');
+    const result = await runCli(['sweep', file, '--out', out, '--quiet']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('2 trial(s) run, 0 already done, 0 failed');
+    const trials = (await readFile(join(out, 'trials.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { status: string; params: Record<string, number>; threadId: number; epochs: { losses: Record<string, number> }[] });
+    expect(trials.map((t) => t.status)).toEqual(['ok', 'ok']);
+    const at = (weight: number) => trials.find((t) => t.params['distillation.features.0.weight'] === weight)!.epochs.map((e) => e.losses['at(conv2d_2→conv2d_2)']!);
+    // The same student, split and teacher: only the weight differs, and the heavier term pulls the attention maps closer.
+    expect(at(1000).at(-1)!).toBeLessThan(at(10).at(-1)!);
+    const results = await readFile(join(out, 'results.md'), 'utf8');
+    expect(results).toContain('distillation.features.0.weight');
+    expect(results).toMatch(/best/i);
+    expect(result.stdout).toMatch(/best/i);
+    for (const f of ['report.md', 'sweep.json', 'teacher']) expect(existsSync(join(out, f))).toBe(true);
+  }, 300_000);
 });

@@ -1,4 +1,4 @@
-import { createServiceContainer, pluginServices, setupBackend, shareDataset, type Dataset } from '@distillery/core';
+import { createServiceContainer, pluginServices, serializeModel, setupBackend, shareDataset, type Dataset } from '@distillery/core';
 import { createMlp } from '@distillery/students';
 import { Queue, QueueEvents } from 'bullmq';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -209,6 +209,52 @@ describe('trials on the queue', () => {
       await queue.close();
     }
   });
+});
+
+describe('trials with feature terms on the queue', () => {
+  // A hint between the MLPs' dense_1 through a dense adapter: the teacher runs online on the worker.
+  const withHint = (weight: number) => ({ 'distillation.features': [{ student: 'dense_1', teacher: 'dense_1', loss: 'hint', adapter: 'dense', weight }] });
+
+  it('the worker gets the teacher by content address and gives the local trial code’s numbers; the weight changes them', async () => {
+    const teacher = createMlp({ inputShape: [28, 28, 1], numClasses: 10, hidden: [16], seed: 1, name: 'teacher' });
+    const payload = await serializeModel(teacher);
+    teacher.dispose();
+    const executor = await executorFor(sweepFingerprint({ test: 'features' }), { teacher: { payload } });
+    try {
+      const trials = [trialOf('hint-small', withHint(0.05)), trialOf('hint-large', withHint(5))];
+      const outcomes = await Promise.all(trials.map((t) => executor.submit({ type: 'trial', trial: t }).outcome));
+      const registry = await createPluginRegistry();
+      const results = [];
+      for (const [i, outcome] of outcomes.entries()) {
+        if (!outcome.ok) throw new Error(outcome.error.message);
+        const local = await runTrial({ ...trials[i]!, train: shareDataset(train), test: shareDataset(test), teacherLogits: logits, teacher: payload }, registry);
+        expect(outcome.value.epochs).toEqual(local.epochs);
+        results.push(outcome.value.last.losses['hint(dense_1→dense_1)']!);
+      }
+      expect(results[1]!).toBeLessThan(results[0]!);
+    } finally {
+      await executor.close();
+    }
+  }, 120_000);
+
+  it('a worker that cannot reach the teacher fails the trial with why, and goes on', async () => {
+    const gone = { format: 'plugin' as const, plugin: 'saved', options: { directory: join(dir, 'no-such-teacher'), inputShape: [28, 28, 1], numClasses: 10 }, name: 'gone', fingerprint: 'gone' };
+    const executor = await executorFor(sweepFingerprint({ test: 'teacher gone' }), { teacher: { payload: gone } });
+    const without = await executorFor(sweepFingerprint({ test: 'no teacher' }));
+    try {
+      const outcome = await executor.submit({ type: 'trial', trial: trialOf('gone', withHint(1)) }).outcome;
+      expect(outcome.ok).toBe(false);
+      if (!outcome.ok) expect(outcome.error.message).toMatch(/teacher gone: saved\.directory: teacher folder .*no-such-teacher does not exist/);
+      const refused = await without.submit({ type: 'trial', trial: trialOf('no-teacher', withHint(1)) }).outcome;
+      expect(refused.ok).toBe(false);
+      if (!refused.ok) expect(refused.error.message).toContain('opened without teacher: it cannot run trials with feature terms');
+      // The worker is still there: a plain trial runs.
+      expect((await executor.submit({ type: 'trial', trial: trialOf('after-gone') }).outcome).ok).toBe(true);
+    } finally {
+      await executor.close();
+      await without.close();
+    }
+  }, 120_000);
 });
 
 describe('a sweep on the queue executor', () => {
