@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPluginRegistry } from '../src/builtin-registry.js';
 import { RunnerPool, distill, generateSoftLabels, studentFactory, sweep, type TrialSpecInput } from '../src/index.js';
 import { featureOptionsOf } from '../src/run/feature-terms.js';
-import { parseWith, trialSpecSchema } from '../src/spec/run-spec.js';
+import { parseWith, trainingSettings, trialSpecSchema } from '../src/spec/run-spec.js';
 import { runTrial } from '../src/trial/run-trial.js';
 
 /** MLP teacher (hidden 16) → MLP student (hidden 8) with a hint between their dense_1 through a dense adapter: the cheapest feature term. */
@@ -51,7 +51,7 @@ describe('a sweep trial with feature terms', () => {
       train,
       test,
       teacher: { model: teacher },
-      student: { create: studentFactory(spec.student, registry, train), train: spec.student.train },
+      student: { create: studentFactory(spec.student, registry, train), train: trainingSettings(spec.student.train) },
       labelledCount: 30,
       validationCount: 60,
       lambda: 1,
