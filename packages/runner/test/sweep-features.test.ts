@@ -109,6 +109,18 @@ describe('a sweep over feature terms', () => {
     }
   }, 240_000);
 
+  it('the whole list as a grid key compares with and without feature terms; the trial without them trains on the cached logits as before', async () => {
+    const grid = { 'distillation.features': [[], [HINT]] };
+    const mixed = await sweep({ base, grid, seeds: [2], train, test, teacher: { logits, model: teacher }, directory: join(dir, 'mixed'), workers: 0 });
+    const plainBase = { ...base, distillation: { lambda: 1, temperature: 4 } };
+    const plain = await sweep({ base: plainBase, grid: { lambda: [1] }, seeds: [2], train, test, teacher: { logits }, directory: join(dir, 'plain'), workers: 0 });
+    const without = mixed.records.find((r) => (r.params['distillation.features'] as unknown[]).length === 0)!;
+    const withHint = mixed.records.find((r) => (r.params['distillation.features'] as unknown[]).length === 1)!;
+    expect(without.epochs).toEqual(plain.records[0]!.epochs);
+    expect(Object.keys(withHint.epochs![0]!.losses)).toEqual(['ce', 'kd', HINT_TERM]);
+    expect(mixed.summary.combinations).toHaveLength(2);
+  }, 120_000);
+
   it('checks feature grid keys before anything runs: an index the base lacks, a misspelt field, a layer the teacher lacks', async () => {
     const run = (grid: Record<string, unknown[]>, teacherOption: { logits: TeacherLogits; model?: Model } = { logits, model: teacher }) =>
       sweep({ directory: join(dir, 'bad'), base, grid, seeds: [1], train, test, teacher: teacherOption, workers: 0 });
