@@ -17,9 +17,11 @@ function dataset(name: string, size: number, seed: number): InMemoryDataset {
   });
 }
 
-describe('drawStepBatches', () => {
+// wasm: the rows go straight into the tensor's heap memory; cpu: through an array.
+describe.each(['wasm', 'cpu'] as const)('drawStepBatches on %s', (backend) => {
   beforeAll(async () => {
-    await setupBackend({ backend: 'wasm' });
+    await setupBackend({ backend });
+    expect(tf.getBackend()).toBe(backend);
   });
 
   it('a joint draw is the concat of the two batches drawn apart: same rows, labels and indices, step after step', async () => {

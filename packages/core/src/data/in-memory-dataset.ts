@@ -4,6 +4,7 @@ import { DistilleryError } from '../errors.js';
 import { shuffledIndices } from '../random.js';
 import { assertPositiveInteger, assertSeed } from '../validate.js';
 import { fingerprint } from './fingerprint.js';
+import { filledTensor } from './filled-tensor.js';
 
 export interface InMemoryDatasetInit {
   readonly name: string;
@@ -88,12 +89,10 @@ export class InMemoryDataset implements Dataset {
 
   /** Tensors for the given examples; the caller disposes them. */
   batchOf(indices: Int32Array): Batch {
-    const x = new Float32Array(indices.length * this.rowLength);
-    this.copyFeatures(indices, x);
     const y = new Int32Array(indices.length);
     for (let i = 0; i < indices.length; i++) y[i] = this.label(indices[i]!);
     return {
-      x: tf.tensor(x, [indices.length, ...this.inputShape], 'float32'),
+      x: filledTensor([indices.length, ...this.inputShape], (x) => this.copyFeatures(indices, x)),
       y: tf.tensor1d(y, 'int32'),
       indices,
     };
