@@ -84,6 +84,33 @@ describe('distillery sweep --executor redis://… with distillery worker process
     expect(workers.some((w) => /^shard \d+-\d+: done$/m.test(w.stderr))).toBe(true);
   });
 
+  it('a feature weight in the grid: the workers run the teacher online (sent by content address) and give the local pool’s results', async () => {
+    const file = join(dir, 'features.yaml');
+    const features = `distillation:
+  loss: kd
+  lambda: 1
+  temperature: 4
+  features: [{ student: dense_1, teacher: dense_1, loss: hint, adapter: dense, weight: 1 }]
+sweep:
+  grid: { distillation.features.0.weight: [0.1, 10] }
+  seeds: [3]
+`;
+    await writeFile(file, config([3], 2).replace(/distillation: \{[^\n]*\n[\s\S]*$/, features));
+    workers = [await startWorker(redis.url, { cwd: dir }), await startWorker(redis.url, { cwd: dir })];
+    const remote = await runCli(['sweep', file, '--executor', redis.url, '--out', join(dir, 'features-remote')], { cwd: dir });
+    expect(remote.code, remote.stderr).toBe(0);
+    const local = await runCli(['sweep', file, '--out', join(dir, 'features-local')], { cwd: dir });
+    expect(local.code, local.stderr).toBe(0);
+    const [q, l] = [await records(join(dir, 'features-remote')), await records(join(dir, 'features-local'))];
+    expect(q.map((r) => r.status)).toEqual(['ok', 'ok']);
+    expect(byId(q)).toEqual(byId(l));
+    const hint = q.map((r) => (r.epochs as { losses: Record<string, number> }[]).at(-1)!.losses['hint(dense_1→dense_1)']);
+    expect(hint.every(Number.isFinite)).toBe(true);
+    expect(hint[0]).not.toBe(hint[1]);
+    const done = workers.map((w) => w.stderr.split('\n').filter((line) => /^trial \S+: done$/.test(line)).length);
+    expect(done.reduce((a, b) => a + b)).toBe(2);
+  });
+
   it('kill -9 of a worker mid-trial: the trial reruns on the other worker and is recorded once', async () => {
     const file = join(dir, 'kill-worker.yaml');
     await writeFile(file, config([2], 6));
