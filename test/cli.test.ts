@@ -71,6 +71,11 @@ describe('distillery run', () => {
     const parsed = JSON.parse(r.stdout);
     expect(parsed.report.settings.seed).toBe(2);
     expect(parsed.speed.studentKd.samplesPerSecond).toBeGreaterThan(0);
+    // The median of 7 passes, inside its slowest–fastest range.
+    const { samplesPerSecond, range, passes } = parsed.speed.studentKd as { samplesPerSecond: number; range: [number, number]; passes: number };
+    expect(passes).toBe(7);
+    expect(range[0]).toBeLessThanOrEqual(samplesPerSecond);
+    expect(samplesPerSecond).toBeLessThanOrEqual(range[1]);
   });
 });
 

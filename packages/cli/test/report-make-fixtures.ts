@@ -3,13 +3,14 @@
  * `pnpm tsx packages/cli/test/report-make-fixtures.ts` (about a minute on 2 cores).
  * Kept as TypeScript so a change to the report contract breaks the typecheck, not a test run.
  */
-import { predictLogits, setupBackend, type Dataset, type Model } from '@distillery/core';
+import { setupBackend } from '@distillery/core';
 import { embeddedMnistSplit } from '@distillery/datasets';
 import { distill, sweep, type TrialSpecInput } from '@distillery/runner';
 import { createMlp } from '@distillery/students';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { measureSpeeds } from '../src/commands/measure-speed.js';
 import type { RunReportData, SweepReportData } from '../src/report/index.js';
 
 await setupBackend();
@@ -17,18 +18,6 @@ const split = embeddedMnistSplit();
 const train = split.train.subset(Array.from({ length: 1500 }, (_, i) => i), 'mnist-tiny');
 const test = split.test.subset(Array.from({ length: 500 }, (_, i) => i), 'mnist-tiny-test');
 const shape = { inputShape: train.inputShape, numClasses: 10 };
-
-/** Forward passes only, batch 512, best of five after a warm-up pass (the machine is shared). */
-async function samplesPerSecond(model: Model, dataset: Dataset): Promise<{ samplesPerSecond: number }> {
-  await predictLogits(model, dataset, 512);
-  let best = Infinity;
-  for (let i = 0; i < 5; i++) {
-    const started = performance.now();
-    await predictLogits(model, dataset, 512);
-    best = Math.min(best, performance.now() - started);
-  }
-  return { samplesPerSecond: Math.round(dataset.size / (best / 1000)) };
-}
 
 const job = {
   labelledFraction: 0.04,
@@ -58,11 +47,8 @@ const run: RunReportData = {
   config: job,
   report: result.report,
   histories: { teacher: result.histories.teacher ?? [], studentAlone: result.histories['student-alone'] ?? [], studentKd: result.histories['student-kd'] ?? [] },
-  speed: {
-    teacher: await samplesPerSecond(result.teacher, test),
-    studentAlone: await samplesPerSecond(result.studentAlone, test),
-    studentKd: await samplesPerSecond(result.studentKd, test),
-  },
+  // Forward passes only, batch 512: the median of 7 rounds and the slowest–fastest pass, as `distillery run` measures.
+  speed: await measureSpeeds({ teacher: result.teacher, studentAlone: result.studentAlone, studentKd: result.studentKd }, test),
 };
 
 // The sweep distils from the run's trained teacher, so λ and T matter as they would for real.

@@ -1,9 +1,15 @@
+import { setupBackend, tf } from '@distillery/core';
+import { embeddedMnistSplit } from '@distillery/datasets';
+import { createMlp } from '@distillery/students';
 import { summarizeTrials, type TrialRecord } from '@distillery/runner';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { measureSpeeds, speedFromTimes } from '../src/commands/measure-speed.js';
 import { FONT_FILES } from '../src/report/bundled-font.js';
+import { sameSpeed, speedText } from '../src/report/format.js';
+import { speedParagraph } from '../src/report/run-report.js';
 import { readTextWidth } from '../src/report/font-metrics.js';
 import { writeReport, type SweepReportData } from '../src/report/index.js';
 import { renderMarkdown } from '../src/report/render-markdown.js';
@@ -48,6 +54,12 @@ function markdownTable(md: string, column: string): { header: string[]; rows: st
   return { header: cells(lines[start]!), rows: (end === -1 ? body : body.slice(0, end)).map(cells) };
 }
 
+/** The text of a plot's legends, in order. */
+function legendLabels(svg: string): string[] {
+  const legend = svg.slice(svg.indexOf('role-legend'), svg.indexOf('role-title'));
+  return [...legend.matchAll(/>([^<>]+)<\/(?:text|tspan)>/g)].map((m) => m[1]!).filter((t) => /^[\d.]+$/.test(t));
+}
+
 /** The sweep as it stood with only the first `finished` trials done. */
 function interrupted(finished: number): SweepReportData {
   const records = sweepFixture.records.slice(0, finished);
@@ -68,13 +80,15 @@ describe('writeReport, run', () => {
     ]);
     const md = await readFile(join(folder, 'report.md'), 'utf8');
     const { rows } = markdownTable(md, 'test accuracy');
-    // Accuracies are fixed by the seed; speeds are whatever the machine measured.
-    const speed = (model: keyof typeof runFixture.speed) => runFixture.speed[model].samplesPerSecond.toLocaleString('en-US');
+    // Accuracies are fixed by the seed; speeds (median and slowest–fastest of 7 passes) are
+    // whatever the machine measured, shown to 2 significant digits.
     expect(rows).toEqual([
-      ['teacher', 'mlp-128', '101,770', '90.60%', '0.3255', speed('teacher')],
-      ['student alone', 'mlp-16', '12,730', '66.60%', '1.1026', speed('studentAlone')],
-      ['student + kd', 'mlp-16', '12,730', '87.80%', '0.4272', speed('studentKd')],
+      ['teacher', 'mlp-128', '101,770', '90.60%', '0.3255', '71,000 (64,000–73,000)'],
+      ['student alone', 'mlp-16', '12,730', '66.60%', '1.1026', '350,000 (300,000–370,000)'],
+      ['student + kd', 'mlp-16', '12,730', '87.80%', '0.4272', '360,000 (320,000–380,000)'],
     ]);
+    expect(md).toContain('median of 7 timed passes per model');
+    expect(md).toContain('The two students share one architecture (mlp-16): their speeds are the same within the timing noise.');
     // (87.8 − 66.6) / (90.6 − 66.6) = 88%.
     expect(md).toContain('Distillation closes 88% of the student-alone → teacher accuracy gap.');
     expect(md).toContain('![train loss terms and validation accuracy per epoch](plots/learning-curves.png)');
@@ -90,8 +104,11 @@ describe('writeReport, run', () => {
     }
     const curves = await readFile(join(folder, 'plots', 'learning-curves.svg'), 'utf8');
     for (const label of ['student + kd', 'validation accuracy (%)', 'epoch', 'kd']) expect(curves).toContain(`>${label}<`);
+    // Losses span three decades (the student alone's ce ends below 0.01): a log axis with 1, 3 per decade.
+    for (const label of ['train loss (log scale)', '0.003', '0.01', '0.03', '0.1', '0.3', '1', '3']) expect(curves).toContain(`>${label}<`);
     const comparison = await readFile(join(folder, 'plots', 'model-comparison.svg'), 'utf8');
-    for (const label of ['test accuracy (%)', 'parameters', 'inference (samples/s)', '101,770', '90.60']) expect(comparison).toContain(`>${label}<`);
+    for (const label of ['test accuracy (%)', 'parameters', 'inference (samples/s)', '101,770', '90.60', '350k', '360k']) expect(comparison).toContain(`>${label}<`);
+    expect(comparison).not.toContain('347,262');
   });
 
   it('writes an html page with every plot inline and no external reference', async () => {
@@ -141,8 +158,13 @@ describe('writeReport, sweep', () => {
     expect(md).not.toContain('Interrupted');
 
     const svg = await readFile(join(folder, 'plots', 'accuracy-heatmap.svg'), 'utf8');
-    for (const label of ['temperature T', 'λ', '80.3', '± 4.1']) expect(svg).toContain(`>${label}<`);
+    for (const label of ['temperature (T)', 'lambda (λ)', '80.3', '± 4.1']) expect(svg).toContain(`>${label}<`);
+    // The colour legend is as tall as the grid, with a label every 2 points (66.6 to 80.3), not two.
+    expect(legendLabels(svg)).toEqual(['68.0', '70.0', '72.0', '74.0', '76.0', '78.0', '80.0']);
     const { width, height } = svgSize(svg);
+    // 3 × 3 cells of 92 × 56 with two lines of 13 px text each (it was 424 × 197 with cells of 70 × 46).
+    expect(width).toBeGreaterThan(500);
+    expect(height).toBeGreaterThan(250);
     expect(pngSize(await readFile(join(folder, 'plots', 'accuracy-heatmap.png')))).toEqual({ width: 2 * width, height: 2 * height });
     const html = await readFile(join(folder, 'report.html'), 'utf8');
     expect(html).not.toMatch(EXTERNAL);
@@ -208,7 +230,58 @@ describe('writeReport, sweep', () => {
     const folder = join(dir, 'temperature-only');
     const { files } = await writeReport(folder, data);
     expect(files.map((f) => relative(folder, f))).toContain('plots/accuracy-by-combination.png');
+    // A dot and whisker per combination, its value beside it; no bar (cut at an axis that does not start at 0).
+    const svg = await readFile(join(folder, 'plots', 'accuracy-by-combination.svg'), 'utf8');
+    for (const label of ['80.3 ± 4.1', '79.0 ± 4.5', 'temperature = 8']) expect(svg).toContain(`>${label}<`);
+    expect(svg).toContain('mark-symbol');
+    expect(svg).not.toContain('mark-rect');
     expect(await readFile(join(folder, 'report.md'), 'utf8')).toContain('No λ × T heatmap: the grid does not vary both lambda and temperature.');
+  });
+});
+
+describe('inference speed', () => {
+  it('is the median pass with its slowest–fastest range', () => {
+    // 1,000 examples in 2, 4, 5, 8 and 10 ms: 500k, 250k, 200k, 125k and 100k per second.
+    expect(speedFromTimes(1000, [10, 2, 5, 8, 4])).toEqual({ samplesPerSecond: 200_000, range: [100_000, 500_000], passes: 5 });
+    expect(speedFromTimes(1000, [4, 5, 8, 10]).samplesPerSecond).toBeCloseTo((200_000 + 125_000) / 2, 6);
+  });
+
+  it('calls two speeds the same when their ranges overlap, and rounds to 2 significant digits', () => {
+    // The issue's identical students: 496,714 vs 549,893 samples/s.
+    const a = { samplesPerSecond: 496_714, range: [451_000, 530_000] as const, passes: 7 };
+    const b = { samplesPerSecond: 549_893, range: [505_000, 561_000] as const, passes: 7 };
+    expect(sameSpeed(a, b)).toBe(true);
+    expect(sameSpeed(a, { ...b, range: [531_000, 561_000] })).toBe(false);
+    expect(speedText(a)).toBe('500,000 (450,000–530,000)');
+    // Old run.json files have no range: the median alone, still rounded.
+    expect(speedText({ samplesPerSecond: 496_714 })).toBe('500,000');
+    expect(sameSpeed({ samplesPerSecond: 496_714 }, { samplesPerSecond: 549_893 })).toBe(false);
+  });
+
+  it('says when identical students differ by more than the noise that it is the machine, not the models', () => {
+    const speed = { ...runFixture.speed, studentKd: { samplesPerSecond: 549_893, range: [540_000, 560_000] as const, passes: 7 } };
+    expect(speedParagraph({ ...runFixture, speed })).toContain("the gap between their speeds is the machine's load changing during the measurement");
+    const mlp32 = { ...runFixture.report.studentKd, name: 'mlp-32', params: 25_450 };
+    expect(speedParagraph({ ...runFixture, speed, report: { ...runFixture.report, studentKd: mlp32 } })).not.toContain('share one architecture');
+  });
+
+  it('times models in turns, one tensor-free result per model', async () => {
+    await setupBackend();
+    const memory = () => tf.memory().numTensors;
+    const test = embeddedMnistSplit().test.subset(Array.from({ length: 256 }, (_, i) => i));
+    const shape = { inputShape: test.inputShape, numClasses: 10, seed: 1 };
+    const a = createMlp({ ...shape, hidden: [8] });
+    const b = createMlp({ ...shape, hidden: [8] });
+    const before = memory();
+    const speeds = await measureSpeeds({ a, b }, test, { passes: 3 });
+    expect(memory()).toBe(before);
+    for (const s of Object.values(speeds)) {
+      expect(s.passes).toBe(3);
+      expect(s.range![0]).toBeLessThanOrEqual(s.samplesPerSecond);
+      expect(s.samplesPerSecond).toBeLessThanOrEqual(s.range![1]);
+    }
+    a.dispose();
+    b.dispose();
   });
 });
 

@@ -11,7 +11,7 @@ import { writeReport } from '../report/index.js';
 import { formatReport } from '../report-text.js';
 import { withMetricsFile } from '../progress/metrics-file.js';
 import { commonOverrides, defaultOutDirectory, interruptSignal, progressFor, teacherOverride, writeResolvedConfig, type CommonFlags } from './command-context.js';
-import { measureSpeed } from './measure-speed.js';
+import { measureSpeeds } from './measure-speed.js';
 
 export const DEFAULT_CONFIG = fileURLToPath(new URL('../../configs/default.yaml', import.meta.url));
 
@@ -80,11 +80,7 @@ export async function runCommand(configFile: string | undefined, flags: RunFlags
           studentAlone: result.histories['student-alone'] ?? [],
           studentKd: result.histories['student-kd'] ?? [],
         },
-        speed: {
-          teacher: await measureSpeed(result.teacher, pipeline.run.test),
-          studentAlone: await measureSpeed(result.studentAlone, pipeline.run.test),
-          studentKd: await measureSpeed(result.studentKd, pipeline.run.test),
-        },
+        speed: await measureSpeeds({ teacher: result.teacher, studentAlone: result.studentAlone, studentKd: result.studentKd }, pipeline.run.test),
       };
       await result.studentKd.save(join(directory, 'student'));
       await result.studentAlone.save(join(directory, 'student-alone'));

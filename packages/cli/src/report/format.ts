@@ -1,4 +1,5 @@
 import type { MeanStd } from '@distillery/runner';
+import type { ModelSpeed } from './report-data.js';
 
 /** 0.8731 → "87.31%". */
 export const percent = (share: number, digits = 2) => `${(100 * share).toFixed(digits)}%`;
@@ -27,4 +28,22 @@ export function duration(ms: number): string {
   if (seconds < 60) return `${seconds.toFixed(1)} s`;
   const whole = Math.round(seconds);
   return `${Math.floor(whole / 60)} min ${String(whole % 60).padStart(2, '0')} s`;
+}
+
+/** 347262 → 350000: throughputs vary by more than 1% from pass to pass, so more digits would be noise. */
+export const significant = (n: number, digits = 2) => Number(n.toPrecision(digits));
+
+/** A measured speed as "350,000 (320,000–370,000)": the median pass and the slowest–fastest range. */
+export function speedText(speed: ModelSpeed): string {
+  const median = integer(significant(speed.samplesPerSecond));
+  return speed.range === undefined ? median : `${median} (${integer(significant(speed.range[0]))}–${integer(significant(speed.range[1]))})`;
+}
+
+/**
+ * Whether two speeds are the same within their timing noise: their slowest–fastest ranges
+ * overlap, or (with no ranges recorded) they round to the same two significant digits.
+ */
+export function sameSpeed(a: ModelSpeed, b: ModelSpeed): boolean {
+  if (a.range === undefined || b.range === undefined) return significant(a.samplesPerSecond) === significant(b.samplesPerSecond);
+  return a.range[0] <= b.range[1] && b.range[0] <= a.range[1];
 }

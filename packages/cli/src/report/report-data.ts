@@ -3,8 +3,12 @@ import type { DistillReport, SweepSummary, TrialRecord } from '@distillery/runne
 
 /** Inference speed of a model on the test set, measured by the command that trained it. */
 export interface ModelSpeed {
-  /** Examples per second, forward pass only, batch 512, on the run's backend. */
+  /** Examples per second, forward pass only, batch 512, on the run's backend: the median pass. */
   readonly samplesPerSecond: number;
+  /** Slowest and fastest pass (examples per second): the timing noise. Absent in run.json files written before it was measured. */
+  readonly range?: readonly [number, number];
+  /** Timed passes the median is taken over. */
+  readonly passes?: number;
 }
 
 /** Everything a run's report is drawn from; saved as run.json so `distillery report` can rebuild it. */

@@ -1,5 +1,5 @@
 import { gapClosed } from '../report-text.js';
-import { duration, integer, percent } from './format.js';
+import { duration, integer, percent, sameSpeed, speedText } from './format.js';
 import { RUN_MODELS } from './model-names.js';
 import type { ReportBlock } from './report-document.js';
 import type { RunReportData } from './report-data.js';
@@ -12,6 +12,24 @@ const PHASES = [
   ['student-alone', 'student alone'],
   ['student-kd', 'student + kd'],
 ] as const;
+
+/**
+ * How the speeds were measured, and what the two students' speeds mean: they share one
+ * architecture, so a gap between their medians is the machine, not the models.
+ */
+export function speedParagraph(data: RunReportData): string {
+  const { passes } = data.speed.teacher;
+  const how =
+    passes === undefined
+      ? 'Inference speeds are single measurements, rounded to 2 significant digits.'
+      : `Inference speeds are the median of ${passes} timed passes per model, the models taking turns, with the slowest–fastest pass in brackets, rounded to 2 significant digits.`;
+  const { studentAlone: alone, studentKd: kd } = data.report;
+  if (alone.name !== kd.name || alone.params !== kd.params) return how;
+  const same = sameSpeed(data.speed.studentAlone, data.speed.studentKd)
+    ? 'their speeds are the same within the timing noise.'
+    : "they do the same work per example, so the gap between their speeds is the machine's load changing during the measurement, not a difference between the models.";
+  return `${how} The two students share one architecture (${alone.name}): ${same}`;
+}
 
 /** The report of one run: the three models compared, their learning curves, how long each phase took. */
 export function runReportBlocks(data: RunReportData): ReportBlock[] {
@@ -39,9 +57,10 @@ export function runReportBlocks(data: RunReportData): ReportBlock[] {
         integer(report[m.key].params),
         percent(report[m.key].accuracy),
         report[m.key].loss.toFixed(4),
-        integer(data.speed[m.key].samplesPerSecond),
+        speedText(data.speed[m.key]),
       ]),
     },
+    { kind: 'paragraph', text: speedParagraph(data) },
     {
       kind: 'paragraph',
       text:

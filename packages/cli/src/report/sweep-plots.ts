@@ -6,6 +6,8 @@ import type { SweepReportData } from './report-data.js';
 
 /** More panels than this would not fit a page: the heatmap then shows the best combination's slice. */
 const MAX_PANELS = 6;
+/** One heatmap cell, in SVG pixels (the PNG is drawn at twice this). */
+const CELL = { width: 92, height: 56 };
 
 export interface SweepPlot {
   readonly plot: PlotRequest;
@@ -64,24 +66,34 @@ function heatmap(data: SweepReportData): SweepPlot {
   // Dark cells get white text: viridis runs from dark (low) to light (high).
   const middle = (Math.min(...scored) + Math.max(...scored)) / 2;
   const numeric = (values: readonly unknown[]) => [...new Set(values)].sort((a, b) => Number(a) - Number(b));
+  // Cells big enough for two lines of 13 px text; the legend as tall as the grid, so its ticks
+  // spread out (a gradient the height of two rows had room for two labels).
+  const rows = new Set(cells.map((c) => c.lambda)).size;
   const layers = {
-    width: { step: 70 },
-    height: { step: 46 },
+    width: { step: CELL.width },
+    height: { step: CELL.height },
     encoding: {
-      x: { field: 'temperature', type: 'ordinal', title: 'temperature T', sort: numeric(cells.map((c) => c.temperature)), axis: { labelAngle: 0 } },
-      // Largest λ on top, as on a plotted y axis. λ is explained in the subtitle: a long axis
-      // title would outgrow a grid of two or three rows.
-      y: { field: 'lambda', type: 'ordinal', title: 'λ', sort: numeric(cells.map((c) => c.lambda)).reverse(), axis: { titleAngle: 0, titleAlign: 'right', titleBaseline: 'middle', titleFontSize: 14 } },
+      x: { field: 'temperature', type: 'ordinal', title: 'temperature (T)', sort: numeric(cells.map((c) => c.temperature)), axis: { labelAngle: 0, labelFontSize: 12, titleFontSize: 13 } },
+      // Largest λ on top, as on a plotted y axis.
+      y: { field: 'lambda', type: 'ordinal', title: 'lambda (λ)', sort: numeric(cells.map((c) => c.lambda)).reverse(), axis: { labelFontSize: 12, titleFontSize: 13 } },
     },
     layer: [
       {
         transform: [{ filter: 'datum.accuracy != null' }],
         mark: 'rect',
-        encoding: { color: { field: 'accuracy', type: 'quantitative', title: 'test acc. (%)', scale: { scheme: 'viridis' } } },
+        encoding: {
+          color: {
+            field: 'accuracy',
+            type: 'quantitative',
+            title: 'test acc. (%)',
+            scale: { scheme: 'viridis' },
+            legend: { gradientLength: Math.max(120, rows * CELL.height), tickCount: Math.max(5, rows * 2), format: '.1f', labelFontSize: 11 },
+          },
+        },
       },
       { transform: [{ filter: 'datum.best' }], mark: { type: 'rect', filled: false, stroke: '#e4572e', strokeWidth: 3 } },
       {
-        mark: { type: 'text', lineBreak: '\n', fontSize: 11 },
+        mark: { type: 'text', lineBreak: '\n', fontSize: 13 },
         encoding: {
           text: { field: 'label', type: 'nominal' },
           color: { condition: { test: `datum.accuracy != null && datum.accuracy < ${middle}`, value: 'white' }, value: 'black' },
@@ -92,7 +104,7 @@ function heatmap(data: SweepReportData): SweepPlot {
   const title = {
     text: 'best-epoch test accuracy (%)',
     subtitle: [
-      `λ: weight of the distillation term; ${seedsNote(data)} per cell`,
+      `λ: weight of the distillation term, T: its temperature; ${seedsNote(data)} per cell`,
       ...(best === undefined ? [] : [`outlined: the best combination (selected on ${data.summary.selectedOn} ${data.summary.selectOn ?? 'accuracy'})`]),
     ],
     fontSize: 15,
@@ -111,19 +123,26 @@ function combinationBars(data: SweepReportData): SweepPlot {
     .map((c) => ({
       combination: keys.map((k) => `${k} = ${gridValue(c.params[k])}`).join(', ') || 'base',
       mean: 100 * c.bestEpochAccuracy.mean,
-      low: 100 * (c.bestEpochAccuracy.mean - c.bestEpochAccuracy.std),
-      high: 100 * (c.bestEpochAccuracy.mean + c.bestEpochAccuracy.std),
+      low: 100 * (c.bestEpochAccuracy.mean - (c.seeds > 1 ? c.bestEpochAccuracy.std : 0)),
+      high: 100 * (c.bestEpochAccuracy.mean + (c.seeds > 1 ? c.bestEpochAccuracy.std : 0)),
+      label: cellLabel(c).replace('\n', ' '),
     }))
     .sort((a, b) => b.mean - a.mean);
+  // A dot per combination on an axis that starts below the worst whisker: from 0, bars of 78 and
+  // 80 look alike, and a bar cut at the axis would lie about its length. The value sits right of
+  // each whisker.
+  const lowest = Math.min(...rows.map((r) => r.low));
+  const start = Math.max(0, Math.floor((lowest - 5) / 5) * 5);
   const spec = plotSpec({
-    title: { text: 'best-epoch test accuracy (%) by combination', subtitle: `${seedsNote(data)}${data.seeds.length > 1 ? '; whiskers: ± std' : ''}`, fontSize: 15 },
+    title: { text: 'best-epoch test accuracy (%) by combination', subtitle: `${seedsNote(data)}${data.seeds.length > 1 ? '; whiskers: ± std' : ''}`, fontSize: 15, anchor: 'start' },
     data: { values: rows },
-    width: 320,
-    height: { step: 22 },
-    encoding: { y: { field: 'combination', type: 'nominal', sort: null, title: null } },
+    width: 360,
+    height: { step: 26 },
+    encoding: { y: { field: 'combination', type: 'nominal', sort: null, title: null, axis: { labelFontSize: 12, labelLimit: 260 } } },
     layer: [
-      { mark: 'bar', encoding: { x: { field: 'mean', type: 'quantitative', title: 'test accuracy (%)', stack: null } } },
-      { mark: 'rule', encoding: { x: { field: 'low', type: 'quantitative' }, x2: { field: 'high' } } },
+      { mark: 'rule', encoding: { x: { field: 'low', type: 'quantitative', title: 'test accuracy (%)', scale: { domain: [start, 100], nice: false } }, x2: { field: 'high' } } },
+      { mark: { type: 'point', filled: true, size: 80, opacity: 1 }, encoding: { x: { field: 'mean', type: 'quantitative' } } },
+      { mark: { type: 'text', align: 'left', dx: 4, fontSize: 12 }, encoding: { x: { field: 'high', type: 'quantitative' }, text: { field: 'label', type: 'nominal' } } },
     ],
   });
   return {
