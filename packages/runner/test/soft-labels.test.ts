@@ -98,7 +98,12 @@ describe('generateSoftLabels', () => {
     expect(again.cache).toBe('partial');
     expect(again.examplesComputed).toBe(200);
     expect(again.rejectedShards.map((r) => r.reason)).toEqual([expect.stringMatching(/checksum mismatch/), expect.stringMatching(/checksum mismatch/)]);
-    expect(Array.from(again.logits.values)).toEqual(Array.from(first.logits.values));
+    // The good first shard is read back bit for bit; the two recomputed ones are the teacher's
+    // logits again — computed as one batch of 200 rows instead of two of 100, which the native
+    // GEMM (OpenBLAS blocks by the row count) may round differently in the last bits.
+    const row = dataset.numClasses;
+    expect(Array.from(again.logits.values.subarray(0, 100 * row))).toEqual(Array.from(first.logits.values.subarray(0, 100 * row)));
+    expect(maxAbsDiff(again.logits.values, first.logits.values)).toBeLessThanOrEqual(1e-5);
     expect((await generateSoftLabels({ teacher, dataset, cache: cacheDir })).cache).toBe('hit');
     teacher.dispose();
   });
