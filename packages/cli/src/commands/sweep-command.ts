@@ -1,5 +1,5 @@
 import { DistilleryError } from '@distillery/core';
-import { attempt, attemptAsync, checkFolder, checkSweepFeatures, checkSweepPlan, formatCacheRejection, formatStatusCounts, generateSoftLabels, sweep, writeFolderRecord, type SweepResult } from '@distillery/runner';
+import { attempt, attemptAsync, checkFolder, checkSweepFeatures, checkSweepPlan, formatCacheRejection, formatStatusCounts, generateSoftLabels, sweep, writeFolderRecord, type BestStudent, type SweepResult } from '@distillery/runner';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../config/load-config.js';
@@ -80,6 +80,7 @@ export async function sweepCommand(configFile: string, flags: SweepFlags): Promi
       ...(workers === 0 ? { workers: 0, plugins: config.plugins, baseDir: run.baseDir } : { pool }),
       ...(queue === undefined ? {} : { executor: sweepExecutor(queue, pipeline, { root: logitCacheDirectory(pipeline, directory), teacherFingerprint: soft.teacherFingerprint }) }),
       signal,
+      saveBest: true,
       ...(definition.pruner === undefined ? {} : { pruner: definition.pruner }),
       ...trialTimeoutOf(flags.trialTimeout ?? definition.trialTimeout),
       onProgress: (event) => {
@@ -100,6 +101,9 @@ export async function sweepCommand(configFile: string, flags: SweepFlags): Promi
   }
 }
 
+/** "seed 2, epoch 5": which trial and which of its epochs the saved student is. */
+const describeBest = (b: BestStudent) => `seed ${b.seed}, epoch ${b.epoch}${b.validationAccuracy === undefined ? '' : `, validation ${(100 * b.validationAccuracy).toFixed(2)} %`}`;
+
 /** Seconds (config, flag) to the sweep's milliseconds; 'auto' as it is. */
 function trialTimeoutOf(seconds: number | 'auto' | undefined): { timeout?: number | 'auto' } {
   if (seconds === undefined) return {};
@@ -109,5 +113,6 @@ function trialTimeoutOf(seconds: number | 'auto' | undefined): { timeout?: numbe
 export function formatSweepOutcome(o: SweepOutcome): string {
   const r = o.result;
   const validation = `selection on ${r.validation.count} validation examples${r.validation.carved ? ' (carved from the training set: none was configured)' : ''}`;
-  return `${formatSweepTerminal(r.summary, o.config)}\n${validation}\n\n${r.ran} trial(s) run, ${r.skipped} already done, ${r.failed} failed (all trials: ${formatStatusCounts(r.statuses)}) · ${(r.elapsedMs / 1000).toFixed(1)}s\nwritten to ${o.directory}\n`;
+  const best = r.bestStudent === undefined ? '' : `best student (${describeBest(r.bestStudent)}) saved in ${r.bestStudent.directory}\n`;
+  return `${formatSweepTerminal(r.summary, o.config)}\n${validation}\n${best}\n${r.ran} trial(s) run, ${r.skipped} already done, ${r.failed} failed (all trials: ${formatStatusCounts(r.statuses)}) · ${(r.elapsedMs / 1000).toFixed(1)}s\nwritten to ${o.directory}\n`;
 }

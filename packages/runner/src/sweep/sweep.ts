@@ -22,6 +22,7 @@ import { scheduleTrials, type TrialTimeout } from './trial-scheduler.js';
 import { countStatuses, formatStatusCounts } from './trial-state.js';
 import { planSweep, type PlannedTrial, type SearchStrategy, type SweepGrid } from './sweep-plan.js';
 import { formatSweepTable, summarizeTrials, type SweepSummary } from './summarize.js';
+import { saveBestStudent, type BestStudent } from './save-best-student.js';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -60,6 +61,11 @@ export interface SweepOptions extends PluginModules {
   readonly graceMs?: number;
   /** On abort (Ctrl-C), how long running trials have to stop before their workers are ended (default 2 s). */
   readonly abortGraceMs?: number;
+  /**
+   * Save the best student (the validation-chosen combination's best seed, at its chosen epoch)
+   * to `<directory>/best-student/`, retrained in this thread once the trials are done. Default false.
+   */
+  readonly saveBest?: boolean;
 }
 
 export type SweepProgress =
@@ -94,6 +100,8 @@ export interface SweepResult {
   /** Every trial of the sweep by state, this run's and earlier ones'. */
   readonly statuses: Readonly<Record<TrialStatus, number>>;
   readonly elapsedMs: number;
+  /** With `saveBest`, the saved best student (absent when no trial has a best). */
+  readonly bestStudent?: BestStudent;
 }
 
 /**
@@ -223,7 +231,18 @@ async function sweepLocked(options: SweepOptions): Promise<SweepResult> {
   if (options.signal?.aborted === true) {
     throw new DistilleryError('E_ABORTED', `sweep stopped: ${finished} of ${planned.length} trials are in ${store.trialsFile}; run it again to finish`);
   }
-  return { records: all, summary, validation, skipped, ran: todo.length, failed, statuses: countStatuses(all), elapsedMs: performance.now() - started };
+  const bestStudent = options.saveBest === true ? await saveBestStudent(options.directory, summary, all, planned, data, registry) : undefined;
+  return {
+    records: all,
+    summary,
+    validation,
+    skipped,
+    ran: todo.length,
+    failed,
+    statuses: countStatuses(all),
+    elapsedMs: performance.now() - started,
+    ...(bestStudent === undefined ? {} : { bestStudent }),
+  };
 }
 
 /**
