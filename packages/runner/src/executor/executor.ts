@@ -13,6 +13,11 @@ export interface Executor {
   readonly description: string;
   /** Jobs worth keeping submitted at once (threads of the pool; for a queue, enough to keep every worker busy). */
   readonly capacity: number;
+  /**
+   * Submitted jobs may wait for a worker (a queue): `onStart` says when one takes a job, and a
+   * trial's time limit counts from there, not from its submission.
+   */
+  readonly reportsStart?: boolean;
   submit<J extends ExecutorJob>(job: J, options?: SubmitOptions): ExecutionHandle<ExecutorResultOf<J>>;
   /** Lets go of its resources (threads, connections); running work is finished or handed back. */
   close(): Promise<void>;
@@ -46,6 +51,8 @@ export interface SubmitOptions {
    * `stop()` does, at the epoch it reaches.
    */
   readonly decide?: (progress: ExecutorProgress) => 'continue' | 'stop';
+  /** A worker took the job (executors with `reportsStart`): `worker` as in progress. */
+  readonly onStart?: (worker: string) => void;
 }
 
 export interface ExecutorProgress {
@@ -73,11 +80,19 @@ export interface ExecutionHandle<T> {
    */
   stop(): void;
   /**
-   * Ends the job now, for one that does not answer `stop()` (a hung trial): the local pool
-   * terminates its worker thread and starts a fresh one; the outcome is E_ABORTED. Absent where
-   * the executor cannot (a queue job on another machine). Never used on onnxruntime work.
+   * Ends the job now, for one that does not answer `stop()` (a hung trial) or an aborted sweep:
+   * the outcome is E_ABORTED at once. The local pool terminates its worker thread and starts a
+   * fresh one; a queue stops waiting for the job and asks its worker to end it (the worker
+   * terminates the trial's thread; the job fails, so it is never read back as a result). Absent
+   * where the executor cannot (trials in this thread). Never used on onnxruntime work.
    */
   terminate?(): void;
+  /**
+   * Takes back a job that has not started (a queued one), so no worker runs it: true if it was
+   * taken back (its outcome is then E_ABORTED), false if a worker has it already. Absent where
+   * every submitted job starts at once (the local pool runs `capacity` jobs, no more).
+   */
+  withdraw?(): Promise<boolean>;
   /** Never rejects. */
   readonly outcome: Promise<ExecutorOutcome<T>>;
 }

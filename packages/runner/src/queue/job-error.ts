@@ -2,8 +2,17 @@ import { DistilleryError, isDistilleryError, type DistilleryErrorCode, type Dist
 
 /** The queue every Distillery worker and coordinator uses unless told otherwise. */
 export const DEFAULT_QUEUE = 'distillery-trials';
-/** `SET <prefix><jobId> 1`: the coordinator asks a remote trial to end after its current epoch. */
+/**
+ * `SET <prefix><jobId> <value>`: the coordinator's request to a remote trial. `STOP_VALUE`: end
+ * after the current epoch, keeping what it trained (a timeout, a pruning decision). `END_VALUE`:
+ * end now and fail the job (a trial that did not answer a stop, an aborted sweep): the worker
+ * stops it at its next epoch or, past `END_GRACE_MS`, terminates its thread — and never hands
+ * back a partial result, so a sweep run again runs such a trial in full unless it recorded it.
+ */
 export const STOP_KEY_PREFIX = 'distillery:stop:';
+export const STOP_VALUE = '1';
+export const END_VALUE = 'end';
+export const END_GRACE_MS = 2000;
 
 /**
  * BullMQ keeps only a failed job's message (`failedReason`), so the error travels as its JSON

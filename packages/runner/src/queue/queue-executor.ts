@@ -6,7 +6,7 @@ import type { SoftLabelShard, TeacherPayload } from '../protocol.js';
 import { readBlob } from './blob-store.js';
 import { teacherToJob, type JobTeacher, type ShardJobData, type ShardJobResult } from './shard-job.js';
 import type { TrialResult } from '../trial/trial-spec.js';
-import { DEFAULT_QUEUE, STOP_KEY_PREFIX, decodeJobError } from './job-error.js';
+import { DEFAULT_QUEUE, END_VALUE, STOP_KEY_PREFIX, STOP_VALUE, decodeJobError } from './job-error.js';
 import { putLogits, type LogitsAddress } from './logit-store.js';
 import { bullConnection, openClient } from './redis-connection.js';
 import { parseRedisUrl, type RedisTarget } from './redis-url.js';
@@ -44,6 +44,7 @@ export interface QueueExecutorOptions {
 export class QueueExecutor implements Executor {
   readonly description: string;
   readonly capacity: number;
+  readonly reportsStart = true;
   /** Where the teacher's logits are in Redis (what each trial job carries). */
   readonly teacherLogits: LogitsAddress | undefined;
   private readonly teacher: JobTeacher | undefined;
@@ -92,31 +93,64 @@ export class QueueExecutor implements Executor {
     const prepared = job.type === 'trial' ? this.trialJob(job.trial) : this.shardJob(job.shard);
     if ('error' in prepared) return { id: prepared.id, stop: () => undefined, outcome: Promise.resolve({ ok: false, error: prepared.error }) };
     const { id, jobId, data } = prepared;
+    const stopKey = `${STOP_KEY_PREFIX}${jobId}`;
+    // Set once the coordinator stops waiting (terminate, withdraw): later events of the job are not this handle's.
+    let ended = false;
+    let worker: string | undefined;
+    let endNow: (outcome: ExecutorOutcome<never>) => void = () => undefined;
+    const abandoned = new Promise<ExecutorOutcome<never>>((resolve) => (endNow = resolve));
+    const end = (message: string, details: Record<string, unknown>) => {
+      ended = true;
+      endNow({ ok: false, error: new DistilleryError('E_ABORTED', message, { details }).toJSON() });
+    };
     const onProgress = (event: { jobId: string; data: unknown }) => {
-      if (event.jobId !== jobId) return;
+      if (event.jobId !== jobId || ended) return;
       const p = event.data as Partial<ExecutorProgress>;
       if (typeof p.done !== 'number' || typeof p.total !== 'number') return;
+      if (typeof p.worker === 'string') worker = p.worker;
+      // The worker's first word on a trial: it started (the time limit counts from here).
+      if ((event.data as { started?: unknown }).started === true) return options.onStart?.(worker ?? '?');
       const progress: ExecutorProgress = {
         id,
         done: p.done,
         total: p.total,
-        worker: typeof p.worker === 'string' ? p.worker : '?',
+        worker: worker ?? '?',
         ...(typeof p.epoch === 'object' && p.epoch !== null ? { epoch: p.epoch } : {}),
       };
       options.onProgress?.(progress);
       // A remote trial does not wait for the decision: a 'stop' lands at the epoch it reaches.
       if (options.decide?.(progress) === 'stop') requestStop();
     };
-    const requestStop = () => void this.client.set(`${STOP_KEY_PREFIX}${jobId}`, '1', 'EX', 24 * 3600).catch(() => undefined);
+    // NX: a stop never downgrades an end request already there.
+    const requestStop = () => void this.client.set(stopKey, STOP_VALUE, 'EX', 24 * 3600, 'NX').catch(() => undefined);
     this.events.on('progress', onProgress);
-    const outcome = this.run(jobId, data)
-      .then((o): ExecutorOutcome<TrialResult | ShardJobResult | SoftLabelShard> | Promise<ExecutorOutcome<SoftLabelShard>> =>
+    let queued: Promise<unknown> = Promise.resolve();
+    const ran = this.run(jobId, data, () => ended, (p) => (queued = p)).then(
+      (o): ExecutorOutcome<TrialResult | ShardJobResult | SoftLabelShard> | Promise<ExecutorOutcome<SoftLabelShard>> =>
         o.ok && data.format === 'distillery-shard' ? this.shardOutcome(o.value as ShardJobResult) : o,
-      )
-      .finally(() => this.events.off('progress', onProgress));
+    );
+    const outcome = Promise.race([ran, abandoned]).finally(() => this.events.off('progress', onProgress));
     return {
       id,
       stop: requestStop,
+      terminate: () => {
+        if (ended) return;
+        void this.client.set(stopKey, END_VALUE, 'EX', 24 * 3600).catch(() => undefined);
+        end(
+          `the coordinator stopped waiting for it and asked its worker (${worker ?? 'none had reported yet'}) to end it; the worker stops it at its next epoch or terminates its thread (a worker that cannot be reached keeps it busy until its owner stops it)`,
+          { abandoned: true, ...(worker === undefined ? {} : { worker }) },
+        );
+      },
+      withdraw: async () => {
+        if (ended) return true;
+        await queued.catch(() => undefined);
+        // Only a job no worker has taken: a finished one keeps its result, a running one is locked (remove gives 0).
+        const state = await this.queue.getJobState(jobId).catch(() => 'unknown');
+        if (!['waiting', 'delayed', 'prioritized', 'waiting-children'].includes(state)) return false;
+        if ((await this.queue.remove(jobId).catch(() => 0)) !== 1) return false;
+        end('taken back from the queue before a worker started it', { withdrawn: true });
+        return true;
+      },
       outcome: outcome as Promise<ExecutorOutcome<ExecutorResultOf<J>>>,
     };
   }
@@ -168,20 +202,44 @@ export class QueueExecutor implements Executor {
     }
   }
 
-  private async run(jobId: string, data: TrialJobData | ShardJobData): Promise<ExecutorOutcome<TrialResult | ShardJobResult>> {
+  /**
+   * Submits the job (or finds it: a rerun, a second coordinator) and waits for its end. `queued`
+   * gets the promise of the job being in Redis; `ended` says the handle stopped waiting.
+   */
+  private async run(jobId: string, data: TrialJobData | ShardJobData, ended: () => boolean, queued: (p: Promise<unknown>) => void): Promise<ExecutorOutcome<TrialResult | ShardJobResult>> {
+    const stopKey = `${STOP_KEY_PREFIX}${jobId}`;
     try {
-      await this.client.del(`${STOP_KEY_PREFIX}${jobId}`);
-      let job = await Job.fromId<TrialJobData | ShardJobData, TrialResult | ShardJobResult>(this.queue, jobId);
-      if (job !== undefined && (await job.getState()) === 'failed') {
-        // A sweep run again retries what failed, as a local one does.
-        await job.retry('failed', { resetAttemptsMade: true });
-      } else if (job === undefined) {
-        const attempts = this.options.attempts ?? 2;
-        // An id that exists makes add() a no-op: two coordinators, or a rerun, share one job.
-        job = await this.queue.add(data.format === 'distillery-trial' ? 'trial' : 'shard', data, { jobId, attempts, backoff: { type: 'fixed', delay: this.options.backoffMs ?? 1000 } });
+      const put = (async () => {
+        await this.client.del(stopKey);
+        let job = await Job.fromId<TrialJobData | ShardJobData, TrialResult | ShardJobResult>(this.queue, jobId);
+        if (job !== undefined && (await job.getState()) === 'failed') {
+          // A sweep run again retries what failed (an aborted sweep's ended trials too), as a local one does.
+          await job.retry('failed', { resetAttemptsMade: true });
+        } else if (job === undefined) {
+          const attempts = this.options.attempts ?? 2;
+          // An id that exists makes add() a no-op: two coordinators, or a rerun, share one job.
+          job = await this.queue.add(data.format === 'distillery-trial' ? 'trial' : 'shard', data, { jobId, attempts, backoff: { type: 'fixed', delay: this.options.backoffMs ?? 1000 } });
+        }
+        return job;
+      })();
+      queued(put);
+      const job = await put;
+      for (let rerun = 0; ; rerun += 1) {
+        try {
+          const value = (await job.waitUntilFinished(this.events)) as TrialResult | ShardJobResult;
+          return { ok: true, value };
+        } catch (error) {
+          const failure = await this.failure(jobId, error);
+          // Found running, then ended by the end request of an earlier, aborted coordinator (its
+          // Ctrl-C raced this run's clearing of the key): it never ran in full, so run it again.
+          if (failure.error.code === 'E_ABORTED' && !ended() && rerun < 3) {
+            await this.client.del(stopKey);
+            await job.retry('failed', { resetAttemptsMade: true });
+            continue;
+          }
+          return { ok: false, ...failure };
+        }
       }
-      const value = (await job.waitUntilFinished(this.events)) as TrialResult | ShardJobResult;
-      return { ok: true, value };
     } catch (error) {
       return { ok: false, ...(await this.failure(jobId, error)) };
     }

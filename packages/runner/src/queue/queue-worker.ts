@@ -7,7 +7,7 @@ import { createPluginRegistry } from '../builtin-registry.js';
 import { RunnerPool } from '../pool/runner-pool.js';
 import type { SoftLabelShard, TeacherPayload } from '../protocol.js';
 import type { TrialEpoch, TrialResult } from '../trial/trial-spec.js';
-import { DEFAULT_QUEUE, STOP_KEY_PREFIX, encodeJobError } from './job-error.js';
+import { DEFAULT_QUEUE, END_GRACE_MS, END_VALUE, STOP_KEY_PREFIX, encodeJobError } from './job-error.js';
 import { LogitFetcher } from './logit-store.js';
 import { bullConnection, openClient } from './redis-connection.js';
 import { parseRedisUrl } from './redis-url.js';
@@ -148,16 +148,26 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
         if (logits.length !== train.labels.length * train.numClasses) {
           throw new UnrecoverableError(encodeJobError(new DistilleryError('E_SHAPE', `teacher logits of job ${jobId} cover ${logits.length / train.numClasses} examples, the dataset loaded on ${name} has ${train.labels.length}`)));
         }
+        // Ended before it started (its coordinator timed it out, or was stopped, while it waited or stalled): not run.
+        if ((await client.get(`${STOP_KEY_PREFIX}${jobId}`).catch(() => null)) === END_VALUE) throw endedError(jobId, 'before it started');
+        // Tells the coordinator a worker has it: its time limit counts from here, not from the queue.
+        void job.updateProgress({ done: 0, total: trial.spec.student.train.epochs, worker: name, started: true }).catch(() => undefined);
         const stop = new Int32Array(new SharedArrayBuffer(4));
         const watch = watchStop(client, jobId, stop);
         try {
           result = await pool.run<TrialResult>(
             { type: 'trial', trial: { ...trial, train, test, teacherLogits: logits, ...(payload === undefined ? {} : { teacher: payload }) }, stop: stop.buffer as SharedArrayBuffer },
             onProgress,
+            { signal: watch.signal },
           );
+        } catch (error) {
+          if (watch.ended()) throw endedError(jobId, 'inside a step: its thread was terminated and replaced');
+          throw error;
         } finally {
           watch.stop();
         }
+        // Stopped at an epoch by an end request: a partial result is never handed back as the trial's.
+        if (watch.ended()) throw endedError(jobId, `at epoch ${result.epochs.length}`);
       }
       options.onEvent?.({ type: 'end', jobId, task, ok: true });
       return result;
@@ -217,12 +227,36 @@ async function fetchShared(fetcher: LogitFetcher, shared: Map<string, Float32Arr
   return copy;
 }
 
-/** Polls the job's stop key while it runs: a request lands in the trial's stop flag, read after each epoch. */
-function watchStop(client: Redis, jobId: string, flag: Int32Array): { stop: () => void } {
+/**
+ * Polls the job's stop key while it runs: a stop request lands in the trial's stop flag, read
+ * after each epoch; an end request sets the flag too and, if the trial has not ended within
+ * END_GRACE_MS (a step that never returns), aborts `signal`, which terminates its thread (trials
+ * are tfjs only: safe to terminate).
+ */
+function watchStop(client: Redis, jobId: string, flag: Int32Array): { signal: AbortSignal; ended: () => boolean; stop: () => void } {
+  const controller = new AbortController();
+  let ended = false;
+  let grace: NodeJS.Timeout | undefined;
   const timer = setInterval(() => {
-    void client.exists(`${STOP_KEY_PREFIX}${jobId}`).then((n) => {
-      if (n > 0) Atomics.store(flag, 0, 1);
+    void client.get(`${STOP_KEY_PREFIX}${jobId}`).then((value) => {
+      if (value === null) return;
+      Atomics.store(flag, 0, 1);
+      if (value === END_VALUE && !ended) {
+        ended = true;
+        grace = setTimeout(() => controller.abort(), END_GRACE_MS);
+      }
     }, () => undefined);
   }, 250);
-  return { stop: () => clearInterval(timer) };
+  return {
+    signal: controller.signal,
+    ended: () => ended,
+    stop: () => {
+      clearInterval(timer);
+      clearTimeout(grace);
+    },
+  };
+}
+
+function endedError(jobId: string, when: string): UnrecoverableError {
+  return new UnrecoverableError(encodeJobError(new DistilleryError('E_ABORTED', `trial job ${jobId} was ended by its coordinator (a timeout, or the sweep was stopped) ${when}`, { details: { ended: true } })));
 }

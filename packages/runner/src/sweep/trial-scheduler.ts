@@ -38,7 +38,8 @@ export interface SchedulerOptions {
 interface Running {
   readonly trial: PlannedTrial;
   readonly handle: ExecutionHandle<TrialResult>;
-  readonly startedAt: number;
+  /** When it started running (for a queue: when a worker took it; undefined while it waits). */
+  startedAt: number | undefined;
   readonly retried: boolean;
   readonly epochs: TrialEpoch[];
   /** Why it was asked to stop, and when (a stop that is not answered within the grace ends its worker). */
@@ -89,14 +90,19 @@ export async function scheduleTrials(options: SchedulerOptions): Promise<void> {
     const handle = executor.submit(
       { type: 'trial', trial: { id: trial.id, params: trial.params, seed: trial.seed, spec: trial.spec } },
       {
+        onStart: () => {
+          if (ref.entry !== undefined) ref.entry.startedAt ??= Date.now();
+        },
         onProgress: (progress) => {
+          // A job found already running (a resumed sweep) never says it started: its first epoch does.
+          if (ref.entry !== undefined) ref.entry.startedAt ??= Date.now();
           if (progress.epoch !== undefined) epochs.push(progress.epoch);
           options.onProgress?.(trial, progress);
         },
         ...(options.pruner === undefined ? {} : { decide: (progress: ExecutorProgress) => decide(options.pruner!, ref.entry, progress) }),
       },
     );
-    const entry: Running = { trial, handle, startedAt: Date.now(), retried, epochs };
+    const entry: Running = { trial, handle, startedAt: executor.reportsStart === true ? undefined : Date.now(), retried, epochs };
     ref.entry = entry;
     running.add(entry);
     void handle.outcome.then((outcome) => settle(entry, outcome));
@@ -113,7 +119,7 @@ export async function scheduleTrials(options: SchedulerOptions): Promise<void> {
 
   const settle = async (r: Running, outcome: ExecutorOutcome<TrialResult>) => {
     try {
-      const record = recordOf(r, outcome, options.numClasses);
+      const record = recordOf(r, outcome, options.numClasses, signal?.aborted === true);
       if (record === 'retry') {
         if (signal?.aborted !== true) {
           running.delete(r);
@@ -122,7 +128,7 @@ export async function scheduleTrials(options: SchedulerOptions): Promise<void> {
         }
       } else if (record !== undefined) {
         if (record.status === 'ok') {
-          finishedMs.push(Date.now() - r.startedAt);
+          finishedMs.push(Date.now() - (r.startedAt ?? Date.now()));
           options.pruner?.complete(r.trial.id);
         }
         await options.onRecord(record);
@@ -136,6 +142,9 @@ export async function scheduleTrials(options: SchedulerOptions): Promise<void> {
   let abortedAt: number | undefined;
   const onAbort = () => {
     abortedAt = Date.now();
+    // Jobs no worker has started (a queue holds every trial of the sweep) are taken back at once:
+    // they are not recorded, and a resumed sweep submits them again.
+    for (const r of running) if (r.handle.withdraw !== undefined && r.stop === undefined) void r.handle.withdraw().catch(() => false);
     changed();
   };
   signal?.addEventListener('abort', onAbort, { once: true });
@@ -155,7 +164,7 @@ export async function scheduleTrials(options: SchedulerOptions): Promise<void> {
         }
         continue;
       }
-      if (r.stop === undefined && ms !== undefined && now - r.startedAt > ms) {
+      if (r.stop === undefined && ms !== undefined && r.startedAt !== undefined && now - r.startedAt > ms) {
         requestStop(r, 'timed-out', `ran past the trial time limit of ${(ms / 1000).toFixed(1)} s`, r.epochs.length);
       }
       if (r.stop !== undefined && r.terminated !== true && r.stop.why === 'timed-out' && now - r.stop.at > graceMs && r.handle.terminate !== undefined) {
@@ -178,10 +187,12 @@ export async function scheduleTrials(options: SchedulerOptions): Promise<void> {
 }
 
 /** A finished attempt as a record; 'retry' for a dead worker's first attempt; undefined when stopped by an abort. */
-function recordOf(r: Running, outcome: ExecutorOutcome<TrialResult>, numClasses: number): TrialRecord | 'retry' | undefined {
+function recordOf(r: Running, outcome: ExecutorOutcome<TrialResult>, numClasses: number, aborted: boolean): TrialRecord | 'retry' | undefined {
   const base = { id: r.trial.id, params: r.trial.params, seed: r.trial.seed, finishedAt: new Date().toISOString(), ...(r.retried ? { retried: true } : {}) };
   if (r.stop?.why === 'aborted') return undefined;
-  const elapsedMs = Date.now() - r.startedAt;
+  // Taken back or ended by the abort (a queued job withdrawn): run again by a resumed sweep.
+  if (aborted && !outcome.ok && outcome.error.code === 'E_ABORTED') return undefined;
+  const elapsedMs = Date.now() - (r.startedAt ?? Date.now());
   if (outcome.ok) {
     const result = outcome.value;
     if (r.stop?.why === 'pruned' || r.stop?.why === 'timed-out') {
@@ -197,7 +208,11 @@ function recordOf(r: Running, outcome: ExecutorOutcome<TrialResult>, numClasses:
   }
   const { error } = outcome;
   if (r.stop?.why === 'timed-out') {
-    const reason = `${r.stop.reason}; it did not stop at an epoch within the grace period, so its worker was replaced`;
+    // A queue's worker is on another machine: the coordinator stops waiting and asks that worker to end the trial.
+    const remote = error.details?.['abandoned'] === true;
+    const reason = remote
+      ? `${r.stop.reason}; it did not stop at an epoch within the grace period, so ${error.message}`
+      : `${r.stop.reason}; it did not stop at an epoch within the grace period, so its worker was replaced`;
     return { ...base, status: 'timed-out', reason, stoppedAtEpoch: r.epochs.length, epochs: r.epochs, ...bestAndLast(r.epochs), elapsedMs };
   }
   if (error.code === 'E_WORKER_DIED' && !r.retried) return 'retry';
