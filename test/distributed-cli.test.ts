@@ -167,6 +167,49 @@ sweep:
     for (const r of after) expect(startedCount(workers, r.id)).toBe(1);
   });
 
+  it('Ctrl-C on the coordinator stops the sweep within seconds, keeps what finished, and the same command resumes it: nothing lost or recorded twice', async () => {
+    const file = join(dir, 'ctrl-c.yaml');
+    await writeFile(file, config([5], 12));
+    workers = [await startWorker(redis.url, { cwd: dir })];
+    const out = join(dir, 'ctrl-c');
+    let signalledAt = 0;
+    const first = await runCli(['sweep', file, '--executor', redis.url, '--out', out], {
+      cwd: dir,
+      onStderr: (chunk, child) => {
+        if (signalledAt === 0 && /\[sweep\] 1\/4 /.test(chunk)) {
+          signalledAt = Date.now();
+          child.kill('SIGINT');
+        }
+      },
+    });
+    expect(signalledAt, first.stderr).toBeGreaterThan(0);
+    expect(first.code, first.stderr).toBe(130);
+    // The abort grace (5 s) for the running trial, then the coordinator lets go.
+    expect(Date.now() - signalledAt, first.stderr).toBeLessThan(10_000);
+    expect(first.stderr).toContain('run the same command again to resume');
+    expect(first.stderr).toMatch(/sweep stopped: \d of 4 trials are in .*trials\.jsonl; run it again to finish/);
+    const before = await records(out);
+    expect(before.length).toBeGreaterThanOrEqual(1);
+    expect(before.length).toBeLessThan(4);
+    // The queued trials were taken back: nothing more starts on the worker once the coordinator is gone.
+    const starts = () => workers[0]!.stderr.split('\n').filter((l) => / started/.test(l)).length;
+    const startedAtStop = starts();
+    expect(startedAtStop).toBeLessThanOrEqual(2);
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(starts()).toBe(startedAtStop);
+    // A trial still running at the end of the grace was ended on the worker, not finished as a partial result.
+    if (before.length === 1 && startedAtStop === 2) expect(workers[0]!.stderr).toMatch(/ended by its coordinator \(a timeout, or the sweep was stopped\)/);
+    const second = await runCli(['sweep', file, '--executor', redis.url, '--out', out], { cwd: dir });
+    expect(second.code, second.stderr).toBe(0);
+    const after = await records(out);
+    expect(after).toHaveLength(4);
+    expect(new Set(after.map((r) => r.id)).size).toBe(4);
+    expect(after.slice(0, before.length)).toEqual(before);
+    expect(after.every((r) => r.status === 'ok' && r.epochs!.length === 12)).toBe(true);
+    // What was recorded before Ctrl-C was not run again.
+    for (const r of before) expect(startedCount(workers, r.id)).toBe(1);
+  });
+
   it('a worker whose dataset differs (another file under the same name) fails the trials clearly, without retries', async () => {
     const csv = (shift: number) =>
       ['a,b,c,y', ...Array.from({ length: 120 }, (_, i) => `${(i % 7) + shift},${i % 5},${(i * 3) % 11},${i % 3}`)].join('\n');

@@ -63,6 +63,29 @@ describe('sweeps that survive their trials', () => {
     expect(await lines(folder)).toHaveLength(3);
   });
 
+  it('in this thread (workers: 0) a trial past its limit stops at its next epoch and is recorded timed-out; there is no worker to replace', async () => {
+    const long = { ...base, student: { ...base.student, train: { ...base.student.train, epochs: 40 } } };
+    const result = await sweep({
+      base: long,
+      seeds: [1],
+      train,
+      test,
+      teacher: { logits: teacherLogits },
+      workers: 0,
+      plugins: [FAULT_LOSS],
+      directory: join(dir, 'in-thread'),
+      grid: { 'distillation.options': [{ mode: 'slow', ms: 40 }] },
+      timeout: 1500,
+      graceMs: 200,
+    });
+    const [slow] = result.records;
+    // Cooperative only: the reason has no "worker was replaced" (a hung step here would hold the whole process).
+    expect(slow).toMatchObject({ status: 'timed-out', reason: 'ran past the trial time limit of 1.5 s' });
+    expect(slow!.stoppedAtEpoch).toBeGreaterThanOrEqual(1);
+    expect(slow!.stoppedAtEpoch).toBeLessThan(40);
+    expect(slow!.epochs).toHaveLength(slow!.stoppedAtEpoch!);
+  });
+
   it('a worker that exits is retried once on a fresh worker; one that dies every time, or runs out of memory, fails after its retry', async () => {
     const marker = join(dir, 'exit-once.marker');
     const result = await sweep({

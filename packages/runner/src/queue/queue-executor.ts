@@ -108,8 +108,6 @@ export class QueueExecutor implements Executor {
       const p = event.data as Partial<ExecutorProgress>;
       if (typeof p.done !== 'number' || typeof p.total !== 'number') return;
       if (typeof p.worker === 'string') worker = p.worker;
-      // The worker's first word on a trial: it started (the time limit counts from here).
-      if ((event.data as { started?: unknown }).started === true) return options.onStart?.(worker ?? '?');
       const progress: ExecutorProgress = {
         id,
         done: p.done,
@@ -123,13 +121,21 @@ export class QueueExecutor implements Executor {
     };
     // NX: a stop never downgrades an end request already there.
     const requestStop = () => void this.client.set(stopKey, STOP_VALUE, 'EX', 24 * 3600, 'NX').catch(() => undefined);
+    // A worker took the job (BullMQ's 'active' event): its time limit counts from here, not from the queue.
+    const onActive = (event: { jobId: string }) => {
+      if (event.jobId === jobId && !ended) options.onStart?.(worker ?? '?');
+    };
     this.events.on('progress', onProgress);
+    this.events.on('active', onActive);
     let queued: Promise<unknown> = Promise.resolve();
     const ran = this.run(jobId, data, () => ended, (p) => (queued = p)).then(
       (o): ExecutorOutcome<TrialResult | ShardJobResult | SoftLabelShard> | Promise<ExecutorOutcome<SoftLabelShard>> =>
         o.ok && data.format === 'distillery-shard' ? this.shardOutcome(o.value as ShardJobResult) : o,
     );
-    const outcome = Promise.race([ran, abandoned]).finally(() => this.events.off('progress', onProgress));
+    const outcome = Promise.race([ran, abandoned]).finally(() => {
+      this.events.off('progress', onProgress);
+      this.events.off('active', onActive);
+    });
     return {
       id,
       stop: requestStop,

@@ -150,8 +150,6 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
         }
         // Ended before it started (its coordinator timed it out, or was stopped, while it waited or stalled): not run.
         if ((await client.get(`${STOP_KEY_PREFIX}${jobId}`).catch(() => null)) === END_VALUE) throw endedError(jobId, 'before it started');
-        // Tells the coordinator a worker has it: its time limit counts from here, not from the queue.
-        void job.updateProgress({ done: 0, total: trial.spec.student.train.epochs, worker: name, started: true }).catch(() => undefined);
         const stop = new Int32Array(new SharedArrayBuffer(4));
         const watch = watchStop(client, jobId, stop);
         try {
