@@ -53,6 +53,9 @@ describe('the end of a sweep says what to run next', () => {
     expect(saved.epoch).toBeLessThan(6);
     expect(saved).toMatchObject({ trial: chosen.id, seed: chosen.seed, epoch: chosen.best.epoch + 1, testAccuracy: chosen.best.testAccuracy });
 
+    // The sweep's report says where the saved student is, and which seed and epoch it is.
+    expect(await readFile(join(out, 'report.md'), 'utf8')).toContain(`Its best seed's student (seed ${saved.seed}, the weights after epoch ${saved.epoch}, validation ${(100 * saved.validationAccuracy).toFixed(2)} %) is saved in best-student/`);
+
     // The saved weights are that trial's at that epoch: eval on the sweep's test set gives its test accuracy.
     const evaluated = await runCli(['eval', join(out, 'best-student'), '--json']);
     expect(evaluated.code, evaluated.stderr).toBe(0);

@@ -37,6 +37,8 @@ export interface SweepReportData {
   readonly records: readonly TrialRecord[];
   /** Trials planned but not finished (an interrupted sweep): the report says so. */
   readonly pending: number;
+  /** The saved best student (`best-student/`, from `best-student.json`), when the sweep saved one. */
+  readonly bestStudent?: { readonly seed: number; readonly epoch: number; readonly validationAccuracy?: number };
 }
 
 export type ReportData = RunReportData | SweepReportData;

@@ -65,7 +65,11 @@ function bestText(data: SweepReportData): string {
     on === 'accuracy' || best.validationMetric === undefined
       ? `selected on mean validation accuracy (${percentMeanStd(best.validationAccuracy!, best.seeds)} %), never on test`
       : `selected on mean validation ${on} (${percentMeanStd(best.validationMetric, best.seeds)} %${best.testMetric === undefined ? '' : `; test ${on} ${percentMeanStd(best.testMetric, best.seeds)} %`}), never on test`;
-  return `${paramsText(best.params)}: test accuracy ${percentMeanStd(best.bestEpochAccuracy, best.seeds)} % at the best epoch over ${best.seeds === 1 ? 'one seed' : `${best.seeds} seeds`}; ${basis}.`;
+  const saved =
+    data.bestStudent === undefined
+      ? ''
+      : ` Its best seed's student (seed ${data.bestStudent.seed}, the weights after epoch ${data.bestStudent.epoch}${data.bestStudent.validationAccuracy === undefined ? '' : `, validation ${(100 * data.bestStudent.validationAccuracy).toFixed(2)} %`}) is saved in best-student/ beside this report: \`distillery eval best-student\` or \`distillery export best-student --onnx student.onnx\` from this folder.`;
+  return `${paramsText(best.params)}: test accuracy ${percentMeanStd(best.bestEpochAccuracy, best.seeds)} % at the best epoch over ${best.seeds === 1 ? 'one seed' : `${best.seeds} seeds`}; ${basis}.${saved}`;
 }
 
 /** Trials that did not end ok — pruned, timed out, diverged, failed — with what happened to each. */
