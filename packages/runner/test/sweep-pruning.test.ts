@@ -25,9 +25,9 @@ interface Run {
 }
 
 /** Runs the pruned sweep in a child; `killAfterLines` sends SIGKILL once trials.jsonl has that many lines. */
-function runSweep(folder: string, killAfterLines?: number): Promise<Run> {
+function runSweep(folder: string, killAfterLines?: number, workers = 1): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT, folder], { env: { ...process.env, FORCE_COLOR: '0' } });
+    const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT, folder, String(workers)], { env: { ...process.env, FORCE_COLOR: '0' } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -90,5 +90,24 @@ describe('a pruned, retried sweep', () => {
     expect(after.map((r) => r.id).sort()).toEqual(wholeRecords.map((r) => r.id).sort());
     expect(resumed.summary).toEqual(reference.summary);
     expect(resumed.statuses).toEqual(reference.statuses);
+  });
+
+  it('with 2 workers, a kill -9 then rerun loses nothing and records nothing twice (the order, so ASHA\'s decisions, may differ)', async () => {
+    const killed = join(dir, 'killed-2');
+    const first = await runSweep(killed, 3, 2);
+    expect(first.signal).toBe('SIGKILL');
+    const before = await records(killed);
+    expect(before.length).toBeGreaterThanOrEqual(3);
+    expect(before.length).toBeLessThan(8);
+    const rerun = await runSweep(killed, undefined, 2);
+    expect(rerun.code, rerun.stderr).toBe(0);
+    const resumed = JSON.parse(rerun.stdout) as { statuses: Record<string, number>; ran: number };
+    expect(resumed.ran).toBe(8 - before.length);
+    const after = await records(killed);
+    expect(after).toHaveLength(8);
+    expect(new Set(after.map((r) => r.id)).size).toBe(8);
+    expect(after.slice(0, before.length)).toEqual(before);
+    expect(Object.values(resumed.statuses).reduce((a, b) => a + b, 0)).toBe(8);
+    expect(after.every((r) => r.status === 'ok' || r.status === 'pruned')).toBe(true);
   });
 });
