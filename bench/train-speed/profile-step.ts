@@ -1,6 +1,9 @@
 /**
- * Kernel census of one student step: how many kernels run per step and their CPU time.
- *   NATIVE=1 tsx bench/train-speed/profile-step.ts
+ * Kernel census of a training step of one bench/train-speed model: how many kernels of each kind
+ * run per step and their CPU time (a hook on the engine's kernel dispatch; kernels inside a
+ * custom op count in both, and the hook's own cost is in the step time). See docs/engine.md.
+ *   node_modules/.bin/tsx bench/train-speed/profile-step.ts            # student, native kernels
+ *   NATIVE=0 MODEL=cnn STEPS=20 node_modules/.bin/tsx bench/train-speed/profile-step.ts
  */
 import { DistillationTrainer, setupBackend, tf, warmUpBackend } from '@distillery/core';
 import { BATCH, SPEED_CASES } from './models.js';
