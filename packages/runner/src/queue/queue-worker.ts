@@ -7,7 +7,7 @@ import { createPluginRegistry } from '../builtin-registry.js';
 import { RunnerPool } from '../pool/runner-pool.js';
 import type { SoftLabelShard, TeacherPayload } from '../protocol.js';
 import type { TrialEpoch, TrialResult } from '../trial/trial-spec.js';
-import { DEFAULT_QUEUE, END_GRACE_MS, END_VALUE, STOP_KEY_PREFIX, encodeJobError } from './job-error.js';
+import { DEFAULT_QUEUE, END_GRACE_MS, END_VALUE, STOP_KEY_PREFIX, decodeJobError, encodeJobError } from './job-error.js';
 import { LogitFetcher } from './logit-store.js';
 import { bullConnection, openClient } from './redis-connection.js';
 import { parseRedisUrl } from './redis-url.js';
@@ -170,7 +170,8 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       options.onEvent?.({ type: 'end', jobId, task, ok: true });
       return result;
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      // An UnrecoverableError carries the error's JSON (for the coordinator): its message is what a person reads.
+      const message = error instanceof UnrecoverableError ? decodeJobError(error.message).message : error instanceof Error ? error.message : String(error);
       options.onEvent?.({ type: 'end', jobId, task, ok: false, message });
       throw error instanceof UnrecoverableError ? error : new Error(encodeJobError(error));
     }

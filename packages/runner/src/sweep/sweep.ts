@@ -59,7 +59,7 @@ export interface SweepOptions extends PluginModules {
   readonly timeout?: TrialTimeout;
   /** How long a trial past its limit has to stop at an epoch before its worker is replaced (default 10 s). */
   readonly graceMs?: number;
-  /** On abort (Ctrl-C), how long running trials have to stop before their workers are ended (default 2 s). */
+  /** On abort (Ctrl-C), how long running trials have to finish before they are ended, unrecorded (default 5 s; a queue's unstarted trials are taken back at once). */
   readonly abortGraceMs?: number;
   /**
    * Save the best student (the validation-chosen combination's best seed, at its chosen epoch)
