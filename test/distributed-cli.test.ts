@@ -1,10 +1,13 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type TestRedis } from '../packages/runner/test/support/redis-server.js';
 import { runCli } from './cli-helpers.js';
 import { startWorker, stopWorker, type WorkerProcess } from './worker-processes.js';
+
+const FAULT_LOSS = fileURLToPath(new URL('../packages/runner/test/fixtures/fault-loss.ts', import.meta.url));
 
 /** A seconds-long sweep (4 trials) on 600 embedded digits; `seeds` makes it another sweep (other job ids). */
 const config = (seeds: number[], epochs = 3) => `name: queued
@@ -208,6 +211,29 @@ sweep:
     expect(after.every((r) => r.status === 'ok' && r.epochs!.length === 12)).toBe(true);
     // What was recorded before Ctrl-C was not run again.
     for (const r of before) expect(startedCount(workers, r.id)).toBe(1);
+  });
+
+  it('--trial-timeout on the queue: a remote trial stuck in a step is recorded timed-out after the grace; its worker ends the thread and runs the next trial', async () => {
+    const file = join(dir, 'hang.yaml');
+    await writeFile(
+      file,
+      `plugins: [${JSON.stringify(FAULT_LOSS)}]\n${config([6], 2)
+        .replace('distillation: { loss: kd, lambda: 1, temperature: 4 }', 'distillation: { loss: fault, options: { mode: ok }, lambda: 1, temperature: 4 }')
+        .replace('grid: { distillation.lambda: [0.5, 1], distillation.temperature: [2, 4] }', 'grid: { distillation.options: [{ mode: hang }, { mode: ok }] }')}`,
+    );
+    workers = [await startWorker(redis.url, { cwd: dir, args: ['--plugin', FAULT_LOSS] })];
+    const out = join(dir, 'hang');
+    const run = await runCli(['sweep', file, '--executor', redis.url, '--out', out, '--trial-timeout', '6'], { cwd: dir });
+    expect(run.code, run.stderr).toBe(0);
+    const rs = await records(out);
+    const [hang, ok] = rs as Array<Record_ & { reason?: string; stoppedAtEpoch?: number }>;
+    expect(rs.map((r) => r.status)).toEqual(['timed-out', 'ok']);
+    expect(hang!.reason).toMatch(/^ran past the trial time limit of 6\.0 s; it did not stop at an epoch within the grace period, so the coordinator stopped waiting for it and asked its worker/);
+    expect(hang!.stoppedAtEpoch).toBe(0);
+    // The one worker (one trial at a time) ended the stuck thread itself, then ran the other trial.
+    expect(workers[0]!.stderr).toMatch(new RegExp(`trial ${hang!.id}: failed: .*ended by its coordinator .* inside a step: its thread was terminated and replaced`));
+    expect(workers[0]!.stderr).toContain(`trial ${ok!.id}: done`);
+    expect(workers[0]!.child.exitCode).toBeNull();
   });
 
   it('a worker whose dataset differs (another file under the same name) fails the trials clearly, without retries', async () => {
