@@ -1,4 +1,4 @@
-import { MODEL_JSON } from '@distillery/core';
+import { MODEL_JSON, type BackendInfo } from '@distillery/core';
 import { checkFolder, distill, formatCacheRejection, writeFolderRecord } from '@distillery/runner';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -72,7 +72,7 @@ export async function runCommand(configFile: string | undefined, flags: RunFlags
         kind: 'run',
         title: `${config.name}: distillation on ${pipeline.run.train.name}`,
         createdAt: new Date().toISOString(),
-        backend: pipeline.backend.name,
+        backend: backendLabel(pipeline.backend),
         config,
         report: result.report,
         histories: {
@@ -99,6 +99,11 @@ export async function runCommand(configFile: string | undefined, flags: RunFlags
     release();
     await pool?.destroy();
   }
+}
+
+/** The backend as the report names it: `wasm + native kernels (openblas)` when the native accelerator serves it. */
+export function backendLabel(backend: BackendInfo): string {
+  return backend.native.active ? `${backend.name} + native kernels (${backend.native.blas})` : backend.name;
 }
 
 export function formatRunOutcome(outcome: RunOutcome): string {
