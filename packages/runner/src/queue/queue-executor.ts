@@ -5,7 +5,7 @@ import type { ExecutionHandle, Executor, ExecutorJob, ExecutorOutcome, ExecutorP
 import type { SoftLabelShard, TeacherPayload } from '../protocol.js';
 import { readBlob } from './blob-store.js';
 import { teacherToJob, type JobTeacher, type ShardJobData, type ShardJobResult } from './shard-job.js';
-import type { TrialResult } from '../trial/trial-spec.js';
+import type { TrialEpoch, TrialResult } from '../trial/trial-spec.js';
 import { DEFAULT_QUEUE, END_VALUE, STOP_KEY_PREFIX, STOP_VALUE, decodeJobError } from './job-error.js';
 import { putLogits, type LogitsAddress } from './logit-store.js';
 import { bullConnection, openClient } from './redis-connection.js';
@@ -103,21 +103,31 @@ export class QueueExecutor implements Executor {
       ended = true;
       endNow({ ok: false, error: new DistilleryError('E_ABORTED', message, { details }).toJSON() });
     };
+    // Epochs (or examples) reported so far; `finished` once the result is in: events still in flight after it are late copies.
+    let reported = 0;
+    let total: number | undefined;
+    let finished = false;
+    const report = (p: { done: number; total: number; epoch?: TrialEpoch }) => {
+      reported = Math.max(reported, p.done);
+      total = p.total;
+      const progress: ExecutorProgress = { id, done: p.done, total: p.total, worker: worker ?? '?', ...(p.epoch === undefined ? {} : { epoch: p.epoch }) };
+      options.onProgress?.(progress);
+      // A remote trial does not wait for the decision: a 'stop' lands at the epoch it reaches.
+      if (options.decide?.(progress) === 'stop' && !finished) requestStop();
+    };
     const onProgress = (event: { jobId: string; data: unknown }) => {
-      if (event.jobId !== jobId || ended) return;
+      if (event.jobId !== jobId || ended || finished) return;
       const p = event.data as Partial<ExecutorProgress>;
       if (typeof p.done !== 'number' || typeof p.total !== 'number') return;
       if (typeof p.worker === 'string') worker = p.worker;
-      const progress: ExecutorProgress = {
-        id,
-        done: p.done,
-        total: p.total,
-        worker: worker ?? '?',
-        ...(typeof p.epoch === 'object' && p.epoch !== null ? { epoch: p.epoch } : {}),
-      };
-      options.onProgress?.(progress);
-      // A remote trial does not wait for the decision: a 'stop' lands at the epoch it reaches.
-      if (options.decide?.(progress) === 'stop') requestStop();
+      report({ done: p.done, total: p.total, ...(typeof p.epoch === 'object' && p.epoch !== null ? { epoch: p.epoch } : {}) });
+    };
+    // BullMQ may deliver a job's last progress events after its completion: a finished trial's
+    // epochs not yet reported are reported from its result, in order, before the outcome (so bars
+    // reach their end and the pruner sees every epoch, whatever the timing).
+    const reportTheRest = (result: TrialResult) => {
+      finished = true;
+      for (let done = reported + 1; done <= result.epochs.length; done++) report({ done, total: total ?? result.epochs.length, epoch: result.epochs[done - 1]! });
     };
     // NX: a stop never downgrades an end request already there.
     const requestStop = () => void this.client.set(stopKey, STOP_VALUE, 'EX', 24 * 3600, 'NX').catch(() => undefined);
@@ -129,8 +139,10 @@ export class QueueExecutor implements Executor {
     this.events.on('active', onActive);
     let queued: Promise<unknown> = Promise.resolve();
     const ran = this.run(jobId, data, () => ended, (p) => (queued = p)).then(
-      (o): ExecutorOutcome<TrialResult | ShardJobResult | SoftLabelShard> | Promise<ExecutorOutcome<SoftLabelShard>> =>
-        o.ok && data.format === 'distillery-shard' ? this.shardOutcome(o.value as ShardJobResult) : o,
+      (o): ExecutorOutcome<TrialResult | ShardJobResult | SoftLabelShard> | Promise<ExecutorOutcome<SoftLabelShard>> => {
+        if (o.ok && data.format === 'distillery-trial' && !ended) reportTheRest(o.value as TrialResult);
+        return o.ok && data.format === 'distillery-shard' ? this.shardOutcome(o.value as ShardJobResult) : o;
+      },
     );
     const outcome = Promise.race([ran, abandoned]).finally(() => {
       this.events.off('progress', onProgress);
