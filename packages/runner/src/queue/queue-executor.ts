@@ -125,8 +125,9 @@ export class QueueExecutor implements Executor {
     // BullMQ may deliver a job's last progress events after its completion: a finished trial's
     // epochs not yet reported are reported from its result, in order, before the outcome (so bars
     // reach their end and the pruner sees every epoch, whatever the timing).
-    const reportTheRest = (result: TrialResult) => {
+    const reportTheRest = (result: TrialResult, by: string | undefined) => {
       finished = true;
+      worker ??= by;
       for (let done = reported + 1; done <= result.epochs.length; done++) report({ done, total: total ?? result.epochs.length, epoch: result.epochs[done - 1]! });
     };
     // NX: a stop never downgrades an end request already there.
@@ -140,7 +141,12 @@ export class QueueExecutor implements Executor {
     let queued: Promise<unknown> = Promise.resolve();
     const ran = this.run(jobId, data, () => ended, (p) => (queued = p)).then(
       (o): ExecutorOutcome<TrialResult | ShardJobResult | SoftLabelShard> | Promise<ExecutorOutcome<SoftLabelShard>> => {
-        if (o.ok && data.format === 'distillery-trial' && !ended) reportTheRest(o.value as TrialResult);
+        if (o.ok && data.format === 'distillery-trial') {
+          // The worker's name rides on the job's return value; the trial's result is the rest.
+          const { worker: by, ...value } = o.value as TrialResult & { worker?: unknown };
+          if (!ended) reportTheRest(value, typeof by === 'string' ? by : undefined);
+          return { ok: true, value };
+        }
         return o.ok && data.format === 'distillery-shard' ? this.shardOutcome(o.value as ShardJobResult) : o;
       },
     );

@@ -101,7 +101,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     return payload;
   };
 
-  const process_ = async (job: Job): Promise<TrialResult | ShardJobResult> => {
+  const process_ = async (job: Job): Promise<(TrialResult & { readonly worker: string }) | ShardJobResult> => {
     const jobId = job.id ?? '?';
     let parsed: { kind: 'trial'; data: TrialJobData } | { kind: 'shard'; data: ShardJobData };
     try {
@@ -119,10 +119,14 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     }
     const task = parsed.kind === 'trial' ? `trial ${parsed.data.trial.id}` : `shard ${parsed.data.shard.start}-${parsed.data.shard.end}`;
     options.onEvent?.({ type: 'start', jobId, task, attempt: job.attemptsMade + 1 });
+    // Progress writes in order, each after the one before; the result is handed back only once they
+    // are all in Redis, so the coordinator reads every progress event before the job's completion.
+    let progressWritten: Promise<unknown> = Promise.resolve();
     const onProgress = (m: { done: number; total: number; epoch?: TrialEpoch }) => {
       options.onEvent?.({ type: 'progress', jobId, task, done: m.done, total: m.total });
       // The epoch's metrics go too: the coordinator's pruner decides on them.
-      void job.updateProgress({ done: m.done, total: m.total, worker: name, ...(m.epoch === undefined ? {} : { epoch: m.epoch }) }).catch(() => undefined);
+      const update = { done: m.done, total: m.total, worker: name, ...(m.epoch === undefined ? {} : { epoch: m.epoch }) };
+      progressWritten = progressWritten.then(() => job.updateProgress(update)).catch(() => undefined);
     };
     try {
       const { data } = parsed;
@@ -167,8 +171,10 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
         // Stopped at an epoch by an end request: a partial result is never handed back as the trial's.
         if (watch.ended()) throw endedError(jobId, `at epoch ${result.epochs.length}`);
       }
+      await progressWritten;
       options.onEvent?.({ type: 'end', jobId, task, ok: true });
-      return result;
+      // A trial's result names its worker too: the coordinator labels epochs whose progress events it missed.
+      return parsed.kind === 'trial' ? { ...(result as TrialResult), worker: name } : (result as ShardJobResult);
     } catch (error) {
       // An UnrecoverableError carries the error's JSON (for the coordinator): its message is what a person reads.
       const message = error instanceof UnrecoverableError ? decodeJobError(error.message).message : error instanceof Error ? error.message : String(error);
