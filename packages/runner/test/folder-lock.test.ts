@@ -24,6 +24,19 @@ function deadPid(): number {
 }
 
 describe('FolderLock', () => {
+  it('a lock file caught between its creation and its content: the refusal still names the holder', async () => {
+    const folder = join(dir, 'being-written');
+    await mkdir(folder, { recursive: true });
+    // As another process does it: create the file empty ('wx'), write the holder a moment later.
+    await writeFile(join(folder, LOCK_FILE), '');
+    const holder = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), purpose: 'sweep' };
+    setTimeout(() => void writeFile(join(folder, LOCK_FILE), `${JSON.stringify(holder)}\n`), 150);
+    await expect(FolderLock.acquire(folder, 'sweep')).rejects.toMatchObject({
+      code: 'E_LOCKED',
+      message: expect.stringContaining(`in use by sweep pid ${process.pid} on ${hostname()}`),
+    });
+  });
+
   it('holds pid, host and start time, refuses a second writer naming the holder, and is free after release', async () => {
     const folder = join(dir, 'one');
     const lock = await FolderLock.acquire(folder, 'sweep');

@@ -54,7 +54,7 @@ export class FolderLock {
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
-      const existing = await readHolder(file);
+      const existing = await settledHolder(file);
       if (existing === 'gone') continue;
       if (existing !== 'unreadable' && (existing.host !== holder.host || isAlive(existing.pid))) {
         throw lockedError(folder, existing);
@@ -84,6 +84,18 @@ export async function withFolderLock<T>(folder: string, purpose: string, fn: () 
     return await fn();
   } finally {
     await lock.release();
+  }
+}
+
+/**
+ * The lock's holder, waiting up to a second while the file is unreadable and new: the process
+ * that just created it is writing it (`open('wx')` then write), and the refusal should name it.
+ */
+async function settledHolder(file: string): Promise<LockHolder | 'gone' | 'unreadable'> {
+  for (let tries = 0; ; tries++) {
+    const holder = await readHolder(file);
+    if (holder !== 'unreadable' || tries >= 50 || (await olderThan(file, 5_000))) return holder;
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
 
