@@ -32,8 +32,12 @@ function inTerminal(args: string[], screen: string): Promise<string> {
 describe.skipIf(!hasScript)('progress in a terminal', () => {
   it('the teacher bar is redrawn at each epoch during training (1/6, 2/6, … before 6/6)', async () => {
     const config = join(dir, 'six-epochs.yaml');
-    // The tiny config with a teacher of 6 epochs of tiny batches (150 steps each): every epoch lasts several redraws, even on a quiet machine.
-    await writeFile(config, (await readFile(TINY_CONFIG, 'utf8')).replace('train: { epochs: 2, batchSize: 64 }', 'train: { epochs: 6, batchSize: 4 }'));
+    // The tiny config with a wider teacher of 6 epochs of one-example batches (600 steps each): every
+    // epoch spans several redraws (10 a second) even on a quiet machine with the native kernels.
+    await writeFile(
+      config,
+      (await readFile(TINY_CONFIG, 'utf8')).replace('options: { hidden: [32] }\n  train: { epochs: 2, batchSize: 64 }', 'options: { hidden: [256] }\n  train: { epochs: 6, batchSize: 1 }'),
+    );
     const drawn = await inTerminal(['run', config, '--out', join(dir, 'out')], join(dir, 'run.typescript'));
     const teacherFrames = new Set([...drawn.matchAll(/teacher\s+\|[^|]*\|\s+(\d+)\/6/g)].map((m) => m[1]));
     expect(teacherFrames.has('6')).toBe(true);
@@ -42,10 +46,13 @@ describe.skipIf(!hasScript)('progress in a terminal', () => {
   });
 
   it('a sweep: workers 1 and 2, rows with λ, T, seed, losses and validation accuracy, an ETA; soft-label bars end at 100%', async () => {
-    const drawn = await inTerminal(['sweep', TINY_CONFIG, '--out', join(dir, 'sweep'), '--workers', '2'], join(dir, 'sweep.typescript'));
+    // Trials of 8 epochs of small batches (~1,200 steps): long enough for rows mid-trial and an ETA between trials.
+    const config = join(dir, 'sweep-eight-epochs.yaml');
+    await writeFile(config, (await readFile(TINY_CONFIG, 'utf8')).replace('train: { epochs: 2, batchSize: 16, transferBatchSize: 64,', 'train: { epochs: 8, batchSize: 4, transferBatchSize: 4,'));
+    const drawn = await inTerminal(['sweep', config, '--out', join(dir, 'sweep'), '--workers', '2'], join(dir, 'sweep.typescript'));
     const rows = [...drawn.matchAll(/(worker \d+)\s+\|[^|]*\|\s+(\d+)\/(\d+) ([^\n\r|]*)/g)];
     expect(new Set(rows.map((m) => m[1]))).toEqual(new Set(['worker 1', 'worker 2']));
-    expect(drawn).toMatch(/worker \d\s+\|[^|]*\|\s+2\/2 λ=(0\.5|1) T=(2|4) seed 1 · ce \d\.\d{4} · kd \d\.\d{4} · val \d+\.\d%/);
+    expect(drawn).toMatch(/worker \d\s+\|[^|]*\|\s+8\/8 λ=(0\.5|1) T=(2|4) seed 1 · ce \d\.\d{4} · kd \d\.\d{4} · val \d+\.\d%/);
     expect(drawn).toMatch(/trials\s+\|[^|]*\|\s+[123]\/4 done · eta \d+s/);
     // Each soft-label worker's bar ends full: its own count over its own count.
     const softEnds = rows.filter((m) => Number(m[3]) > 10).map((m) => [Number(m[2]), Number(m[3])] as const);
