@@ -63,16 +63,21 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** Starts two workers, sweeps `file` through them and in the local pool; both must exit 0. */
+async function remoteAndLocal(file: string, name: string) {
+  workers = [await startWorker(redis.url, { cwd: dir }), await startWorker(redis.url, { cwd: dir })];
+  const remote = await runCli(['sweep', file, '--executor', redis.url, '--out', join(dir, `${name}-remote`)], { cwd: dir });
+  expect(remote.code, remote.stderr).toBe(0);
+  const local = await runCli(['sweep', file, '--out', join(dir, `${name}-local`)], { cwd: dir });
+  expect(local.code, local.stderr).toBe(0);
+  return { remote, q: await records(join(dir, `${name}-remote`)), l: await records(join(dir, `${name}-local`)) };
+}
+
 describe('distillery sweep --executor redis://… with distillery worker processes', () => {
   it('two workers and a coordinator finish the sweep with the local pool’s results; label runs its shards on them too', async () => {
     const file = join(dir, 'two.yaml');
     await writeFile(file, config([1]));
-    workers = [await startWorker(redis.url, { cwd: dir }), await startWorker(redis.url, { cwd: dir })];
-    const remote = await runCli(['sweep', file, '--executor', redis.url, '--out', join(dir, 'two-remote')], { cwd: dir });
-    expect(remote.code, remote.stderr).toBe(0);
-    const local = await runCli(['sweep', file, '--out', join(dir, 'two-local')], { cwd: dir });
-    expect(local.code, local.stderr).toBe(0);
-    const [q, l] = [await records(join(dir, 'two-remote')), await records(join(dir, 'two-local'))];
+    const { remote, q, l } = await remoteAndLocal(file, 'two');
     expect(q).toHaveLength(4);
     expect(q.every((r) => r.status === 'ok')).toBe(true);
     expect(byId(q)).toEqual(byId(l));
@@ -99,12 +104,7 @@ sweep:
   seeds: [3]
 `;
     await writeFile(file, config([3], 2).replace(/distillation: \{[^\n]*\n[\s\S]*$/, features));
-    workers = [await startWorker(redis.url, { cwd: dir }), await startWorker(redis.url, { cwd: dir })];
-    const remote = await runCli(['sweep', file, '--executor', redis.url, '--out', join(dir, 'features-remote')], { cwd: dir });
-    expect(remote.code, remote.stderr).toBe(0);
-    const local = await runCli(['sweep', file, '--out', join(dir, 'features-local')], { cwd: dir });
-    expect(local.code, local.stderr).toBe(0);
-    const [q, l] = [await records(join(dir, 'features-remote')), await records(join(dir, 'features-local'))];
+    const { q, l } = await remoteAndLocal(file, 'features');
     expect(q.map((r) => r.status)).toEqual(['ok', 'ok']);
     expect(byId(q)).toEqual(byId(l));
     const hint = q.map((r) => (r.epochs as { losses: Record<string, number> }[]).at(-1)!.losses['hint(dense_1→dense_1)']);

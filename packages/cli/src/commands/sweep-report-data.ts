@@ -1,8 +1,6 @@
 import { DistilleryError } from '@distillery/core';
-import { SweepResultsStore, planSweep, summarizeTrials, type SearchStrategy, type SweepGrid, type TrialRecord, type TrialSpec } from '@distillery/runner';
-import { existsSync } from 'node:fs';
+import { SweepResultsStore, planSweep, readBestStudent, summarizeTrials, type SearchStrategy, type SweepGrid, type TrialRecord, type TrialSpec } from '@distillery/runner';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { SweepReportData } from '../report/report-data.js';
 
 /** Rebuilds a sweep's report data from its folder (sweep.json + trials.jsonl), finished or not. */
@@ -27,18 +25,11 @@ export async function sweepReportData(directory: string, title?: string): Promis
   };
 }
 
-/** `best-student.json` beside a saved `best-student/` model, as the report shows it; nothing when either is missing or unreadable. */
+/** The saved best student as the report shows it; nothing when the sweep saved none. */
 async function savedBestStudent(directory: string): Promise<Pick<SweepReportData, 'bestStudent'>> {
-  if (!existsSync(join(directory, 'best-student', 'model.json'))) return {};
-  const text = await readFile(join(directory, 'best-student.json'), 'utf8').catch(() => undefined);
-  let saved: { seed?: unknown; epoch?: unknown; validationAccuracy?: unknown } | undefined;
-  try {
-    saved = text === undefined ? undefined : (JSON.parse(text) as typeof saved);
-  } catch {
-    return {};
-  }
-  if (typeof saved?.seed !== 'number' || typeof saved.epoch !== 'number') return {};
-  return { bestStudent: { seed: saved.seed, epoch: saved.epoch, ...(typeof saved.validationAccuracy === 'number' ? { validationAccuracy: saved.validationAccuracy } : {}) } };
+  const saved = await readBestStudent(directory);
+  if (saved === undefined) return {};
+  return { bestStudent: { seed: saved.seed, epoch: saved.epoch, ...(saved.validationAccuracy === undefined ? {} : { validationAccuracy: saved.validationAccuracy }) } };
 }
 
 /** The report lists values per key: a random-search range becomes the values its trials drew. */

@@ -55,10 +55,8 @@ export async function saveBestStudent(
     testAccuracy: chosen.best.testAccuracy,
   };
   const recordFile = join(directory, RECORD);
-  if (existsSync(recordFile) && existsSync(join(best.directory, 'model.json'))) {
-    const saved = JSON.parse(await readFile(recordFile, 'utf8')) as Partial<BestStudent>;
-    if (saved.trial === best.trial && saved.epoch === best.epoch) return best;
-  }
+  const saved = await readBestStudent(directory);
+  if (saved?.trial === best.trial && saved.epoch === best.epoch) return best;
   await rm(best.directory, { recursive: true, force: true });
   let done = 0;
   const rerun = await runTrial(trialTask(trial, data), registry, { services: pluginServices(createServiceContainer()) }, {
@@ -74,6 +72,19 @@ export async function saveBestStudent(
   }
   await writeFile(recordFile, `${JSON.stringify({ ...best, directory: FOLDER }, null, 2)}\n`);
   return best;
+}
+
+/** The saved best student's record (`best-student.json` beside `best-student/`), or undefined when either is missing or unreadable. */
+export async function readBestStudent(directory: string): Promise<BestStudent | undefined> {
+  if (!existsSync(join(directory, FOLDER, 'model.json'))) return undefined;
+  const text = await readFile(join(directory, RECORD), 'utf8').catch(() => undefined);
+  try {
+    const saved = text === undefined ? undefined : (JSON.parse(text) as Partial<BestStudent>);
+    if (typeof saved?.seed !== 'number' || typeof saved.epoch !== 'number' || typeof saved.trial !== 'string') return undefined;
+    return { ...(saved as BestStudent), directory: join(directory, FOLDER) };
+  } catch {
+    return undefined;
+  }
 }
 
 /** The best combination's trial whose chosen epoch scores best on validation. */
