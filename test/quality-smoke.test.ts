@@ -20,7 +20,7 @@ function runBench(): Promise<{ code: number | null; stderr: string }> {
     const tsx = fileURLToPath(import.meta.resolve('tsx/cli'));
     const child = spawn(process.execPath, [tsx, 'bench/quality/run.ts'], {
       cwd: repo,
-      env: { ...process.env, SCALE: 'tiny', DATASETS: 'mnist', OUT: out, WORKERS: '2' },
+      env: { ...process.env, SCALE: 'tiny', DATASETS: 'mnist', STUDENTS: 'mlp,cnn', OUT: out, WORKERS: '2' },
     });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -30,10 +30,20 @@ function runBench(): Promise<{ code: number | null; stderr: string }> {
 }
 
 describe('bench/quality (tiny)', () => {
-  it('selects on validation, runs the seeds, and writes the table, the numbers and the plot', async () => {
+  it('trains the CNN teacher, selects on validation, runs the seeds, and writes the table, the numbers and the plot for each student', async () => {
     const { code, stderr } = await runBench();
     expect(code, stderr).toBe(0);
-    const result = JSON.parse(await readFile(join(out, 'mnist', 'quality.json'), 'utf8'));
+    expect(stderr).toMatch(/teacher teacher-cnn \([\d,]+ params\)/);
+    for (const student of ['mlp', 'cnn']) await expectTable(join(out, 'mnist', `student-${student}`), student === 'mlp' ? 'MLP 784-16-10' : 'CNN conv 2-4');
+    // The selection and the seeds are resumable sweep folders.
+    expect(stderr).toContain('[mnist 0.05 kd]');
+  });
+});
+
+async function expectTable(folder: string, studentName: string): Promise<void> {
+    const result = JSON.parse(await readFile(join(folder, 'quality.json'), 'utf8'));
+    expect(result.studentName).toBe(studentName);
+    expect(result.teacherName).toMatch(/^CNN conv 8-16 \+ batch-norm/);
     expect(result.rows.map((r: { fraction: number; method: string }) => `${r.fraction} ${r.method}`)).toEqual([
       '0.05 student alone', '0.05 kd', '0.05 dkd', '1 student alone', '1 kd', '1 dkd',
     ]);
@@ -42,10 +52,7 @@ describe('bench/quality (tiny)', () => {
       for (const a of row.testAccuracies) expect(a).toBeGreaterThan(0.1);
     }
     expect(result.teacherAccuracy).toBeGreaterThan(0.6);
-    const table = await readFile(join(out, 'mnist', 'quality.md'), 'utf8');
+    const table = await readFile(join(folder, 'quality.md'), 'utf8');
     expect(table).toMatch(/\| 5% \(40\) \| \d+\.\d\d ± \d+\.\d\d \|/);
-    expect((await stat(join(out, 'mnist', 'quality.png'))).size).toBeGreaterThan(10_000);
-    // The selection and the seeds are resumable sweep folders.
-    expect(stderr).toContain('[mnist 0.05 kd]');
-  });
-});
+    expect((await stat(join(folder, 'quality.png'))).size).toBeGreaterThan(10_000);
+}

@@ -6,8 +6,19 @@ export interface QualityScale {
   readonly fractions: readonly number[];
   /** Examples held out of training for selection (never the test set), by dataset. */
   readonly validationCount: Readonly<Record<string, number>>;
+  /** The MLP teacher (TEACHER=mlp) and the CNN teacher (TEACHER=cnn, the default). */
   readonly teacher: { readonly hidden: readonly number[]; readonly epochs: number; readonly dropout: number; readonly inputDropout: number };
+  readonly cnnTeacher: {
+    readonly filters: readonly number[];
+    readonly dense: readonly number[];
+    readonly dropout: number;
+    readonly epochs: number;
+    /** Random shifts of up to this many pixels on every training batch. */
+    readonly shiftPixels: number;
+  };
   readonly studentHidden: readonly number[];
+  /** The small CNN student (STUDENT=cnn). */
+  readonly studentCnn: { readonly filters: readonly number[]; readonly dense: readonly number[] };
   readonly studentEpochs: number;
   readonly transferBatchSize: number;
   /** Limit the data (tiny runs only). */
@@ -22,7 +33,9 @@ export const SCALES: Record<'full' | 'tiny', QualityScale> = {
     // About a tenth of each training set: 5,000 of Fashion-MNIST's 60,000, 1,000 of the 8,004 digits.
     validationCount: { fashion: 5000, mnist: 1000 },
     teacher: { hidden: [1200, 1200], epochs: 8, dropout: 0.5, inputDropout: 0.2 },
+    cnnTeacher: { filters: [32, 64], dense: [128], dropout: 0.3, epochs: Number(process.env['TEACHER_EPOCHS'] ?? 12), shiftPixels: 2 },
     studentHidden: [64],
+    studentCnn: { filters: [8, 16], dense: [] },
     studentEpochs: 20,
     transferBatchSize: 256,
     seeds: [1, 2, 3],
@@ -32,7 +45,9 @@ export const SCALES: Record<'full' | 'tiny', QualityScale> = {
     fractions: [0.05, 1],
     validationCount: { fashion: 200, mnist: 200 },
     teacher: { hidden: [64], epochs: 5, dropout: 0.2, inputDropout: 0 },
+    cnnTeacher: { filters: [8, 16], dense: [32], dropout: 0.1, epochs: 6, shiftPixels: 1 },
     studentHidden: [16],
+    studentCnn: { filters: [2, 4], dense: [] },
     studentEpochs: 4,
     transferBatchSize: 64,
     limit: { train: 1000, test: 300 },
@@ -63,12 +78,18 @@ export function methods(scale: QualityScale): Method[] {
   ];
 }
 
-export function baseSpec(scale: QualityScale, dataset: string, fraction: number): TrialSpecInput {
+export type StudentKind = 'mlp' | 'cnn';
+
+export function studentName(scale: QualityScale, kind: StudentKind): string {
+  return kind === 'mlp' ? `MLP 784-${scale.studentHidden.join('-')}-10` : `CNN conv ${scale.studentCnn.filters.join('-')}${scale.studentCnn.dense.length > 0 ? ` + dense ${scale.studentCnn.dense.join('-')}` : ''}`;
+}
+
+export function baseSpec(scale: QualityScale, dataset: string, fraction: number, student: StudentKind = 'mlp'): TrialSpecInput {
   return {
     data: { labelledFraction: fraction, validationCount: scale.validationCount[dataset]! },
     student: {
-      plugin: 'mlp',
-      options: { hidden: [...scale.studentHidden] },
+      plugin: student,
+      options: student === 'mlp' ? { hidden: [...scale.studentHidden] } : { filters: [...scale.studentCnn.filters], dense: [...scale.studentCnn.dense] },
       train: { epochs: scale.studentEpochs, batchSize: 64, transferBatchSize: scale.transferBatchSize, learningRate: 2e-3 },
     },
     distillation: { loss: 'kd', lambda: 1, temperature: 4 },

@@ -13,18 +13,24 @@
 import { evaluateModel, setupBackend, type Dataset, type Model } from '@distillery/core';
 import { embeddedMnistSplit, FASHION_MNIST_DIR, loadMnistFamily } from '@distillery/datasets';
 import { RunnerPool, createBuiltinRegistry, describeTrialOutcome, generateSoftLabels, obtainTeacher as runnerObtainTeacher, setPath, splitRun, sweep, type TrialRecord } from '@distillery/runner';
-import { createTeacherMlp } from '@distillery/teachers';
+import { randomShift } from '@distillery/augmentations';
+import { createTeacherCnn, createTeacherMlp } from '@distillery/teachers';
 import { mkdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
-import { baseSpec, methods, SCALES, type QualityScale } from './quality-plan.js';
+import { baseSpec, methods, SCALES, studentName, type QualityScale, type StudentKind } from './quality-plan.js';
 import { writeQualityReport, type QualityRow } from './quality-report.js';
 
 const scale = SCALES[(process.env['SCALE'] ?? 'full') as 'full' | 'tiny'];
 if (scale === undefined) throw new Error(`SCALE must be full or tiny, got ${process.env['SCALE']}`);
 const datasets = (process.env['DATASETS'] ?? 'fashion,mnist').split(',');
+const teacherKind = process.env['TEACHER'] ?? 'cnn';
+if (teacherKind !== 'cnn' && teacherKind !== 'mlp') throw new Error(`TEACHER must be cnn or mlp, got ${teacherKind}`);
+const students = (process.env['STUDENTS'] ?? 'mlp').split(',') as StudentKind[];
+for (const s of students) if (s !== 'mlp' && s !== 'cnn') throw new Error(`STUDENTS: each must be mlp or cnn, got ${s}`);
+const fractions = process.env['FRACTIONS'] === undefined ? scale.fractions : process.env['FRACTIONS'].split(',').map(Number);
 const workers = Number(process.env['WORKERS'] ?? availableParallelism());
-const outRoot = resolve(process.env['OUT'] ?? join('runs', scale.name === 'full' ? 'quality' : 'quality-tiny'));
+const outRoot = resolve(process.env['OUT'] ?? join('runs', `${scale.name === 'full' ? 'quality' : 'quality-tiny'}-${teacherKind}`));
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 const started = performance.now();
@@ -34,20 +40,23 @@ try {
   for (const name of datasets) {
     const dataStarted = performance.now();
     const { train, test } = await loadData(name, scale);
-    const out = join(outRoot, name);
-    await mkdir(out, { recursive: true });
+    const dataOut = join(outRoot, name);
+    await mkdir(dataOut, { recursive: true });
     log(`\n=== ${name}: ${train.size} train / ${test.size} test, scale ${scale.name}, ${workers} workers, backend ${backend.name}`);
-    const teacher = await obtainTeacher(train, out, scale, scale.validationCount[name]!);
+    const teacher = await obtainTeacher(train, dataOut, scale, scale.validationCount[name]!);
     const teacherAccuracy = (await evaluateModel(teacher, test)).accuracy;
     log(`teacher ${teacher.name} (${teacher.countParams().toLocaleString('en-US')} params): test accuracy ${(100 * teacherAccuracy).toFixed(2)}%`);
-    const soft = await generateSoftLabels({ teacher, dataset: train, pool, cache: join(out, 'logit-cache') });
+    const soft = await generateSoftLabels({ teacher, dataset: train, pool, cache: join(dataOut, 'logit-cache') });
     log(`soft labels: cache ${soft.cache}, ${soft.teacherPasses} teacher pass(es), ${(soft.elapsedMs / 1000).toFixed(1)}s`);
     teacher.dispose();
 
+    for (const student of students) {
+    const out = students.length === 1 && student === 'mlp' ? dataOut : join(dataOut, `student-${student}`);
+    const studentStarted = performance.now();
     const rows: QualityRow[] = [];
-    for (const fraction of scale.fractions) {
+    for (const fraction of fractions) {
       for (const method of methods(scale)) {
-        const base = Object.entries(method.base).reduce((spec, [path, value]) => setPath(spec, path, value), baseSpec(scale, name, fraction));
+        const base = Object.entries(method.base).reduce((spec, [path, value]) => setPath(spec, path, value), baseSpec(scale, name, fraction, student));
         const folder = join(out, `labels-${fraction}`, method.name.replace(/\s+/g, '-'));
         const onProgress = (e: Parameters<NonNullable<Parameters<typeof sweep>[0]['onProgress']>>[0]) => {
           if (e.type === 'trial:end') log(`  [${name} ${fraction} ${method.name}] ${e.finished}/${e.total} ${JSON.stringify(e.record.params)} seed ${e.record.seed}: ${e.record.status === 'ok' ? `val ${pct(e.record.best.validationAccuracy)} test ${pct(e.record.best.testAccuracy)}` : describeTrialOutcome(e.record)}`);
@@ -64,9 +73,11 @@ try {
         rows.push({ fraction, method: method.name, chosen, testAccuracies: records.map((r) => r.best.testAccuracy), labelled: Math.max(1, Math.round(fraction * (train.size - scale.validationCount[name]!))) });
       }
     }
-    const minutes = (performance.now() - dataStarted) / 60_000;
-    const files = await writeQualityReport(out, { dataset: name, scale: scale.name, teacherAccuracy, teacherName: `MLP 784-${scale.teacher.hidden.join('-')}-10`, studentName: `MLP 784-${scale.studentHidden.join('-')}-10`, rows, minutes, workers, backend: backend.name });
-    log(`${name} done in ${minutes.toFixed(1)} min: ${files.join(', ')}`);
+    // The first student's table counts the teacher and the soft labels too.
+    const minutes = (performance.now() - (student === students[0] ? dataStarted : studentStarted)) / 60_000;
+    const files = await writeQualityReport(out, { dataset: name, scale: scale.name, teacherAccuracy, teacherName: teacherName(scale), studentName: studentName(scale, student), rows, minutes, workers, backend: backend.name });
+    log(`${name}, ${studentName(scale, student)} student, done in ${minutes.toFixed(1)} min: ${files.join(', ')}`);
+    }
   }
 } finally {
   await pool.destroy();
@@ -90,15 +101,28 @@ async function loadData(name: string, s: QualityScale): Promise<{ train: Dataset
   return { train: first(data.train, s.limit.train), test: first(data.test, s.limit.test) };
 }
 
-/** Trained once on every training label outside the (first seed's) validation split, then reused. */
+function teacherName(s: QualityScale): string {
+  if (teacherKind === 'mlp') return `MLP 784-${s.teacher.hidden.join('-')}-10`;
+  const t = s.cnnTeacher;
+  return `CNN conv ${t.filters.join('-')} + batch-norm + dense ${t.dense.join('-')}, shifts ±${t.shiftPixels} px`;
+}
+
 /** The bench's teacher through the runner's one teacher path: trained on every label outside validation, saved, reused. */
 async function obtainTeacher(train: Dataset, out: string, s: QualityScale, validationCount: number): Promise<Model> {
   const split = splitRun(train, { labelledFraction: 1, validationCount }, s.seeds[0]!);
+  const cnn = s.cnnTeacher;
   const { model } = await runnerObtainTeacher({
-    source: {
-      create: (seed) => createTeacherMlp({ inputShape: train.inputShape, numClasses: train.numClasses, seed, hidden: s.teacher.hidden, dropout: s.teacher.dropout, inputDropout: s.teacher.inputDropout }),
-      train: { epochs: s.teacher.epochs, batchSize: 128, learningRate: 1e-3 },
-    },
+    source:
+      teacherKind === 'mlp'
+        ? {
+            create: (seed) => createTeacherMlp({ inputShape: train.inputShape, numClasses: train.numClasses, seed, hidden: s.teacher.hidden, dropout: s.teacher.dropout, inputDropout: s.teacher.inputDropout }),
+            train: { epochs: s.teacher.epochs, batchSize: 128, learningRate: 1e-3 },
+          }
+        : {
+            create: (seed) => createTeacherCnn({ inputShape: train.inputShape, numClasses: train.numClasses, seed, filters: cnn.filters, dense: cnn.dense, dropout: cnn.dropout, batchNorm: true }),
+            train: { epochs: cnn.epochs, batchSize: 128, learningRate: 1e-3 },
+          },
+    ...(teacherKind === 'cnn' ? { augmentation: randomShift({ pixels: cnn.shiftPixels }) } : {}),
     trainOn: split.transfer,
     shape: { inputShape: train.inputShape, numClasses: train.numClasses },
     seed: 1,

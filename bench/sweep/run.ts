@@ -4,12 +4,17 @@
  *
  *   pnpm bench:sweep               # N = number of cores
  *   WORKERS=16 pnpm bench:sweep
+ *   CEILING=0 pnpm bench:sweep     # without the machine-ceiling measurement
+ *
+ * With N > 1 it also measures what N threads can reach on this machine at all (thread-ceiling.ts:
+ * N plain threads each running 9 trials in-thread, against one alone) and prints the pool's share.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RunnerPool, sweep } from '@distillery/runner';
 import { benchSweep } from './sweep-setup.js';
+import { threadCeiling } from './thread-ceiling.js';
 
 const workers = Number(process.env['WORKERS'] ?? availableParallelism());
 const epochs = Number(process.env['EPOCHS'] ?? 3);
@@ -47,5 +52,11 @@ const same = serial.records.every((r, i) => JSON.stringify(r.status === 'ok' && 
 console.log(`same per-trial results serial vs parallel: ${same}`);
 console.log(`best (on ${parallel.summary.selectedOn}): ${JSON.stringify(parallel.summary.best?.params)}`);
 await rm(folder, { recursive: true, force: true });
+if (workers > 1 && process.env['CEILING'] !== '0') {
+  const c = await threadCeiling(workers, epochs, seeds);
+  const speedUp = serial.elapsedMs / parallel.elapsedMs;
+  console.log(`machine ceiling, ${workers} plain threads (9 trials each, in-thread) vs 1 alone: ${c.ceiling.toFixed(2)}× (${(c.aloneMs / 1000).toFixed(1)} s alone; ${c.togetherMs.map((t) => (t / 1000).toFixed(1)).join(' s, ')} s together)`);
+  console.log(`pool speed-up ${speedUp.toFixed(2)}× = ${((100 * speedUp) / c.ceiling).toFixed(0)}% of that ceiling`);
+}
 const meanTrial = (r: typeof serial) => r.records.reduce((n, x) => n + (x.status === 'ok' ? x.elapsedMs : 0), 0) / r.records.length / 1000;
 console.log(`mean trial time: serial ${meanTrial(serial).toFixed(2)} s, in a worker ${meanTrial(parallel).toFixed(2)} s`);

@@ -183,3 +183,81 @@ describe('Identity on wasm shares data instead of copying', () => {
     });
   });
 });
+
+describe('Tile on wasm (block copies) matches the cpu backend', () => {
+  const CASES: Array<{ name: string; shape: number[]; reps: number[] }> = [
+    { name: 'scalar', shape: [], reps: [] },
+    { name: 'a vector', shape: [5], reps: [3] },
+    { name: 'broadcast of per-channel moments over a batch of images', shape: [1, 1, 1, 7], reps: [3, 5, 4, 1] },
+    { name: 'a trailing size-1 dimension', shape: [3, 4, 1], reps: [1, 1, 6] },
+    { name: 'every dimension repeated, odd sizes', shape: [2, 3, 5], reps: [3, 2, 7] },
+    { name: 'no repetition', shape: [2, 3], reps: [1, 1] },
+    { name: 'a zero repetition', shape: [2, 3], reps: [0, 2] },
+    { name: 'rank 5', shape: [2, 1, 3, 1, 2], reps: [1, 4, 1, 3, 2] },
+  ];
+  for (const c of CASES) {
+    it(`float32: ${c.name}`, async () => {
+      const size = c.shape.reduce((a, b) => a * b, 1);
+      await expectSameOnBothBackends(tf.Tile, { x: { shape: c.shape, values: randomValues(size, 5) } }, { reps: c.reps });
+    });
+  }
+
+  it('int32 and bool keep their values and dtype', async () => {
+    for (const dtype of ['int32', 'bool'] as const) {
+      const results: Array<{ dtype: string; values: number[] }> = [];
+      for (const backend of ['cpu', 'wasm'] as const) {
+        await setupBackend({ backend, fallbackToCpu: false, native: false });
+        results.push(
+          await expectNoTensorLeak(async () => {
+            const x = tf.tensor([1, 0, 3, 0, 5, 6], [2, 3, 1], dtype);
+            const y = tf.tile(x, [2, 1, 3]);
+            const out = { dtype: y.dtype, values: Array.from(await y.data()) };
+            tf.dispose([x, y]);
+            return out;
+          }),
+        );
+      }
+      expect(results[1]).toEqual(results[0]);
+      expect(results[1]!.dtype).toBe(dtype);
+    }
+  });
+});
+
+describe('Mean on wasm (row sums over leading axes) matches the cpu backend', () => {
+  const CASES: Array<{ name: string; shape: number[]; axis: number | number[]; keepDims: boolean }> = [
+    { name: "batch-norm's per-channel moments of NHWC", shape: [4, 5, 6, 7], axis: [0, 1, 2], keepDims: false },
+    { name: 'the same with keepDims', shape: [4, 5, 6, 7], axis: [0, 1, 2], keepDims: true },
+    { name: 'the batch axis of a matrix', shape: [33, 10], axis: 0, keepDims: false },
+    { name: 'negative and unsorted axes', shape: [3, 4, 5], axis: [-2, 0], keepDims: false },
+    { name: 'the last axis (the stock kernel)', shape: [6, 9], axis: -1, keepDims: false },
+    { name: 'middle axes (the stock kernel)', shape: [3, 4, 5, 2], axis: [1, 2], keepDims: true },
+    { name: 'every axis (the stock kernel)', shape: [3, 4], axis: [0, 1], keepDims: false },
+  ];
+  for (const c of CASES) {
+    it(c.name, async () => {
+      const size = c.shape.reduce((a, b) => a * b, 1);
+      await expectSameOnBothBackends(tf.Mean, { x: { shape: c.shape, values: randomValues(size, 9) } }, { axis: c.axis, keepDims: c.keepDims });
+    });
+  }
+
+  it("gives batch-norm's training-step gradients as on cpu", async () => {
+    const grads: Float32Array[] = [];
+    for (const backend of ['cpu', 'wasm'] as const) {
+      await setupBackend({ backend, fallbackToCpu: false, native: false });
+      grads.push(
+        await expectNoTensorLeak(async () => {
+          const x = tf.tensor4d(randomValues(2 * 5 * 5 * 3, 11), [2, 5, 5, 3]);
+          const loss = (input: tf.Tensor) => {
+            const { mean, variance } = tf.moments(input, [0, 1, 2]);
+            return input.sub(mean).div(variance.add(1e-3).sqrt()).mul(tf.linspace(0.5, 2, 3)).square().sum() as tf.Scalar;
+          };
+          const g = tf.grad(loss)(x);
+          const values = (await g.data()) as Float32Array;
+          tf.dispose([x, g]);
+          return values;
+        }),
+      );
+    }
+    expect(relativeError(grads[1]!, grads[0]!)).toBeLessThanOrEqual(1e-4);
+  });
+});

@@ -5,6 +5,7 @@ import {
   isDistilleryError,
   loadModel,
   withPreprocessing,
+  type Augmentation,
   type Dataset,
   type EpochRecord,
   type FeatureScaling,
@@ -55,6 +56,8 @@ export interface ObtainTeacherOptions {
   readonly signal?: AbortSignal;
   /** The run's input scaling: a teacher trained here carries it (a loaded one has its own). */
   readonly scaling?: FeatureScaling;
+  /** Applied to each batch of a teacher trained here (e.g. random shifts for a CNN teacher). */
+  readonly augmentation?: Augmentation;
 }
 
 export interface ObtainedTeacher {
@@ -89,7 +92,12 @@ export async function obtainTeacher(options: ObtainTeacherOptions): Promise<Obta
       model,
       objective: supervisedObjective(),
       data: { labelled: options.trainOn },
-      options: { ...source.train, seed: options.seed, ...(options.signal === undefined ? {} : { signal: options.signal }) },
+      options: {
+        ...source.train,
+        seed: options.seed,
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+        ...(options.augmentation === undefined ? {} : { augmentation: options.augmentation }),
+      },
     });
     if (folder !== undefined) await model.save(folder);
     return { model, origin: 'trained', history: result.history };

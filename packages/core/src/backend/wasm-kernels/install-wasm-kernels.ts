@@ -3,9 +3,11 @@ import { createBatchMatMulKernel } from './batch-mat-mul.js';
 import { createConv2DBackpropFilterKernel } from './conv2d-backprop-filter.js';
 import { createConv2DBackpropInputKernel } from './conv2d-backprop-input.js';
 import { createIdentityKernel } from './identity.js';
+import { createMeanKernel } from './mean.js';
+import { createTileKernel } from './tile.js';
 
 /** The kernels Distillery puts in place of (or beside) tfjs-backend-wasm's own. */
-export const DISTILLERY_WASM_KERNELS = [tf.BatchMatMul, tf.Conv2DBackpropFilter, tf.Conv2DBackpropInput, tf.Identity] as const;
+export const DISTILLERY_WASM_KERNELS = [tf.BatchMatMul, tf.Conv2DBackpropFilter, tf.Conv2DBackpropInput, tf.Identity, tf.Mean, tf.Tile] as const;
 
 // What was registered before we patched: restored by uninstall (bench/kernels compares both).
 let stockConfigs: Map<string, tf.KernelConfig | undefined> | undefined;
@@ -13,7 +15,7 @@ let stockConfigs: Map<string, tf.KernelConfig | undefined> | undefined;
 /** Registers Distillery's wasm kernels. Idempotent. The wasm backend module must be imported. */
 export function installWasmKernels(): void {
   if (stockConfigs !== undefined) return;
-  const patches = [createBatchMatMulKernel(), createConv2DBackpropFilterKernel(), createConv2DBackpropInputKernel(), createIdentityKernel()];
+  const patches = [createBatchMatMulKernel(), createConv2DBackpropFilterKernel(), createConv2DBackpropInputKernel(), createIdentityKernel(), createMeanKernel(), createTileKernel()];
   const saved = new Map<string, tf.KernelConfig | undefined>();
   for (const patch of patches) {
     const existing = tf.getKernel(patch.kernelName, 'wasm');
