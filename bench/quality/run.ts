@@ -36,13 +36,14 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 const started = performance.now();
 const backend = await setupBackend();
 const pool = new RunnerPool({ workers, backend: backend.name });
+const engine = `${backend.name}${backend.native.active ? ` + native kernels (${backend.native.blas})` : ''}`;
 try {
   for (const name of datasets) {
     const dataStarted = performance.now();
     const { train, test } = await loadData(name, scale);
     const dataOut = join(outRoot, name);
     await mkdir(dataOut, { recursive: true });
-    log(`\n=== ${name}: ${train.size} train / ${test.size} test, scale ${scale.name}, ${workers} workers, backend ${backend.name}`);
+    log(`\n=== ${name}: ${train.size} train / ${test.size} test, scale ${scale.name}, ${workers} workers, backend ${engine}`);
     const teacher = await obtainTeacher(train, dataOut, scale, scale.validationCount[name]!);
     const teacherAccuracy = (await evaluateModel(teacher, test)).accuracy;
     log(`teacher ${teacher.name} (${teacher.countParams().toLocaleString('en-US')} params): test accuracy ${(100 * teacherAccuracy).toFixed(2)}%`);
@@ -75,7 +76,7 @@ try {
     }
     // The first student's table counts the teacher and the soft labels too.
     const minutes = (performance.now() - (student === students[0] ? dataStarted : studentStarted)) / 60_000;
-    const files = await writeQualityReport(out, { dataset: name, scale: scale.name, teacherAccuracy, teacherName: teacherName(scale), studentName: studentName(scale, student), rows, minutes, workers, backend: backend.name });
+    const files = await writeQualityReport(out, { dataset: name, scale: scale.name, teacherAccuracy, teacherName: teacherName(scale), studentName: studentName(scale, student), rows, minutes, workers, backend: engine });
     log(`${name}, ${studentName(scale, student)} student, done in ${minutes.toFixed(1)} min: ${files.join(', ')}`);
     }
   }

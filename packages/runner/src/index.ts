@@ -27,7 +27,8 @@ export {
   type TeacherSource,
   type TrainingSettings,
 } from './distill.js';
-export { sweep, checkSweepPlan, checkSweepFeatures, type SweepOptions, type SweepProgress, type SweepResult } from './sweep/sweep.js';
+export { sweep, type SweepOptions, type SweepProgress, type SweepResult } from './sweep/sweep.js';
+export { checkSweepPlan, checkSweepFeatures } from './sweep/check-sweep-plan.js';
 export { planSweep, type SweepGrid, type SearchStrategy, type PlannedTrial } from './sweep/sweep-plan.js';
 export { sampleSearchSpace, isSearchRange, type SearchRange, type SearchDimension } from './sweep/search-space.js';
 export { SweepResultsStore, SETTLED_STATUSES, type TrialRecord, type TrialStatus } from './sweep/results-store.js';
