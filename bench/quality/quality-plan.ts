@@ -1,3 +1,4 @@
+import type { LearningRateSchedule } from '@distillery/core';
 import type { SweepGrid, TrialSpecInput } from '@distillery/runner';
 
 /** How big a run of the quality benchmark is: `full` for the README table, `tiny` for CI (seconds). */
@@ -15,6 +16,7 @@ export interface QualityScale {
     readonly epochs: number;
     /** Random shifts of up to this many pixels on every training batch. */
     readonly shiftPixels: number;
+    readonly schedule: LearningRateSchedule;
   };
   readonly studentHidden: readonly number[];
   /** The small CNN student (STUDENT=cnn). */
@@ -33,7 +35,7 @@ export const SCALES: Record<'full' | 'tiny', QualityScale> = {
     // About a tenth of each training set: 5,000 of Fashion-MNIST's 60,000, 1,000 of the 8,004 digits.
     validationCount: { fashion: 5000, mnist: 1000 },
     teacher: { hidden: [1200, 1200], epochs: 8, dropout: 0.5, inputDropout: 0.2 },
-    cnnTeacher: { filters: [32, 64], dense: [128], dropout: 0.3, epochs: Number(process.env['TEACHER_EPOCHS'] ?? 12), shiftPixels: 2 },
+    cnnTeacher: { filters: [32, 64], dense: [128], dropout: 0.3, epochs: Number(process.env['TEACHER_EPOCHS'] ?? 12), shiftPixels: 2, schedule: 'cosine' },
     studentHidden: [64],
     studentCnn: { filters: [8, 16], dense: [] },
     studentEpochs: 20,
@@ -45,7 +47,7 @@ export const SCALES: Record<'full' | 'tiny', QualityScale> = {
     fractions: [0.05, 1],
     validationCount: { fashion: 200, mnist: 200 },
     teacher: { hidden: [64], epochs: 5, dropout: 0.2, inputDropout: 0 },
-    cnnTeacher: { filters: [8, 16], dense: [32], dropout: 0.1, epochs: 6, shiftPixels: 1 },
+    cnnTeacher: { filters: [8, 16], dense: [32], dropout: 0.1, epochs: 6, shiftPixels: 1, schedule: 'cosine' },
     studentHidden: [16],
     studentCnn: { filters: [2, 4], dense: [] },
     studentEpochs: 4,
@@ -90,7 +92,7 @@ export function baseSpec(scale: QualityScale, dataset: string, fraction: number,
     student: {
       plugin: student,
       options: student === 'mlp' ? { hidden: [...scale.studentHidden] } : { filters: [...scale.studentCnn.filters], dense: [...scale.studentCnn.dense] },
-      train: { epochs: scale.studentEpochs, batchSize: 64, transferBatchSize: scale.transferBatchSize, learningRate: 2e-3 },
+      train: { epochs: scale.studentEpochs, batchSize: 64, transferBatchSize: scale.transferBatchSize, learningRate: 2e-3, learningRateSchedule: 'cosine' },
     },
     distillation: { loss: 'kd', lambda: 1, temperature: 4 },
   };

@@ -105,7 +105,7 @@ async function loadData(name: string, s: QualityScale): Promise<{ train: Dataset
 function teacherName(s: QualityScale): string {
   if (teacherKind === 'mlp') return `MLP 784-${s.teacher.hidden.join('-')}-10`;
   const t = s.cnnTeacher;
-  return `CNN conv ${t.filters.join('-')} + batch-norm + dense ${t.dense.join('-')}, shifts ±${t.shiftPixels} px`;
+  return `CNN conv ${t.filters.join('-')} + batch-norm + dense ${t.dense.join('-')}, shifts ±${t.shiftPixels} px, ${t.epochs} epochs ${t.schedule}`;
 }
 
 /** The bench's teacher through the runner's one teacher path: trained on every label outside validation, saved, reused. */
@@ -121,7 +121,7 @@ async function obtainTeacher(train: Dataset, out: string, s: QualityScale, valid
           }
         : {
             create: (seed) => createTeacherCnn({ inputShape: train.inputShape, numClasses: train.numClasses, seed, filters: cnn.filters, dense: cnn.dense, dropout: cnn.dropout, batchNorm: true }),
-            train: { epochs: cnn.epochs, batchSize: 128, learningRate: 1e-3 },
+            train: { epochs: cnn.epochs, batchSize: 128, learningRate: 1e-3, learningRateSchedule: cnn.schedule },
           },
     ...(teacherKind === 'cnn' ? { augmentation: randomShift({ pixels: cnn.shiftPixels }) } : {}),
     trainOn: split.transfer,

@@ -52,7 +52,9 @@ export type {
   EpochRecord,
   EarlyStoppingOptions,
   TeacherLogits,
+  LearningRateSchedule,
 } from './contracts/trainer.js';
+export { LEARNING_RATE_SCHEDULES, scheduledLearningRate } from './contracts/trainer.js';
 
 export { InMemoryDataset, type InMemoryDatasetInit } from './data/in-memory-dataset.js';
 export { splitDataset, type SplitOptions } from './data/split-dataset.js';

@@ -40,6 +40,15 @@ export interface EarlyStoppingOptions {
   readonly restoreBest?: boolean;
 }
 
+export const LEARNING_RATE_SCHEDULES = ['constant', 'cosine'] as const;
+export type LearningRateSchedule = (typeof LEARNING_RATE_SCHEDULES)[number];
+
+/** The learning rate of epoch `epoch` (0-based) of `epochs` under `schedule`. */
+export function scheduledLearningRate(learningRate: number, schedule: LearningRateSchedule | undefined, epoch: number, epochs: number): number {
+  if (schedule === undefined || schedule === 'constant') return learningRate;
+  return (learningRate * (1 + Math.cos((Math.PI * epoch) / epochs))) / 2;
+}
+
 export interface TrainOptions {
   readonly epochs: number;
   /** Labelled examples per step. */
@@ -47,6 +56,12 @@ export interface TrainOptions {
   /** Transfer examples per step (default: batchSize). */
   readonly transferBatchSize?: number;
   readonly learningRate: number;
+  /**
+   * How the learning rate moves over the epochs: `constant` (the default), or `cosine` —
+   * PyTorch's CosineAnnealingLR stepped once per epoch, from `learningRate` at epoch 0 down
+   * toward 0 at the last (epoch e of E trains at learningRate · (1 + cos(π·e/E)) / 2).
+   */
+  readonly learningRateSchedule?: LearningRateSchedule;
   /** ≥ 1; fixes shuffling, dropout masks and augmentation. */
   readonly seed: number;
   /** Default: one pass over the transfer set if there is one, else over the labelled set. */
@@ -95,6 +110,8 @@ export interface EpochRecord {
   readonly losses: Readonly<Record<string, number>>;
   /** Mean weighted total. */
   readonly total: number;
+  /** The epoch's learning rate (set by the trainer; it moves under a schedule). */
+  readonly learningRate?: number;
   readonly validation?: EvaluationMetrics;
   readonly elapsedMs: number;
 }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { EventEmitter } from 'eventemitter3';
 import { termWeightAt, type ObjectiveTerm } from '../contracts/loss.js';
-import type { EpochRecord, Trainer, TrainerEvents, TrainRequest, TrainResult } from '../contracts/trainer.js';
+import { scheduledLearningRate, type EpochRecord, type Trainer, type TrainerEvents, type TrainRequest, type TrainResult } from '../contracts/trainer.js';
 import { BatchStream } from '../data/batch-stream.js';
 import { DistilleryError } from '../errors.js';
 import { evaluateModel } from '../evaluation/evaluate-model.js';
@@ -80,6 +80,8 @@ export class DistillationTrainer implements Trainer {
     try {
       for (let epoch = 0; epoch < options.epochs; epoch++) {
         const started = performance.now();
+        const learningRate = scheduledLearningRate(options.learningRate, options.learningRateSchedule, epoch, options.epochs);
+        optimizer.setLearningRate(learningRate);
         // Each step's term values are read anyway (the finiteness check), so they are summed here,
         // rounded to float32 after every addition as a float32 tensor sum would be: the same bits.
         const sums = new Float32Array(terms.length + 1);
@@ -89,7 +91,7 @@ export class DistillationTrainer implements Trainer {
           const { labelled, transfer } = batches;
           const stepSeed = deriveSeed(options.seed, epoch, step);
           const context = (stream: number) => ({ seed: deriveSeed(stepSeed, stream), epoch, batch: step });
-          const at = { epoch, step, learningRate: options.learningRate };
+          const at = { epoch, step, learningRate };
           let values: Float32Array | undefined;
           try {
             tf.tidy(() => {
@@ -159,12 +161,13 @@ export class DistillationTrainer implements Trainer {
         const totals = sums;
         const losses = toRecord(terms, totals, stepsPerEpoch);
         const total = totals[terms.length]! / stepsPerEpoch;
-        checkTermValues(termNames, termNames.map((name) => losses[name]!), maxLoss, { epoch, step: stepsPerEpoch - 1, learningRate: options.learningRate }, 'epoch mean');
+        checkTermValues(termNames, termNames.map((name) => losses[name]!), maxLoss, { epoch, step: stepsPerEpoch - 1, learningRate }, 'epoch mean');
         const validation = data.validation !== undefined ? await evaluateModel(model, data.validation) : undefined;
         const record: EpochRecord = {
           epoch,
           losses,
           total,
+          learningRate,
           ...(validation !== undefined ? { validation } : {}),
           elapsedMs: performance.now() - started,
         };

@@ -4,6 +4,8 @@ import { ADAM_UPDATE_KERNEL, type AdamUpdateAttrs } from '../backend/native-kern
 /** What the trainer needs of an optimiser. */
 export interface TrainingOptimizer {
   applyGradients(gradients: tf.NamedTensorMap): void;
+  /** The learning rate of the steps from now on (a schedule changes it between epochs). */
+  setLearningRate(learningRate: number): void;
   dispose(): void;
 }
 
@@ -17,7 +19,12 @@ const BETA2 = 0.999;
 export function createAdam(learningRate: number): TrainingOptimizer {
   if (tf.getKernel(ADAM_UPDATE_KERNEL, tf.getBackend()) !== undefined) return new FusedAdam(learningRate);
   const adam = tf.train.adam(learningRate, BETA1, BETA2);
-  return { applyGradients: (gradients) => adam.applyGradients(gradients as Record<string, tf.Variable>), dispose: () => adam.dispose() };
+  return {
+    applyGradients: (gradients) => adam.applyGradients(gradients as Record<string, tf.Variable>),
+    // tfjs' AdamOptimizer reads its (protected) learningRate field at every step.
+    setLearningRate: (rate) => ((adam as unknown as { learningRate: number }).learningRate = rate),
+    dispose: () => adam.dispose(),
+  };
 }
 
 interface Moments {
@@ -34,7 +41,7 @@ class FusedAdam implements TrainingOptimizer {
   private accBeta1 = Math.fround(BETA1);
   private accBeta2 = Math.fround(BETA2);
   private readonly moments = new Map<string, Moments>();
-  private readonly constants: Omit<AdamUpdateAttrs, 'oneMinusAccBeta1' | 'oneMinusAccBeta2'>;
+  private constants: Omit<AdamUpdateAttrs, 'oneMinusAccBeta1' | 'oneMinusAccBeta2'>;
 
   constructor(learningRate: number) {
     const f = Math.fround;
@@ -66,6 +73,10 @@ class FusedAdam implements TrainingOptimizer {
     }
     this.accBeta1 = Math.fround(this.accBeta1 * this.constants.beta1);
     this.accBeta2 = Math.fround(this.accBeta2 * this.constants.beta2);
+  }
+
+  setLearningRate(learningRate: number): void {
+    this.constants = { ...this.constants, minusLearningRate: Math.fround(-learningRate) };
   }
 
   dispose(): void {

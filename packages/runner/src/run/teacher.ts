@@ -6,6 +6,7 @@ import {
   loadModel,
   withPreprocessing,
   type Augmentation,
+  type LearningRateSchedule,
   type Dataset,
   type EpochRecord,
   type FeatureScaling,
@@ -25,6 +26,8 @@ export interface TrainingSettings {
   readonly learningRate: number;
   /** Transfer examples per step for the distilled student (default: batchSize). */
   readonly transferBatchSize?: number;
+  /** How the learning rate moves over the epochs (default constant). */
+  readonly learningRateSchedule?: LearningRateSchedule;
 }
 
 /**

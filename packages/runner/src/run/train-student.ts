@@ -54,6 +54,7 @@ export async function trainStudent(t: StudentTraining): Promise<TrainResult> {
       batchSize: settings.batchSize,
       transferBatchSize: transferBatch,
       learningRate: settings.learningRate,
+      ...(settings.learningRateSchedule === undefined ? {} : { learningRateSchedule: settings.learningRateSchedule }),
       seed: t.seed,
       stepsPerEpoch: Math.ceil(split.transfer.size / transferBatch),
       ...(t.earlyStopping === undefined ? {} : { earlyStopping: t.earlyStopping }),

@@ -1,6 +1,7 @@
-import { DistilleryError } from '@distillery/core';
+import { DistilleryError, LEARNING_RATE_SCHEDULES } from '@distillery/core';
 import { z } from 'zod';
 import { formatConfigIssues } from './format-issues.js';
+import type { TrainingSettings } from '../run/teacher.js';
 
 /**
  * The one description of a distillation run: data and split, teacher, student, objective,
@@ -19,6 +20,8 @@ export const trainingSchema = z.strictObject({
   learningRate: z.number().positive().default(1e-3),
   /** Transfer examples per step (distilled student); default: batchSize. */
   transferBatchSize: positiveInt.optional(),
+  /** `constant` when absent; `cosine` anneals per epoch toward 0 (absent, not defaulted: older specs hash as before). */
+  learningRateSchedule: z.enum(LEARNING_RATE_SCHEDULES).optional(),
 });
 
 /** How the training data is split: a few labelled examples, a validation hold-out, the rest transfer. */
@@ -156,7 +159,7 @@ export function parseWith<S extends z.ZodType>(schema: S, input: unknown, source
 }
 
 /** zod gives `transferBatchSize?: number | undefined`; the trainer wants it absent when unset. */
-export function trainingSettings(train: TrainingSpec): { epochs: number; batchSize: number; learningRate: number; transferBatchSize?: number } {
-  const { transferBatchSize, ...rest } = train;
-  return { ...rest, ...(transferBatchSize === undefined ? {} : { transferBatchSize }) };
+export function trainingSettings(train: TrainingSpec): TrainingSettings {
+  const { transferBatchSize, learningRateSchedule, ...rest } = train;
+  return { ...rest, ...(transferBatchSize === undefined ? {} : { transferBatchSize }), ...(learningRateSchedule === undefined ? {} : { learningRateSchedule }) };
 }
