@@ -19,7 +19,7 @@ data:
 teacher:
   plugin: mlp                  # mlp | cnn | saved (options.directory) | ensemble
   options: { hidden: [512, 512] }
-  train: { epochs: 10, batchSize: 128, learningRate: 0.001 }
+  train: { epochs: 10, batchSize: 128, learningRate: 0.001 }   # learningRateSchedule: cosine anneals per epoch
 
 student:
   plugin: mlp                  # mlp | cnn
