@@ -92,7 +92,7 @@ export function baseSpec(scale: QualityScale, dataset: string, fraction: number,
     student: {
       plugin: student,
       options: student === 'mlp' ? { hidden: [...scale.studentHidden] } : { filters: [...scale.studentCnn.filters], dense: [...scale.studentCnn.dense] },
-      train: { epochs: scale.studentEpochs, batchSize: 64, transferBatchSize: scale.transferBatchSize, learningRate: 2e-3, learningRateSchedule: 'cosine' },
+      train: { epochs: scale.studentEpochs, batchSize: 64, transferBatchSize: scale.transferBatchSize, learningRate: 2e-3 },
     },
     distillation: { loss: 'kd', lambda: 1, temperature: 4 },
   };

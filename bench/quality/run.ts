@@ -4,8 +4,10 @@
  * `dkd`, λ / T chosen by a sweep on a validation split (never the test set), then 3 seeds.
  *
  *   apt-get install -y dataset-fashion-mnist     # once
- *   pnpm bench:quality                           # full (≈ 40 min on 2 cores); resumable
+ *   pnpm bench:quality                           # full: CNN teacher; Fashion-MNIST 22 min on 2 cores; resumable
  *   SCALE=tiny DATASETS=mnist pnpm bench:quality # seconds: what CI runs
+ *   TEACHER=mlp TEACHER_EPOCHS=30 TEACHER_SCHEDULE=cosine pnpm bench:quality   # the MLP teacher instead
+ *   STUDENTS=mlp,cnn FRACTIONS=0.01 …            # the small CNN student too; some fractions only
  *
  * Everything lands in runs/quality/<dataset>/ (OUT=… to change): the teacher, the logit cache,
  * one resumable sweep folder per fraction × method × stage, quality.md, quality.json and a plot.
@@ -103,7 +105,7 @@ async function loadData(name: string, s: QualityScale): Promise<{ train: Dataset
 }
 
 function teacherName(s: QualityScale): string {
-  if (teacherKind === 'mlp') return `MLP 784-${s.teacher.hidden.join('-')}-10`;
+  if (teacherKind === 'mlp') return `MLP 784-${s.teacher.hidden.join('-')}-10, ${process.env['TEACHER_EPOCHS'] ?? s.teacher.epochs} epochs${process.env['TEACHER_SCHEDULE'] === 'cosine' ? ' cosine' : ''}`;
   const t = s.cnnTeacher;
   return `CNN conv ${t.filters.join('-')} + batch-norm + dense ${t.dense.join('-')}, shifts ±${t.shiftPixels} px, ${t.epochs} epochs ${t.schedule}`;
 }
@@ -117,7 +119,7 @@ async function obtainTeacher(train: Dataset, out: string, s: QualityScale, valid
       teacherKind === 'mlp'
         ? {
             create: (seed) => createTeacherMlp({ inputShape: train.inputShape, numClasses: train.numClasses, seed, hidden: s.teacher.hidden, dropout: s.teacher.dropout, inputDropout: s.teacher.inputDropout }),
-            train: { epochs: s.teacher.epochs, batchSize: 128, learningRate: 1e-3 },
+            train: { epochs: Number(process.env['TEACHER_EPOCHS'] ?? s.teacher.epochs), batchSize: 128, learningRate: 1e-3, ...(process.env['TEACHER_SCHEDULE'] === 'cosine' ? { learningRateSchedule: 'cosine' as const } : {}) },
           }
         : {
             create: (seed) => createTeacherCnn({ inputShape: train.inputShape, numClasses: train.numClasses, seed, filters: cnn.filters, dense: cnn.dense, dropout: cnn.dropout, batchNorm: true }),
