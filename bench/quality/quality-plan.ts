@@ -1,5 +1,7 @@
-import type { LearningRateSchedule } from '@distillery/core';
-import type { SweepGrid, TrialSpecInput } from '@distillery/runner';
+import { randomShift } from '@distillery/augmentations';
+import type { Augmentation, LearningRateSchedule, Model } from '@distillery/core';
+import type { SweepGrid, TrainingSettings, TrialSpecInput } from '@distillery/runner';
+import { createTeacherCnn, createTeacherMlp } from '@distillery/teachers';
 
 /** How big a run of the quality benchmark is: `full` for the README table, `tiny` for CI (seconds). */
 export interface QualityScale {
@@ -8,7 +10,7 @@ export interface QualityScale {
   /** Examples held out of training for selection (never the test set), by dataset. */
   readonly validationCount: Readonly<Record<string, number>>;
   /** The MLP teacher (TEACHER=mlp) and the CNN teacher (TEACHER=cnn, the default). */
-  readonly teacher: { readonly hidden: readonly number[]; readonly epochs: number; readonly dropout: number; readonly inputDropout: number };
+  readonly teacher: { readonly hidden: readonly number[]; readonly epochs: number; readonly dropout: number; readonly inputDropout: number; readonly schedule: LearningRateSchedule };
   readonly cnnTeacher: {
     readonly filters: readonly number[];
     readonly dense: readonly number[];
@@ -34,8 +36,8 @@ export const SCALES: Record<'full' | 'tiny', QualityScale> = {
     fractions: [0.01, 0.1, 1],
     // About a tenth of each training set: 5,000 of Fashion-MNIST's 60,000, 1,000 of the 8,004 digits.
     validationCount: { fashion: 5000, mnist: 1000 },
-    teacher: { hidden: [1200, 1200], epochs: 8, dropout: 0.5, inputDropout: 0.2 },
-    cnnTeacher: { filters: [32, 64], dense: [128], dropout: 0.3, epochs: Number(process.env['TEACHER_EPOCHS'] ?? 12), shiftPixels: 2, schedule: 'cosine' },
+    teacher: { hidden: [1200, 1200], epochs: 8, dropout: 0.5, inputDropout: 0.2, schedule: 'constant' },
+    cnnTeacher: { filters: [32, 64], dense: [128], dropout: 0.3, epochs: 12, shiftPixels: 2, schedule: 'cosine' },
     studentHidden: [64],
     studentCnn: { filters: [8, 16], dense: [] },
     studentEpochs: 20,
@@ -46,7 +48,7 @@ export const SCALES: Record<'full' | 'tiny', QualityScale> = {
     name: 'tiny',
     fractions: [0.05, 1],
     validationCount: { fashion: 200, mnist: 200 },
-    teacher: { hidden: [64], epochs: 5, dropout: 0.2, inputDropout: 0 },
+    teacher: { hidden: [64], epochs: 5, dropout: 0.2, inputDropout: 0, schedule: 'constant' },
     cnnTeacher: { filters: [8, 16], dense: [32], dropout: 0.1, epochs: 6, shiftPixels: 1, schedule: 'cosine' },
     studentHidden: [16],
     studentCnn: { filters: [2, 4], dense: [] },
@@ -78,6 +80,42 @@ export function methods(scale: QualityScale): Method[] {
     { name: 'kd', base: { 'distillation.loss': 'kd' }, grid: { lambda: [0.25, 0.5, 1], temperature: [2, 4, 8] } },
     { name: 'dkd', base: { 'distillation.loss': 'dkd' }, grid: { temperature: [2, 4], 'distillation.options.beta': [2, 8] } },
   ];
+}
+
+export type TeacherKind = 'mlp' | 'cnn';
+
+/** How the bench's teacher is made and trained (TEACHER, with TEACHER_EPOCHS / TEACHER_SCHEDULE over the scale's). */
+export interface TeacherRecipe {
+  readonly name: string;
+  readonly create: (shape: { inputShape: readonly number[]; numClasses: number }, seed: number) => Model;
+  readonly train: TrainingSettings;
+  readonly augmentation?: Augmentation;
+}
+
+export function teacherRecipe(scale: QualityScale, kind: TeacherKind, overrides: { epochs?: number; schedule?: LearningRateSchedule } = {}): TeacherRecipe {
+  const train = (epochs: number, schedule: LearningRateSchedule): TrainingSettings => ({
+    epochs: overrides.epochs ?? epochs,
+    batchSize: 128,
+    learningRate: 1e-3,
+    ...((overrides.schedule ?? schedule) === 'constant' ? {} : { learningRateSchedule: overrides.schedule ?? schedule }),
+  });
+  if (kind === 'mlp') {
+    const t = scale.teacher;
+    const settings = train(t.epochs, t.schedule);
+    return {
+      name: `MLP 784-${t.hidden.join('-')}-10, ${settings.epochs} epochs${settings.learningRateSchedule === undefined ? '' : ` ${settings.learningRateSchedule}`}`,
+      create: (shape, seed) => createTeacherMlp({ ...shape, seed, hidden: t.hidden, dropout: t.dropout, inputDropout: t.inputDropout }),
+      train: settings,
+    };
+  }
+  const t = scale.cnnTeacher;
+  const settings = train(t.epochs, t.schedule);
+  return {
+    name: `CNN conv ${t.filters.join('-')} + batch-norm + dense ${t.dense.join('-')}, shifts ±${t.shiftPixels} px, ${settings.epochs} epochs ${settings.learningRateSchedule ?? 'constant'}`,
+    create: (shape, seed) => createTeacherCnn({ ...shape, seed, filters: t.filters, dense: t.dense, dropout: t.dropout, batchNorm: true }),
+    train: settings,
+    augmentation: randomShift({ pixels: t.shiftPixels }),
+  };
 }
 
 export type StudentKind = 'mlp' | 'cnn';

@@ -12,15 +12,13 @@
  * Everything lands in runs/quality/<dataset>/ (OUT=… to change): the teacher, the logit cache,
  * one resumable sweep folder per fraction × method × stage, quality.md, quality.json and a plot.
  */
-import { evaluateModel, setupBackend, type Dataset, type Model } from '@distillery/core';
+import { evaluateModel, setupBackend, type Dataset, type Model, type TeacherLogits } from '@distillery/core';
 import { embeddedMnistSplit, FASHION_MNIST_DIR, loadMnistFamily } from '@distillery/datasets';
 import { RunnerPool, createBuiltinRegistry, describeTrialOutcome, generateSoftLabels, obtainTeacher as runnerObtainTeacher, setPath, splitRun, sweep, type TrialRecord } from '@distillery/runner';
-import { randomShift } from '@distillery/augmentations';
-import { createTeacherCnn, createTeacherMlp } from '@distillery/teachers';
 import { mkdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
-import { baseSpec, methods, SCALES, studentName, type QualityScale, type StudentKind } from './quality-plan.js';
+import { baseSpec, methods, SCALES, studentName, teacherRecipe, type Method, type QualityScale, type StudentKind, type TeacherRecipe } from './quality-plan.js';
 import { writeQualityReport, type QualityRow } from './quality-report.js';
 
 const scale = SCALES[(process.env['SCALE'] ?? 'full') as 'full' | 'tiny'];
@@ -28,6 +26,12 @@ if (scale === undefined) throw new Error(`SCALE must be full or tiny, got ${proc
 const datasets = (process.env['DATASETS'] ?? 'fashion,mnist').split(',');
 const teacherKind = process.env['TEACHER'] ?? 'cnn';
 if (teacherKind !== 'cnn' && teacherKind !== 'mlp') throw new Error(`TEACHER must be cnn or mlp, got ${teacherKind}`);
+const teacherSchedule = process.env['TEACHER_SCHEDULE'];
+if (teacherSchedule !== undefined && teacherSchedule !== 'constant' && teacherSchedule !== 'cosine') throw new Error(`TEACHER_SCHEDULE must be constant or cosine, got ${teacherSchedule}`);
+const recipe = teacherRecipe(scale, teacherKind, {
+  ...(process.env['TEACHER_EPOCHS'] === undefined ? {} : { epochs: Number(process.env['TEACHER_EPOCHS']) }),
+  ...(teacherSchedule === undefined ? {} : { schedule: teacherSchedule }),
+});
 const students = (process.env['STUDENTS'] ?? 'mlp').split(',') as StudentKind[];
 for (const s of students) if (s !== 'mlp' && s !== 'cnn') throw new Error(`STUDENTS: each must be mlp or cnn, got ${s}`);
 const fractions = process.env['FRACTIONS'] === undefined ? scale.fractions : process.env['FRACTIONS'].split(',').map(Number);
@@ -46,7 +50,7 @@ try {
     const dataOut = join(outRoot, name);
     await mkdir(dataOut, { recursive: true });
     log(`\n=== ${name}: ${train.size} train / ${test.size} test, scale ${scale.name}, ${workers} workers, backend ${engine}`);
-    const teacher = await obtainTeacher(train, dataOut, scale, scale.validationCount[name]!);
+    const teacher = await obtainTeacher(train, dataOut, scale, recipe, scale.validationCount[name]!);
     const teacherAccuracy = (await evaluateModel(teacher, test)).accuracy;
     log(`teacher ${teacher.name} (${teacher.countParams().toLocaleString('en-US')} params): test accuracy ${(100 * teacherAccuracy).toFixed(2)}%`);
     const soft = await generateSoftLabels({ teacher, dataset: train, pool, cache: join(dataOut, 'logit-cache') });
@@ -54,38 +58,50 @@ try {
     teacher.dispose();
 
     for (const student of students) {
-    const out = students.length === 1 && student === 'mlp' ? dataOut : join(dataOut, `student-${student}`);
-    const studentStarted = performance.now();
-    const rows: QualityRow[] = [];
-    for (const fraction of fractions) {
-      for (const method of methods(scale)) {
-        const base = Object.entries(method.base).reduce((spec, [path, value]) => setPath(spec, path, value), baseSpec(scale, name, fraction, student));
-        const folder = join(out, `labels-${fraction}`, method.name.replace(/\s+/g, '-'));
-        const onProgress = (e: Parameters<NonNullable<Parameters<typeof sweep>[0]['onProgress']>>[0]) => {
-          if (e.type === 'trial:end') log(`  [${name} ${fraction} ${method.name}] ${e.finished}/${e.total} ${JSON.stringify(e.record.params)} seed ${e.record.seed}: ${e.record.status === 'ok' ? `val ${pct(e.record.best.validationAccuracy)} test ${pct(e.record.best.testAccuracy)}` : describeTrialOutcome(e.record)}`);
-        };
-        const common = { train, test, teacher: { logits: soft.logits }, pool, onProgress } as const;
-        // 1. Choose λ / T (and the method's own options) on validation accuracy, one seed.
-        const selection = await sweep({ ...common, directory: join(folder, 'select'), base, grid: method.grid, seeds: scale.seeds.slice(0, 1) });
-        const chosen = selection.summary.best!.params;
-        // 2. The chosen setting on the other seeds; the first seed's trial is reused.
-        const grid = Object.fromEntries(Object.entries(chosen).map(([k, v]) => [k, [v]]));
-        const final = await sweep({ ...common, directory: join(folder, 'final'), base, grid, seeds: scale.seeds.slice(1) });
-        const firstSeed = selection.records.filter((r) => JSON.stringify(r.params) === JSON.stringify(chosen));
-        const records = [...firstSeed, ...final.records].filter((r): r is Extract<TrialRecord, { status: 'ok' }> => r.status === 'ok');
-        rows.push({ fraction, method: method.name, chosen, testAccuracies: records.map((r) => r.best.testAccuracy), labelled: Math.max(1, Math.round(fraction * (train.size - scale.validationCount[name]!))) });
-      }
-    }
-    // The first student's table counts the teacher and the soft labels too.
-    const minutes = (performance.now() - (student === students[0] ? dataStarted : studentStarted)) / 60_000;
-    const files = await writeQualityReport(out, { dataset: name, scale: scale.name, teacherAccuracy, teacherName: teacherName(scale), studentName: studentName(scale, student), rows, minutes, workers, backend: engine });
-    log(`${name}, ${studentName(scale, student)} student, done in ${minutes.toFixed(1)} min: ${files.join(', ')}`);
+      const out = students.length === 1 && student === 'mlp' ? dataOut : join(dataOut, `student-${student}`);
+      const studentStarted = performance.now();
+      const table: TableContext = { name, train, test, logits: soft.logits, out, student };
+      const rows: QualityRow[] = [];
+      for (const fraction of fractions) for (const method of methods(scale)) rows.push(await qualityRow(table, fraction, method));
+      // The first student's table counts the teacher and the soft labels too.
+      const minutes = (performance.now() - (student === students[0] ? dataStarted : studentStarted)) / 60_000;
+      const files = await writeQualityReport(out, { dataset: name, scale: scale.name, teacherAccuracy, teacherName: recipe.name, studentName: studentName(scale, student), rows, minutes, workers, backend: engine });
+      log(`${name}, ${studentName(scale, student)} student, done in ${minutes.toFixed(1)} min: ${files.join(', ')}`);
     }
   }
 } finally {
   await pool.destroy();
 }
 log(`\nquality benchmark: ${((performance.now() - started) / 60_000).toFixed(1)} min in all on ${availableParallelism()} cores`);
+
+interface TableContext {
+  readonly name: string;
+  readonly train: Dataset;
+  readonly test: Dataset;
+  readonly logits: TeacherLogits;
+  readonly out: string;
+  readonly student: StudentKind;
+}
+
+/** One row of a table: the method's λ / T (and own options) chosen on validation with one seed, then the other seeds. */
+async function qualityRow(c: TableContext, fraction: number, method: Method): Promise<QualityRow> {
+  const base = Object.entries(method.base).reduce((spec, [path, value]) => setPath(spec, path, value), baseSpec(scale, c.name, fraction, c.student));
+  const folder = join(c.out, `labels-${fraction}`, method.name.replace(/\s+/g, '-'));
+  const onProgress = (e: Parameters<NonNullable<Parameters<typeof sweep>[0]['onProgress']>>[0]) => {
+    if (e.type === 'trial:end') log(`  [${c.name} ${fraction} ${method.name}] ${e.finished}/${e.total} ${JSON.stringify(e.record.params)} seed ${e.record.seed}: ${e.record.status === 'ok' ? `val ${pct(e.record.best.validationAccuracy)} test ${pct(e.record.best.testAccuracy)}` : describeTrialOutcome(e.record)}`);
+  };
+  const common = { train: c.train, test: c.test, teacher: { logits: c.logits }, pool, onProgress } as const;
+  // 1. Choose λ / T (and the method's own options) on validation accuracy, one seed.
+  const selection = await sweep({ ...common, directory: join(folder, 'select'), base, grid: method.grid, seeds: scale.seeds.slice(0, 1) });
+  const chosen = selection.summary.best!.params;
+  // 2. The chosen setting on the other seeds; the first seed's trial is reused.
+  const grid = Object.fromEntries(Object.entries(chosen).map(([k, v]) => [k, [v]]));
+  const final = await sweep({ ...common, directory: join(folder, 'final'), base, grid, seeds: scale.seeds.slice(1) });
+  const firstSeed = selection.records.filter((r) => JSON.stringify(r.params) === JSON.stringify(chosen));
+  const records = [...firstSeed, ...final.records].filter((r): r is Extract<TrialRecord, { status: 'ok' }> => r.status === 'ok');
+  const labelled = Math.max(1, Math.round(fraction * (c.train.size - scale.validationCount[c.name]!)));
+  return { fraction, method: method.name, chosen, testAccuracies: records.map((r) => r.best.testAccuracy), labelled };
+}
 
 function pct(x: number | undefined): string {
   return x === undefined ? '—' : `${(100 * x).toFixed(2)}%`;
@@ -104,30 +120,15 @@ async function loadData(name: string, s: QualityScale): Promise<{ train: Dataset
   return { train: first(data.train, s.limit.train), test: first(data.test, s.limit.test) };
 }
 
-function teacherName(s: QualityScale): string {
-  if (teacherKind === 'mlp') return `MLP 784-${s.teacher.hidden.join('-')}-10, ${process.env['TEACHER_EPOCHS'] ?? s.teacher.epochs} epochs${process.env['TEACHER_SCHEDULE'] === 'cosine' ? ' cosine' : ''}`;
-  const t = s.cnnTeacher;
-  return `CNN conv ${t.filters.join('-')} + batch-norm + dense ${t.dense.join('-')}, shifts ±${t.shiftPixels} px, ${t.epochs} epochs ${t.schedule}`;
-}
-
 /** The bench's teacher through the runner's one teacher path: trained on every label outside validation, saved, reused. */
-async function obtainTeacher(train: Dataset, out: string, s: QualityScale, validationCount: number): Promise<Model> {
+async function obtainTeacher(train: Dataset, out: string, s: QualityScale, teacher: TeacherRecipe, validationCount: number): Promise<Model> {
   const split = splitRun(train, { labelledFraction: 1, validationCount }, s.seeds[0]!);
-  const cnn = s.cnnTeacher;
+  const shape = { inputShape: train.inputShape, numClasses: train.numClasses };
   const { model } = await runnerObtainTeacher({
-    source:
-      teacherKind === 'mlp'
-        ? {
-            create: (seed) => createTeacherMlp({ inputShape: train.inputShape, numClasses: train.numClasses, seed, hidden: s.teacher.hidden, dropout: s.teacher.dropout, inputDropout: s.teacher.inputDropout }),
-            train: { epochs: Number(process.env['TEACHER_EPOCHS'] ?? s.teacher.epochs), batchSize: 128, learningRate: 1e-3, ...(process.env['TEACHER_SCHEDULE'] === 'cosine' ? { learningRateSchedule: 'cosine' as const } : {}) },
-          }
-        : {
-            create: (seed) => createTeacherCnn({ inputShape: train.inputShape, numClasses: train.numClasses, seed, filters: cnn.filters, dense: cnn.dense, dropout: cnn.dropout, batchNorm: true }),
-            train: { epochs: cnn.epochs, batchSize: 128, learningRate: 1e-3, learningRateSchedule: cnn.schedule },
-          },
-    ...(teacherKind === 'cnn' ? { augmentation: randomShift({ pixels: cnn.shiftPixels }) } : {}),
+    source: { create: (seed) => teacher.create(shape, seed), train: teacher.train },
+    ...(teacher.augmentation === undefined ? {} : { augmentation: teacher.augmentation }),
     trainOn: split.transfer,
-    shape: { inputShape: train.inputShape, numClasses: train.numClasses },
+    shape,
     seed: 1,
     registry: createBuiltinRegistry(),
     folder: join(out, 'teacher'),

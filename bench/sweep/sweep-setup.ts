@@ -1,7 +1,10 @@
 import { DistillationTrainer, evaluateModel, setupBackend, type Dataset, type TeacherLogits } from '@distillery/core';
 import { embeddedMnistSplit } from '@distillery/datasets';
 import { supervisedObjective } from '@distillery/losses';
-import { generateSoftLabels, type TrialSpecInput } from '@distillery/runner';
+import { generateSoftLabels, sweep, type TrialSpecInput } from '@distillery/runner';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createTeacherMlp } from '@distillery/teachers';
 
 /** bench/sweep's sweep: a 3×3 λ×T grid on the embedded MNIST digits, its teacher and logits (shared by bench/distributed). */
@@ -28,4 +31,23 @@ export async function benchSweep(epochs: number): Promise<BenchSweep> {
     distillation: { lambda: 1, temperature: 4 },
   };
   return { train, test, logits, teacherAccuracy, base, grid: { lambda: [0.25, 0.5, 1], temperature: [2, 4, 8] } };
+}
+
+/**
+ * One side of a machine-ceiling measurement (bench/sweep's threads, bench/distributed's
+ * processes): set up now, then `run()` times the sweep's 9 trials of one seed in this thread, no
+ * pool and no executor, in a folder of its own that it removes.
+ */
+export async function prepareCeilingRun(epochs: number, seed: number): Promise<{ run: () => Promise<number> }> {
+  const { train, test, logits, base, grid } = await benchSweep(epochs);
+  const folder = await mkdtemp(join(tmpdir(), 'distillery-bench-ceiling-'));
+  return {
+    run: async () => {
+      const started = performance.now();
+      await sweep({ directory: folder, base, grid, seeds: [seed], train, test, teacher: { logits }, workers: 0 });
+      const elapsed = performance.now() - started;
+      await rm(folder, { recursive: true, force: true });
+      return elapsed;
+    },
+  };
 }

@@ -3,9 +3,6 @@
  * no executor, no messages while they train), each running bench/sweep's 9 trials of one seed in
  * its own thread at the same time, against one such thread alone. The pool can at best match it.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 
 interface CeilingData {
@@ -46,16 +43,10 @@ export async function threadCeiling(count: number, epochs: number, seeds: readon
 }
 
 if (!isMainThread) {
-  const { sweep } = await import('@distillery/runner');
-  const { benchSweep } = await import('./sweep-setup.js');
+  const { prepareCeilingRun } = await import('./sweep-setup.js');
   const { epochs, seed } = workerData as CeilingData;
-  const { train, test, logits, base, grid } = await benchSweep(epochs);
-  const folder = await mkdtemp(join(tmpdir(), 'distillery-bench-ceiling-'));
+  const ceiling = await prepareCeilingRun(epochs, seed);
   parentPort!.postMessage('ready');
   await new Promise((resolve) => parentPort!.once('message', resolve));
-  const started = performance.now();
-  await sweep({ directory: folder, base, grid, seeds: [seed], train, test, teacher: { logits }, workers: 0 });
-  const elapsed = performance.now() - started;
-  await rm(folder, { recursive: true, force: true });
-  parentPort!.postMessage(elapsed);
+  parentPort!.postMessage(await ceiling.run());
 }

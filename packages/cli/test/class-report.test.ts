@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeReport, type RunReportData } from '../src/report/index.js';
 import { formatSweepTerminal } from '../src/report/sweep-terminal.js';
 import { summarizeTrials, type TrialRecord } from '@distillery/runner';
-import { runFixture } from './report-fixtures.js';
+import { runFixture } from './run-report-fixture.js';
 
 let dir = '';
 beforeAll(async () => {

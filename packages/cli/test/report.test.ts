@@ -15,7 +15,8 @@ import { writeReport, type SweepReportData } from '../src/report/index.js';
 import { renderMarkdown } from '../src/report/render-markdown.js';
 import { svgToPng } from '../src/report/render-plot.js';
 import { sweepReportBlocks } from '../src/report/sweep-report.js';
-import { runFixture, sweepFixture } from './report-fixtures.js';
+import { runFixture } from './run-report-fixture.js';
+import { sweepFixture } from './sweep-report-fixture.js';
 
 // The fixtures are real tiny runs (report-make-fixtures.ts): a distill job and a 3 × 3 λ × T sweep.
 

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { leadingReduction } from '../leading-reduction.js';
 import { heapBuffer, offsetOf, sizeOf, type NativeKernelFunc } from './native-heap.js';
 
 /**
@@ -35,14 +36,9 @@ export const nativeMaxPoolGrad: NativeKernelFunc = (addon, { inputs, backend, at
  */
 export const nativeSum: NativeKernelFunc = (addon, { inputs, backend, attrs }) => {
   const x = inputs['x']!;
-  if (x.dtype !== 'float32' || x.shape.length === 0) return undefined;
-  const axes = tf.util.parseAxisParam(attrs['axis'] as number | number[], x.shape).sort((a, b) => a - b);
-  const leading = axes.every((axis, i) => axis === i);
-  if (!leading || axes.length === 0) return undefined;
-  const rows = sizeOf(x.shape.slice(0, axes.length));
-  const kept = x.shape.slice(axes.length);
-  const outShape = attrs['keepDims'] === true ? [...axes.map(() => 1), ...kept] : kept;
-  const out = backend.makeOutput(outShape, 'float32');
-  addon.columnSums(heapBuffer(backend), rows, sizeOf(kept), offsetOf(backend, x), offsetOf(backend, out));
+  const plan = x.dtype === 'float32' ? leadingReduction(x, attrs) : undefined;
+  if (plan === undefined) return undefined;
+  const out = backend.makeOutput(plan.outShape, 'float32');
+  addon.columnSums(heapBuffer(backend), plan.rows, plan.inner, offsetOf(backend, x), offsetOf(backend, out));
   return out;
 };

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { leadingReduction } from '../leading-reduction.js';
 import { callKernel, stockWasmKernel, type KernelFunc } from './wasm-backend-handle.js';
 
 /**
@@ -11,15 +12,11 @@ export function createMeanKernel(): tf.KernelConfig {
   const stock = stockWasmKernel(tf.Mean);
   const kernelFunc: KernelFunc = ({ inputs, backend, attrs }) => {
     const x = inputs['x']!;
-    const rank = x.shape.length;
-    const raw = attrs['axis'] as number | number[] | null | undefined;
-    const axes = [...new Set((raw === null || raw === undefined ? x.shape.map((_, i) => i) : Array.isArray(raw) ? raw : [raw]).map((a) => (a < 0 ? a + rank : a)))].sort((a, b) => a - b);
-    const leading = axes.length > 0 && axes.length < rank && axes.every((a, i) => a === i);
-    if (!leading || x.dtype !== 'float32') return callKernel(stock, backend, inputs, attrs);
-    const outer = x.shape.slice(0, axes.length).reduce((a, b) => a * b, 1);
-    const kept = x.shape.slice(axes.length);
-    const inner = kept.reduce((a, b) => a * b, 1);
-    const out = backend.makeOutput(attrs['keepDims'] === true ? [...axes.map(() => 1), ...kept] : kept, 'float32');
+    const plan = x.dtype === 'float32' ? leadingReduction(x, attrs) : undefined;
+    // A full reduction (nothing kept) stays on the stock kernel too.
+    if (plan === undefined || plan.kept.length === 0) return callKernel(stock, backend, inputs, attrs);
+    const { rows: outer, inner } = plan;
+    const out = backend.makeOutput(plan.outShape, 'float32');
     const src = backend.typedArrayFromHeap(x) as Float32Array;
     const dst = backend.typedArrayFromHeap(out) as Float32Array;
     if (outer === 0 || inner === 0) {
