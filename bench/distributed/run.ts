@@ -12,7 +12,7 @@
 import { QueueExecutor, RunnerPool, createPluginRegistry, sweep, type SweepResult } from '@distillery/runner';
 import { Redis } from 'ioredis';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -49,19 +49,46 @@ async function localPool(threads: number): Promise<SweepResult> {
 interface RedisCounters {
   readonly calls: number;
   readonly bytes: number;
+  /** redis-server's CPU time (user + system), ms. */
+  readonly cpuMs: number;
 }
 async function counters(): Promise<RedisCounters> {
   const commands = await client.info('commandstats');
   const calls = [...commands.matchAll(/calls=(\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
   const stats = await client.info('stats');
   const bytes = ['total_net_input_bytes', 'total_net_output_bytes'].reduce((n, k) => n + Number(new RegExp(`${k}:(\\d+)`).exec(stats)?.[1] ?? 0), 0);
-  return { calls, bytes };
+  const cpu = await client.info('cpu');
+  const cpuMs = ['used_cpu_user', 'used_cpu_sys'].reduce((n, k) => n + 1000 * Number(new RegExp(`${k}:([\\d.]+)`).exec(cpu)?.[1] ?? 0), 0);
+  return { calls, bytes, cpuMs };
 }
 
-async function queue(workerCount: number): Promise<{ result: SweepResult; perTrial: RedisCounters }> {
+/**
+ * CPU time (ms) of a process's main thread and of the whole process, from /proc (Linux; zeros
+ * elsewhere). A `distillery worker`'s main thread runs BullMQ, progress writes and the stop
+ * watch; its pool thread trains.
+ */
+async function processCpu(pid: number): Promise<{ mainMs: number; allMs: number }> {
+  const ticks = async (path: string) => {
+    const fields = (await readFile(path, 'utf8').catch(() => '')).replace(/^.*\) /s, '').split(' ');
+    // utime and stime: fields 14 and 15 of stat, 12 and 13 after the name; USER_HZ is 100 on Linux.
+    return fields.length < 13 ? 0 : (Number(fields[11]) + Number(fields[12])) * 10;
+  };
+  return { mainMs: await ticks(`/proc/${pid}/task/${pid}/stat`), allMs: await ticks(`/proc/${pid}/stat`) };
+}
+
+interface QueueRun {
+  readonly result: SweepResult;
+  readonly perTrial: RedisCounters;
+  /** CPU ms per trial: the workers' main threads, the workers' other threads (training), the coordinator (this process). */
+  readonly cpuPerTrial: { readonly workerMain: number; readonly workerRest: number; readonly coordinator: number };
+}
+
+async function queue(workerCount: number): Promise<QueueRun> {
   const workers = await Promise.all(Array.from({ length: workerCount }, () => startWorker(redis.url, { cwd: folder, quickLocks: false })));
+  const workerCpu = async () => (await Promise.all(workers.map((w) => processCpu(w.pid)))).reduce((a, b) => ({ mainMs: a.mainMs + b.mainMs, allMs: a.allMs + b.allMs }), { mainMs: 0, allMs: 0 });
   try {
     const before = await counters();
+    const cpuBefore = { workers: await workerCpu(), coordinator: process.cpuUsage() };
     const result = await sweep({
       ...common,
       directory: join(folder, `queue-${workerCount}`),
@@ -74,7 +101,14 @@ async function queue(workerCount: number): Promise<{ result: SweepResult; perTri
         }),
     });
     const after = await counters();
-    return { result, perTrial: { calls: (after.calls - before.calls) / trials, bytes: (after.bytes - before.bytes) / trials } };
+    const workersAfter = await workerCpu();
+    const coordinator = process.cpuUsage(cpuBefore.coordinator);
+    const main = workersAfter.mainMs - cpuBefore.workers.mainMs;
+    return {
+      result,
+      perTrial: { calls: (after.calls - before.calls) / trials, bytes: (after.bytes - before.bytes) / trials, cpuMs: (after.cpuMs - before.cpuMs) / trials },
+      cpuPerTrial: { workerMain: main / trials, workerRest: (workersAfter.allMs - cpuBefore.workers.allMs - main) / trials, coordinator: (coordinator.user + coordinator.system) / 1000 / trials },
+    };
   } finally {
     await Promise.all(workers.map(stopWorker));
   }
@@ -118,7 +152,16 @@ console.log(`\nqueue, 2 workers / 1 worker: ${(queue1.result.elapsedMs / queue2.
 console.log(`local pool, 2 threads / 1 thread: ${(pool1.elapsedMs / pool2.elapsedMs).toFixed(2)}×`);
 console.log(`queue overhead per trial (queue 1 worker − pool 1 thread, per trial): ${overhead.toFixed(0)} ms = ${((100 * overhead) / meanTrial(pool1)).toFixed(1)}% of a pool trial (${(meanTrial(pool1) / 1000).toFixed(2)} s; target ≤ 5%)`);
 for (const [name, q] of [['1 worker', queue1], ['2 workers', queue2]] as const) {
-  console.log(`redis per trial (${name}): ${q.perTrial.calls.toFixed(0)} commands, ${(q.perTrial.bytes / 1024).toFixed(1)} KiB in+out (the teacher logits' upload and each worker's one fetch included)`);
+  console.log(`redis per trial (${name}): ${q.perTrial.calls.toFixed(0)} commands, ${(q.perTrial.bytes / 1024).toFixed(1)} KiB in+out (the teacher logits' upload and each worker's one fetch included), ${q.perTrial.cpuMs.toFixed(1)} ms of redis-server CPU`);
+}
+// Where the overhead goes: a trial's own time in its thread (the same code on both executors) and
+// the wall time around it, with the CPU the queue's other parts take per trial.
+const inThread = (r: SweepResult) => r.records.reduce((n, x) => n + ('elapsedMs' in x ? x.elapsedMs : 0), 0) / r.records.length;
+console.log('\n| run | trial in its thread | wall per trial − that | worker main thread CPU | worker training threads CPU | coordinator CPU |');
+console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+for (const [name, r, q, slots] of [['local pool, 1 thread', pool1, undefined, 1], ['local pool, 2 threads', pool2, undefined, 2], ['queue, 1 worker', queue1.result, queue1, 1], ['queue, 2 workers', queue2.result, queue2, 2]] as const) {
+  const cpu = q === undefined ? ['—', '—', '—'] : [q.cpuPerTrial.workerMain, q.cpuPerTrial.workerRest, q.cpuPerTrial.coordinator].map((ms) => `${ms.toFixed(0)} ms`);
+  console.log(`| ${name} | ${inThread(r).toFixed(0)} ms | ${((r.elapsedMs * slots) / trials - inThread(r)).toFixed(0)} ms | ${cpu.join(' | ')} |`);
 }
 const [alone] = await independent(1);
 const together = await independent(2);

@@ -42,7 +42,9 @@ beforeAll(async () => {
   const teacher = createMlp({ inputShape: [28, 28, 1], numClasses: 10, hidden: [16], seed: 1 });
   logits = (await generateSoftLabels({ teacher, dataset: train })).logits.values;
   teacher.dispose();
-  worker = await startQueueWorker({ url: redis.url, concurrency: 2, logitsDirectory: join(dir, 'worker-logits'), onEvent: (e) => events.push(e) });
+    // The stop key is read only when the coordinator announces a request (the hourly look never comes
+  // within a test): the stop and pruning tests below pass only if that message reaches the worker.
+  worker = await startQueueWorker({ url: redis.url, concurrency: 2, logitsDirectory: join(dir, 'worker-logits'), stopPollMs: 3_600_000, onEvent: (e) => events.push(e) });
 });
 afterAll(async () => {
   await worker?.close();
@@ -68,8 +70,8 @@ const trialOf = (id: string, overrides: Record<string, unknown> = {}, seed = 1):
   spec: Object.entries(overrides).reduce((s, [path, value]) => setPath(s, path, value), spec),
 });
 
-// Far more epochs than a stop or pruning request needs to land (the worker polls every 250 ms and
-// an epoch of these tiny trials takes a few ms with the native kernels): ending before the last
+// Far more epochs than a stop or pruning request needs to land (the worker reads the stop key when
+// the coordinator publishes the request; an epoch of these tiny trials takes a few ms with the native kernels): ending before the last
 // epoch is then the request's doing, not the trial finishing first.
 const LONG_EPOCHS = 1000;
 

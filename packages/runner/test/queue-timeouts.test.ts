@@ -84,8 +84,8 @@ describe('timeouts on the queue', () => {
     const warm = await sweep(onQueue({ 'distillation.options': [{ mode: 'ok', n: 1 }, { mode: 'ok', n: 2 }] }, { directory: join(dir, 'warm'), base: { ...base, student: { ...base.student, train: { ...base.student.train, epochs: 1 } } } }));
     expect(warm.records.map((r) => r.status)).toEqual(['ok', 'ok']);
     const started = Date.now();
-    // 60 ms a step keeps the slow trial's epochs (~0.5 s) plus the worker's 250 ms stop-key poll
-    // inside the 1 s grace; at 150 ms (~1 s epochs) it missed the grace about one run in three.
+    // 60 ms a step keeps the slow trial's epochs (~0.5 s) inside the 1 s grace; at 150 ms (~1 s
+    // epochs, with the stop key then read every 250 ms) it missed the grace about one run in three.
     const result = await sweep(
       onQueue({ 'distillation.options': [{ mode: 'hang' }, { mode: 'slow', ms: 60 }, { mode: 'ok' }] }, { directory: folder, timeout: 8000, graceMs: 1000 }),
     );

@@ -10,6 +10,13 @@ export const DEFAULT_QUEUE = 'distillery-trials';
  * back a partial result, so a sweep run again runs such a trial in full unless it recorded it.
  */
 export const STOP_KEY_PREFIX = 'distillery:stop:';
+/**
+ * After setting a stop key the coordinator publishes the job's id here (one channel per queue),
+ * so the worker running it reads the key at once instead of at its next look; workers still look
+ * every `STOP_POLL_MS`, which covers a message lost while a connection was re-established.
+ */
+export const stopChannel = (queue: string): string => `distillery:stops:${queue}`;
+export const STOP_POLL_MS = 2000;
 export const STOP_VALUE = '1';
 export const END_VALUE = 'end';
 export const END_GRACE_MS = 2000;

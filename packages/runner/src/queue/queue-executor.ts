@@ -6,7 +6,7 @@ import type { SoftLabelShard, TeacherPayload } from '../protocol.js';
 import { readBlob } from './blob-store.js';
 import { teacherToJob, type JobTeacher, type ShardJobData, type ShardJobResult } from './shard-job.js';
 import type { TrialEpoch, TrialResult } from '../trial/trial-spec.js';
-import { DEFAULT_QUEUE, END_VALUE, STOP_KEY_PREFIX, STOP_VALUE, decodeJobError } from './job-error.js';
+import { DEFAULT_QUEUE, END_VALUE, STOP_KEY_PREFIX, STOP_VALUE, decodeJobError, stopChannel } from './job-error.js';
 import { putLogits, type LogitsAddress } from './logit-store.js';
 import { bullConnection, openClient } from './redis-connection.js';
 import { parseRedisUrl, type RedisTarget } from './redis-url.js';
@@ -130,8 +130,9 @@ export class QueueExecutor implements Executor {
       worker ??= by;
       for (let done = reported + 1; done <= result.epochs.length; done++) report({ done, total: total ?? result.epochs.length, epoch: result.epochs[done - 1]! });
     };
-    // NX: a stop never downgrades an end request already there.
-    const requestStop = () => void this.client.set(stopKey, STOP_VALUE, 'EX', 24 * 3600, 'NX').catch(() => undefined);
+    // NX: a stop never downgrades an end request already there. The message tells the worker to read the key now.
+    const channel = stopChannel(this.queue.name);
+    const requestStop = () => void this.client.multi().set(stopKey, STOP_VALUE, 'EX', 24 * 3600, 'NX').publish(channel, jobId).exec().catch(() => undefined);
     // A worker took the job (BullMQ's 'active' event): its time limit counts from here, not from the queue.
     const onActive = (event: { jobId: string }) => {
       if (event.jobId === jobId && !ended) options.onStart?.(worker ?? '?');
@@ -159,7 +160,7 @@ export class QueueExecutor implements Executor {
       stop: requestStop,
       terminate: () => {
         if (ended) return;
-        void this.client.set(stopKey, END_VALUE, 'EX', 24 * 3600).catch(() => undefined);
+        void this.client.multi().set(stopKey, END_VALUE, 'EX', 24 * 3600).publish(channel, jobId).exec().catch(() => undefined);
         end(
           `the coordinator stopped waiting for it and asked its worker (${worker ?? 'none had reported yet'}) to end it; the worker stops it at its next epoch or terminates its thread (a worker that cannot be reached keeps it busy until its owner stops it)`,
           { abandoned: true, ...(worker === undefined ? {} : { worker }) },

@@ -7,7 +7,7 @@ import { createPluginRegistry } from '../builtin-registry.js';
 import { RunnerPool } from '../pool/runner-pool.js';
 import type { SoftLabelShard, TeacherPayload } from '../protocol.js';
 import type { TrialEpoch, TrialResult } from '../trial/trial-spec.js';
-import { DEFAULT_QUEUE, END_GRACE_MS, END_VALUE, STOP_KEY_PREFIX, decodeJobError, encodeJobError } from './job-error.js';
+import { DEFAULT_QUEUE, END_GRACE_MS, END_VALUE, STOP_KEY_PREFIX, STOP_POLL_MS, decodeJobError, encodeJobError, stopChannel } from './job-error.js';
 import { LogitFetcher } from './logit-store.js';
 import { bullConnection, openClient } from './redis-connection.js';
 import { parseRedisUrl } from './redis-url.js';
@@ -31,6 +31,8 @@ export interface QueueWorkerOptions {
   readonly lockDurationMs?: number;
   readonly stalledIntervalMs?: number;
   readonly maxStalledCount?: number;
+  /** How often a running trial's stop key is read besides when the coordinator announces a request (default STOP_POLL_MS). */
+  readonly stopPollMs?: number;
   readonly onEvent?: (event: QueueWorkerEvent) => void;
 }
 
@@ -69,6 +71,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   const baseDir = resolve(options.baseDir ?? process.cwd());
   const allowed = new Set(options.allowPlugins ?? []);
   const pool = new RunnerPool({ workers: concurrency, plugins: [...allowed], baseDir, ...(options.backend === undefined ? {} : { backend: options.backend }) });
+  const stops = await StopWatcher.open(client, queue, options.stopPollMs ?? STOP_POLL_MS);
   const fetcher = new LogitFetcher(client, options.logitsDirectory ?? join(baseDir, '.distillery', 'worker-logits'));
   const datasets = new Map<string, Promise<LoadedData>>();
   const sharedLogits = new Map<string, Float32Array>();
@@ -155,7 +158,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
         // Ended before it started (its coordinator timed it out, or was stopped, while it waited or stalled): not run.
         if ((await client.get(`${STOP_KEY_PREFIX}${jobId}`).catch(() => null)) === END_VALUE) throw endedError(jobId, 'before it started');
         const stop = new Int32Array(new SharedArrayBuffer(4));
-        const watch = watchStop(client, jobId, stop);
+        const watch = stops.watch(jobId, stop);
         try {
           result = await pool.run<TrialResult>(
             { type: 'trial', trial: { ...trial, train, test, teacherLogits: logits, ...(payload === undefined ? {} : { teacher: payload }) }, stop: stop.buffer as SharedArrayBuffer },
@@ -204,6 +207,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       (closing ??= (async () => {
         await worker.close();
         await pool.destroy();
+        await stops.close();
         await client.quit().catch(() => client.disconnect());
       })()),
   };
@@ -233,33 +237,65 @@ async function fetchShared(fetcher: LogitFetcher, shared: Map<string, Float32Arr
 }
 
 /**
- * Polls the job's stop key while it runs: a stop request lands in the trial's stop flag, read
- * after each epoch; an end request sets the flag too and, if the trial has not ended within
- * END_GRACE_MS (a step that never returns), aborts `signal`, which terminates its thread (trials
- * are tfjs only: safe to terminate).
+ * Watches the stop keys of the trials this worker runs. The coordinator publishes a job's id on
+ * the queue's stop channel after setting its key, and the key is read then (and every `pollMs`,
+ * STOP_POLL_MS by default, in case a message was lost in a reconnect). A stop request lands in the trial's
+ * stop flag, read after each epoch; an end request sets the flag too and, if the trial has not
+ * ended within END_GRACE_MS (a step that never returns), aborts `signal`, which terminates its
+ * thread (trials are tfjs only: safe to terminate).
  */
-function watchStop(client: Redis, jobId: string, flag: Int32Array): { signal: AbortSignal; ended: () => boolean; stop: () => void } {
-  const controller = new AbortController();
-  let ended = false;
-  let grace: NodeJS.Timeout | undefined;
-  const timer = setInterval(() => {
-    void client.get(`${STOP_KEY_PREFIX}${jobId}`).then((value) => {
-      if (value === null) return;
-      Atomics.store(flag, 0, 1);
-      if (value === END_VALUE && !ended) {
-        ended = true;
-        grace = setTimeout(() => controller.abort(), END_GRACE_MS);
-      }
-    }, () => undefined);
-  }, 250);
-  return {
-    signal: controller.signal,
-    ended: () => ended,
-    stop: () => {
-      clearInterval(timer);
-      clearTimeout(grace);
-    },
-  };
+class StopWatcher {
+  private readonly checks = new Map<string, () => void>();
+
+  private constructor(
+    private readonly client: Redis,
+    private readonly subscriber: Redis,
+    private readonly pollMs: number,
+  ) {}
+
+  static async open(client: Redis, queue: string, pollMs: number): Promise<StopWatcher> {
+    // A subscribed connection takes no other commands: a second one, with the same settings.
+    const subscriber = client.duplicate();
+    const watcher = new StopWatcher(client, subscriber, pollMs);
+    subscriber.on('message', (_channel: string, jobId: string) => watcher.checks.get(jobId)?.());
+    // Its errors are the main client's too (reconnects are retried); nothing to add here.
+    subscriber.on('error', () => undefined);
+    await subscriber.subscribe(stopChannel(queue));
+    return watcher;
+  }
+
+  watch(jobId: string, flag: Int32Array): { signal: AbortSignal; ended: () => boolean; stop: () => void } {
+    const controller = new AbortController();
+    let ended = false;
+    let grace: NodeJS.Timeout | undefined;
+    const check = () => {
+      void this.client.get(`${STOP_KEY_PREFIX}${jobId}`).then((value) => {
+        if (value === null) return;
+        Atomics.store(flag, 0, 1);
+        if (value === END_VALUE && !ended) {
+          ended = true;
+          grace = setTimeout(() => controller.abort(), END_GRACE_MS);
+        }
+      }, () => undefined);
+    };
+    this.checks.set(jobId, check);
+    // Once now: a request made after the job's start-up look and before this watch had no listener.
+    check();
+    const timer = setInterval(check, this.pollMs);
+    return {
+      signal: controller.signal,
+      ended: () => ended,
+      stop: () => {
+        this.checks.delete(jobId);
+        clearInterval(timer);
+        clearTimeout(grace);
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.subscriber.quit().catch(() => this.subscriber.disconnect());
+  }
 }
 
 function endedError(jobId: string, when: string): UnrecoverableError {
