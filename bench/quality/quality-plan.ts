@@ -37,7 +37,7 @@ export const SCALES: Record<'full' | 'tiny', QualityScale> = {
     // About a tenth of each training set: 5,000 of Fashion-MNIST's 60,000, 1,000 of the 8,004 digits.
     validationCount: { fashion: 5000, mnist: 1000 },
     teacher: { hidden: [1200, 1200], epochs: 8, dropout: 0.5, inputDropout: 0.2, schedule: 'constant' },
-    cnnTeacher: { filters: [32, 64], dense: [128], dropout: 0.3, epochs: 12, shiftPixels: 2, schedule: 'cosine' },
+    cnnTeacher: { filters: [32, 64], dense: [128], dropout: 0.3, epochs: 20, shiftPixels: 2, schedule: 'cosine' },
     studentHidden: [64],
     studentCnn: { filters: [8, 16], dense: [] },
     studentEpochs: 20,
