@@ -36,11 +36,17 @@ console.log(`bench/distributed: ${trials} trials, ${epochs} epochs each, ${avail
 
 const common = { base, grid, seeds, train, test, teacher: { logits } };
 
+/** When each sweep began (Date.now()), for the start-up / between-trials split below. */
+const began = new Map<SweepResult, number>();
+
 async function localPool(threads: number): Promise<SweepResult> {
   const pool = new RunnerPool({ workers: threads });
   await pool.probe(); // start-up outside the timing, as the workers below are started before
   try {
-    return await sweep({ ...common, directory: join(folder, `pool-${threads}`), pool });
+    const at = Date.now();
+    const result = await sweep({ ...common, directory: join(folder, `pool-${threads}`), pool });
+    began.set(result, at);
+    return result;
   } finally {
     await pool.destroy();
   }
@@ -89,6 +95,7 @@ async function queue(workerCount: number): Promise<QueueRun> {
   try {
     const before = await counters();
     const cpuBefore = { workers: await workerCpu(), coordinator: process.cpuUsage() };
+    const at = Date.now();
     const result = await sweep({
       ...common,
       directory: join(folder, `queue-${workerCount}`),
@@ -100,6 +107,7 @@ async function queue(workerCount: number): Promise<QueueRun> {
           teacherLogits,
         }),
     });
+    began.set(result, at);
     const after = await counters();
     const workersAfter = await workerCpu();
     const coordinator = process.cpuUsage(cpuBefore.coordinator);
@@ -162,6 +170,18 @@ console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
 for (const [name, r, q, slots] of [['local pool, 1 thread', pool1, undefined, 1], ['local pool, 2 threads', pool2, undefined, 2], ['queue, 1 worker', queue1.result, queue1, 1], ['queue, 2 workers', queue2.result, queue2, 2]] as const) {
   const cpu = q === undefined ? ['—', '—', '—'] : [q.cpuPerTrial.workerMain, q.cpuPerTrial.workerRest, q.cpuPerTrial.coordinator].map((ms) => `${ms.toFixed(0)} ms`);
   console.log(`| ${name} | ${inThread(r).toFixed(0)} ms | ${((r.elapsedMs * slots) / trials - inThread(r)).toFixed(0)} ms | ${cpu.join(' | ')} |`);
+}
+// One trial at a time: the time before the first trial's result that is not the trial (start-up:
+// a worker's first job loads the dataset and fetches the logits), and the idle time between two
+// results less the second trial's own time (hand-over: result, next job, start of the next trial).
+const handOver = (r: SweepResult) => {
+  const done = r.records.map((x) => ({ at: Date.parse(x.finishedAt), ms: 'elapsedMs' in x ? x.elapsedMs : 0 })).sort((a, b) => a.at - b.at);
+  const gaps = done.slice(1).map((d, i) => d.at - done[i]!.at - d.ms).sort((a, b) => a - b);
+  return { startUp: done[0]!.at - began.get(r)! - done[0]!.ms, median: gaps[Math.floor(gaps.length / 2)]!, max: gaps[gaps.length - 1]! };
+};
+for (const [name, r] of [['local pool, 1 thread', pool1], ['queue, 1 worker', queue1.result]] as const) {
+  const h = handOver(r);
+  console.log(`${name}: start-up before the first trial ${h.startUp.toFixed(0)} ms; between trials median ${h.median.toFixed(0)} ms, max ${h.max.toFixed(0)} ms (finishedAt has ms resolution)`);
 }
 const [alone] = await independent(1);
 const together = await independent(2);

@@ -197,7 +197,9 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   // Connection blips are retried by ioredis; what BullMQ still reports (a lock lost while a job
   // finished, so the job goes back to the queue) is worth a line in the worker's log.
   worker.on('error', (error: Error) => options.onEvent?.({ type: 'warning', message: error.message }));
-  await worker.waitUntilReady();
+  // Its threads start now (backend, warm-up, plugins), not inside the first job's time; a thread
+  // that fails to start says so on each job, as before.
+  await Promise.all([worker.waitUntilReady(), pool.probe().catch(() => undefined)]);
   options.onEvent?.({ type: 'ready', worker: name, queue, concurrency });
 
   let closing: Promise<void> | undefined;
