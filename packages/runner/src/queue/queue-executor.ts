@@ -131,8 +131,11 @@ export class QueueExecutor implements Executor {
       for (let done = reported + 1; done <= result.epochs.length; done++) report({ done, total: total ?? result.epochs.length, epoch: result.epochs[done - 1]! });
     };
     // NX: a stop never downgrades an end request already there. The message tells the worker to read the key now.
-    const channel = stopChannel(this.queue.name);
-    const requestStop = () => void this.client.multi().set(stopKey, STOP_VALUE, 'EX', 24 * 3600, 'NX').publish(channel, jobId).exec().catch(() => undefined);
+    const announce = (value: string, onlyIfUnset: boolean) => {
+      const set = onlyIfUnset ? this.client.multi().set(stopKey, value, 'EX', 24 * 3600, 'NX') : this.client.multi().set(stopKey, value, 'EX', 24 * 3600);
+      void set.publish(stopChannel(this.queue.name), jobId).exec().catch(() => undefined);
+    };
+    const requestStop = () => announce(STOP_VALUE, true);
     // A worker took the job (BullMQ's 'active' event): its time limit counts from here, not from the queue.
     const onActive = (event: { jobId: string }) => {
       if (event.jobId === jobId && !ended) options.onStart?.(worker ?? '?');
@@ -160,7 +163,7 @@ export class QueueExecutor implements Executor {
       stop: requestStop,
       terminate: () => {
         if (ended) return;
-        void this.client.multi().set(stopKey, END_VALUE, 'EX', 24 * 3600).publish(channel, jobId).exec().catch(() => undefined);
+        announce(END_VALUE, false);
         end(
           `the coordinator stopped waiting for it and asked its worker (${worker ?? 'none had reported yet'}) to end it; the worker stops it at its next epoch or terminates its thread (a worker that cannot be reached keeps it busy until its owner stops it)`,
           { abandoned: true, ...(worker === undefined ? {} : { worker }) },
