@@ -4,7 +4,7 @@ import { createCnn, createMlp } from '@distillery/students';
 
 /** One model of the speed table, with the objective and data a step trains on. */
 export interface SpeedCase {
-  readonly key: 'student' | 'teacher' | 'cnn';
+  readonly key: 'student' | 'teacher' | 'cnn' | 'cnn-teacher';
   readonly label: string;
   /** Rows through the network per step (labelled + transfer). */
   readonly rowsPerStep: number;
@@ -56,6 +56,15 @@ export const SPEED_CASES: readonly SpeedCase[] = [
     rowsPerStep: BATCH,
     build(seed) {
       const model = createCnn({ inputShape: [28, 28, 1], numClasses: 10, filters: [16, 32], dense: [64], seed });
+      return { model, objective: supervisedObjective(), data: { labelled: randomDataset('labelled', [28, 28, 1], seed) } };
+    },
+  },
+  {
+    key: 'cnn-teacher',
+    label: 'CNN teacher of bench/quality: conv 32-64 + batch-norm + dense 128, ce',
+    rowsPerStep: BATCH,
+    build(seed) {
+      const model = createCnn({ inputShape: [28, 28, 1], numClasses: 10, filters: [32, 64], dense: [128], dropout: 0.3, batchNorm: true, seed });
       return { model, objective: supervisedObjective(), data: { labelled: randomDataset('labelled', [28, 28, 1], seed) } };
     },
   },

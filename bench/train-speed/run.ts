@@ -22,7 +22,7 @@ const ROUNDS = Number(process.env['ROUNDS'] ?? 3);
 const chosen = (process.env['MODELS'] ?? 'student,teacher,cnn').split(',');
 const cases = SPEED_CASES.filter((c) => chosen.includes(c.key));
 /** Steps per timed run: each takes ~1-2 s on wasm here. */
-const STEPS: Record<SpeedCase['key'], number> = { student: 200, teacher: 24, cnn: 24 };
+const STEPS: Record<SpeedCase['key'], number> = { student: 200, teacher: 24, cnn: 24, 'cnn-teacher': 12 };
 
 type Path = 'wasm' | 'native';
 

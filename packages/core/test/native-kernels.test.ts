@@ -137,6 +137,9 @@ describe.skipIf(!loaded.ok)('native kernels match the wasm kernels', () => {
     { x: [2, 8, 8, 3], filterSize: 2, strides: 2, pad: 'valid' },
     { x: [2, 9, 7, 4], filterSize: 3, strides: 2, pad: 'same' },
     { x: [1, 6, 6, 2], filterSize: 3, strides: 1, pad: 'valid' },
+    // windows that tile the input (the kernel's one-write path): with a last row and column no window covers, and 3×3
+    { x: [2, 9, 7, 4], filterSize: 2, strides: 2, pad: 'valid' },
+    { x: [1, 9, 9, 5], filterSize: 3, strides: 3, pad: 'valid' },
   ];
   // tfjs-backend-wasm 4.22's MaxPoolGrad starts its running maximum at FLT_MIN with >=: a window
   // whose maximum is ≤ 0 sends its gradient to its first pixel, not to its maximum, and tied

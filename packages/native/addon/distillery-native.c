@@ -383,6 +383,52 @@ static napi_value adam_update(napi_env env, napi_callback_info info) {
 }
 
 /*
+ * Windows that tile the input (stride = window, no padding: the usual 2×2 pool): each input pixel
+ * is in at most one window, so dx is written once — dy at the window's first maximum, 0 at the
+ * others — with no scatter, and only the pixels no window covers are zeroed.
+ */
+static void max_pool_grad_tiled(int batch, int in_h, int in_w, int c, int out_h, int out_w, int f_h, int f_w,
+                                const float *x, const float *dy, float *dx, float *restrict best, int32_t *restrict where) {
+  const int covered = out_h * f_h == in_h && out_w * f_w == in_w;
+  if (!covered) memset(dx, 0, sizeof(float) * (size_t)batch * in_h * in_w * c);
+  for (int b = 0; b < batch; b++) {
+    const float *xb = x + (size_t)b * in_h * in_w * c;
+    float *dxb = dx + (size_t)b * in_h * in_w * c;
+    for (int oh = 0; oh < out_h; oh++) {
+      for (int ow = 0; ow < out_w; ow++) {
+        const size_t corner = ((size_t)(oh * f_h) * in_w + (size_t)(ow * f_w)) * c;
+        for (int ch = 0; ch < c; ch++) {
+          best[ch] = xb[corner + ch];
+          where[ch] = 0;
+        }
+        for (int k = 1; k < f_h * f_w; k++) {
+          const float *restrict p = xb + corner + ((size_t)(k / f_w) * in_w + (size_t)(k % f_w)) * c;
+          /* strict >: the first maximum, rows then columns, as the general scan. Masks, not
+             branches or ?: on the int, so GCC vectorises both loops. */
+          for (int ch = 0; ch < c; ch++) {
+            const float v = p[ch], m = best[ch];
+            const int32_t greater = -(int32_t)(v > m);
+            where[ch] = (k & greater) | (where[ch] & ~greater);
+            best[ch] = v > m ? v : m;
+          }
+        }
+        const float *restrict g = dy + (((size_t)b * out_h + oh) * out_w + ow) * c;
+        for (int k = 0; k < f_h * f_w; k++) {
+          float *restrict q = dxb + corner + ((size_t)(k / f_w) * in_w + (size_t)(k % f_w)) * c;
+          /* dy's bits where this pixel is the maximum, +0 elsewhere (a mask, not dy·0: ±∞ and NaN stay put) */
+          for (int ch = 0; ch < c; ch++) {
+            uint32_t bits;
+            memcpy(&bits, &g[ch], sizeof bits);
+            bits &= (uint32_t) - (int32_t)(where[ch] == k);
+            memcpy(&q[ch], &bits, sizeof bits);
+          }
+        }
+      }
+    }
+  }
+}
+
+/*
  * maxPoolGrad(heap, batch, inH, inW, channels, outH, outW, strideH, strideW, filterH, filterW,
  *             padTop, padLeft, xOffset, dyOffset, dxOffset)
  * Each dy value goes to the first maximum of its window (rows, then columns, as tfjs scans them).
@@ -398,7 +444,6 @@ static napi_value max_pool_grad(napi_env env, napi_callback_info info) {
   const float *dy = at(env, &call, v[13], (double)batch * out_h * out_w * c);
   float *dx = at(env, &call, v[14], in_size);
   if (x == NULL || dy == NULL || dx == NULL) return NULL;
-  memset(dx, 0, sizeof(float) * (size_t)in_size);
   /* Channels innermost: one window scan keeps the running maximum of every channel at once. */
   float *best = (float *)malloc(sizeof(float) * (size_t)(c > 0 ? c : 1));
   int *where = (int *)malloc(sizeof(int) * (size_t)(c > 0 ? c : 1));
@@ -407,6 +452,13 @@ static napi_value max_pool_grad(napi_env env, napi_callback_info info) {
     free(where);
     return fail(env, "out of memory for max-pool backprop"), NULL;
   }
+  if (stride_h == f_h && stride_w == f_w && pad_top == 0 && pad_left == 0 && out_h * f_h <= in_h && out_w * f_w <= in_w) {
+    max_pool_grad_tiled(batch, in_h, in_w, c, out_h, out_w, f_h, f_w, x, dy, dx, best, (int32_t *)where);
+    free(best);
+    free(where);
+    return NULL;
+  }
+  memset(dx, 0, sizeof(float) * (size_t)in_size);
   for (int b = 0; b < batch; b++) {
     const float *xb = x + (size_t)b * in_h * in_w * c;
     float *dxb = dx + (size_t)b * in_h * in_w * c;
@@ -606,6 +658,125 @@ static napi_value kd_grad(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/*
+ * Batch normalisation in training mode over a [rows, channels] matrix (channels innermost: every
+ * leading axis is reduced), as one forward and one backward kernel. As tfjs ops (moments, batchNorm
+ * and their gradients) it was ~40 full passes over the activation a step, a third of a CNN
+ * teacher's step; here it is three passes forward and two backward. Sums in double.
+ */
+
+/* Per-channel double accumulators: on the stack for up to 1024 channels. */
+#define BN_STACK_CHANNELS 1024
+
+/*
+ * batchNormTrain(heap, rows, channels, epsilon, xOffset, scaleOffset, offsetOffset,
+ *                yOffset, meanOffset, varianceOffset)
+ * mean = Σx/rows, variance = Σ(x − mean)²/rows (biased, as tf.moments), y = (x − mean)·γ/√(variance + ε) + β.
+ * scaleOffset or offsetOffset < 0: γ = 1 or β = 0.
+ */
+static napi_value batch_norm_train(napi_env env, napi_callback_info info) {
+  Call call;
+  if (!read_call(env, info, 9, &call)) return NULL;
+  const double *v = call.numbers;
+  const size_t rows = (size_t)v[0], channels = (size_t)v[1];
+  const float epsilon = (float)v[2];
+  const double size = (double)rows * channels;
+  const float *x = at(env, &call, v[3], size);
+  const float *gamma = v[4] < 0 ? NULL : at(env, &call, v[4], (double)channels);
+  const float *beta = v[5] < 0 ? NULL : at(env, &call, v[5], (double)channels);
+  float *y = at(env, &call, v[6], size), *mean = at(env, &call, v[7], (double)channels), *variance = at(env, &call, v[8], (double)channels);
+  if (x == NULL || y == NULL || mean == NULL || variance == NULL || (v[4] >= 0 && gamma == NULL) || (v[5] >= 0 && beta == NULL)) return NULL;
+  if (channels > BN_STACK_CHANNELS) return fail(env, "batchNormTrain: more than 1024 channels"), NULL;
+  if (rows == 0) return fail(env, "batchNormTrain: no rows"), NULL;
+  double acc[BN_STACK_CHANNELS];
+  float scale[BN_STACK_CHANNELS], shift[BN_STACK_CHANNELS];
+  for (size_t c = 0; c < channels; c++) acc[c] = 0;
+  for (size_t i = 0; i < rows; i++) {
+    const float *row = x + i * channels;
+    for (size_t c = 0; c < channels; c++) acc[c] += row[c];
+  }
+  for (size_t c = 0; c < channels; c++) {
+    mean[c] = (float)(acc[c] / (double)rows);
+    acc[c] = 0;
+  }
+  for (size_t i = 0; i < rows; i++) {
+    const float *row = x + i * channels;
+    for (size_t c = 0; c < channels; c++) {
+      const float d = row[c] - mean[c];
+      acc[c] += (double)(d * d);
+    }
+  }
+  for (size_t c = 0; c < channels; c++) {
+    variance[c] = (float)(acc[c] / (double)rows);
+    const double inv = 1.0 / sqrt((double)variance[c] + (double)epsilon);
+    scale[c] = (float)((gamma == NULL ? 1.0 : (double)gamma[c]) * inv);
+    shift[c] = beta == NULL ? 0.0f : beta[c];
+  }
+  for (size_t i = 0; i < rows; i++) {
+    const float *row = x + i * channels;
+    float *out = y + i * channels;
+    for (size_t c = 0; c < channels; c++) out[c] = (row[c] - mean[c]) * scale[c] + shift[c];
+  }
+  return NULL;
+}
+
+/*
+ * batchNormTrainGrad(heap, rows, channels, epsilon, dyOffset, xOffset, scaleOffset, meanOffset,
+ *                    varianceOffset, dMeanOffset, dVarianceOffset, dxOffset, dScaleOffset, dOffsetOffset)
+ * The gradients of batchNormTrain's three outputs (dy; and dMean, dVariance, the mean's and the
+ * variance's, zero when their offset is < 0) with respect to x, γ and β, with x̂ = (x − mean)/√(variance + ε):
+ *   dβ = Σdy, dγ = Σdy·x̂,
+ *   dx = γ/σ·(dy − dβ/n − x̂·dγ/n) + dMean/n + 2·dVariance·(x − mean)/n.
+ * scaleOffset < 0: γ = 1; dScaleOffset or dOffsetOffset < 0: not written.
+ */
+static napi_value batch_norm_train_grad(napi_env env, napi_callback_info info) {
+  Call call;
+  if (!read_call(env, info, 13, &call)) return NULL;
+  const double *v = call.numbers;
+  const size_t rows = (size_t)v[0], channels = (size_t)v[1];
+  const float epsilon = (float)v[2];
+  const double size = (double)rows * channels, ch = (double)channels;
+  const float *dy = at(env, &call, v[3], size), *x = at(env, &call, v[4], size);
+  const float *gamma = v[5] < 0 ? NULL : at(env, &call, v[5], ch);
+  const float *mean = at(env, &call, v[6], ch), *variance = at(env, &call, v[7], ch);
+  const float *d_mean = v[8] < 0 ? NULL : at(env, &call, v[8], ch), *d_variance = v[9] < 0 ? NULL : at(env, &call, v[9], ch);
+  float *dx = at(env, &call, v[10], size);
+  float *d_gamma = v[11] < 0 ? NULL : at(env, &call, v[11], ch);
+  float *d_beta = v[12] < 0 ? NULL : at(env, &call, v[12], ch);
+  if (dy == NULL || x == NULL || mean == NULL || variance == NULL || dx == NULL) return NULL;
+  if ((v[5] >= 0 && gamma == NULL) || (v[8] >= 0 && d_mean == NULL) || (v[9] >= 0 && d_variance == NULL)) return NULL;
+  if ((v[11] >= 0 && d_gamma == NULL) || (v[12] >= 0 && d_beta == NULL)) return NULL;
+  if (channels > BN_STACK_CHANNELS) return fail(env, "batchNormTrainGrad: more than 1024 channels"), NULL;
+  if (rows == 0) return fail(env, "batchNormTrainGrad: no rows"), NULL;
+  double sum_dy[BN_STACK_CHANNELS], sum_dy_d[BN_STACK_CHANNELS];
+  float k_dy[BN_STACK_CHANNELS], k_d[BN_STACK_CHANNELS], k_0[BN_STACK_CHANNELS];
+  for (size_t c = 0; c < channels; c++) sum_dy[c] = sum_dy_d[c] = 0;
+  for (size_t i = 0; i < rows; i++) {
+    const float *g = dy + i * channels, *row = x + i * channels;
+    for (size_t c = 0; c < channels; c++) {
+      sum_dy[c] += g[c];
+      sum_dy_d[c] += (double)g[c] * (double)(row[c] - mean[c]);
+    }
+  }
+  const double n = (double)rows;
+  for (size_t c = 0; c < channels; c++) {
+    const double inv = 1.0 / sqrt((double)variance[c] + (double)epsilon);
+    const double gm = gamma == NULL ? 1.0 : (double)gamma[c];
+    if (d_beta != NULL) d_beta[c] = (float)sum_dy[c];
+    if (d_gamma != NULL) d_gamma[c] = (float)(sum_dy_d[c] * inv);
+    /* dx = k_dy·dy + k_d·(x − mean) + k_0 */
+    k_dy[c] = (float)(gm * inv);
+    k_d[c] = (float)(-gm * inv * inv * inv * sum_dy_d[c] / n + (d_variance == NULL ? 0.0 : 2.0 * (double)d_variance[c] / n));
+    k_0[c] = (float)(-gm * inv * sum_dy[c] / n + (d_mean == NULL ? 0.0 : (double)d_mean[c] / n));
+  }
+  for (size_t i = 0; i < rows; i++) {
+    const float *g = dy + i * channels, *row = x + i * channels;
+    float *out = dx + i * channels;
+    for (size_t c = 0; c < channels; c++) out[c] = k_dy[c] * g[c] + k_d[c] * (row[c] - mean[c]) + k_0[c];
+  }
+  return NULL;
+}
+
 /* info() → { blas, core }: which BLAS this addon was built against, and the kernel it picked. */
 static napi_value describe(napi_env env, napi_callback_info info) {
   (void)info;
@@ -644,6 +815,8 @@ static napi_value init(napi_env env, napi_value exports) {
       {"xentGrad", NULL, xent_grad, NULL, NULL, NULL, napi_default, NULL},
       {"kdLoss", NULL, kd_loss, NULL, NULL, NULL, napi_default, NULL},
       {"kdGrad", NULL, kd_grad, NULL, NULL, NULL, napi_default, NULL},
+      {"batchNormTrain", NULL, batch_norm_train, NULL, NULL, NULL, napi_default, NULL},
+      {"batchNormTrainGrad", NULL, batch_norm_train_grad, NULL, NULL, NULL, napi_default, NULL},
       {"info", NULL, describe, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof(properties) / sizeof(properties[0]), properties);

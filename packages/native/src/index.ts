@@ -44,6 +44,22 @@ export interface NativeAddon {
     rows: number, classes: number, temperature: number, wrtTeacher: number,
     dyOffset: number, studentOffset: number, teacherOffset: number, outOffset: number,
   ): void;
+  /**
+   * Batch-norm in training mode over [rows, channels]: writes y, the batch mean and the (biased)
+   * variance; scaleOffset / offsetOffset < 0 mean γ = 1 / β = 0.
+   */
+  batchNormTrain(
+    heap: ArrayBufferLike | ArrayBufferView,
+    rows: number, channels: number, epsilon: number,
+    xOffset: number, scaleOffset: number, offsetOffset: number, yOffset: number, meanOffset: number, varianceOffset: number,
+  ): void;
+  /** Its gradients: dx, and dγ / dβ unless their offset is < 0; dMean and dVariance are the other outputs' gradients. */
+  batchNormTrainGrad(
+    heap: ArrayBufferLike | ArrayBufferView,
+    rows: number, channels: number, epsilon: number,
+    dyOffset: number, xOffset: number, scaleOffset: number, meanOffset: number, varianceOffset: number,
+    dMeanOffset: number, dVarianceOffset: number, dxOffset: number, dScaleOffset: number, dOffsetOffset: number,
+  ): void;
   info(): { blas: string; core: string };
 }
 

@@ -6,6 +6,7 @@ import { scaleTensor, type FeatureScaling } from '../data/feature-scaling.js';
 import type { ModelInputDescription } from './input-description.js';
 import { saveLayersModel } from './model-directory.js';
 import { checkFeatureNames } from './model-features.js';
+import { batchNormTraining } from './batch-norm-training.js';
 
 /**
  * A Model backed by a tfjs-layers Sequential model, so it saves in the TensorFlow.js layers
@@ -14,7 +15,8 @@ import { checkFeatureNames } from './model-features.js';
  * In training mode the layers run one by one so that dropout masks come from our seed:
  * tfjs-layers' Dropout reuses one mask for every call when seeded, and is unrepeatable when not.
  * Every other layer gets `training: true`, so batch-norm normalises with the batch's statistics
- * and moves its moving mean and variance (tfjs-layers writes them inside its own call).
+ * and moves its moving mean and variance (tfjs-layers writes them inside its own call; with the
+ * native kernels, `batchNormTraining` does the same in two fused kernels).
  * `forwardWithFeatures` runs the same layer-by-layer pass in either mode, keeping the outputs
  * of the layers asked for.
  */
@@ -82,7 +84,8 @@ export class LayersClassifier implements Model {
         const rate = (layer.getConfig() as { rate: number }).rate;
         if (training) h = seededDropout(h, rate, deriveSeed(options.seed ?? 1, index));
       } else {
-        h = layer.apply(h, { training }) as tf.Tensor;
+        const fused = training && layer.getClassName() === 'BatchNormalization' ? batchNormTraining(layer, h) : undefined;
+        h = fused ?? (layer.apply(h, { training }) as tf.Tensor);
       }
       if (wanted.has(layer.name)) features[layer.name] = h;
     });

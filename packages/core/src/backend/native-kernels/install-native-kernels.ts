@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { NativeAddon, NativeLoad } from '@distillery/native';
 import { ADAM_UPDATE_KERNEL, nativeAdamUpdate } from './adam-update.js';
+import { BATCH_NORM_TRAIN_GRAD_KERNEL, BATCH_NORM_TRAIN_KERNEL, nativeBatchNormTrain, nativeBatchNormTrainGrad } from './batch-norm.js';
 import { nativeConv2D, nativeConv2DBackpropFilter, nativeConv2DBackpropInput, nativeFusedConv2D } from './conv2d.js';
 import { KD_GRAD_KERNEL, KD_KERNEL, XENT_GRAD_KERNEL, XENT_KERNEL, nativeKd, nativeKdGrad, nativeXent, nativeXentGrad, registerLogitLossGradients } from './logit-losses.js';
 import { nativeBatchMatMul, nativeFusedMatMul } from './mat-mul.js';
@@ -22,6 +23,8 @@ const NATIVE_KERNELS: ReadonlyArray<readonly [string, NativeKernelFunc]> = [
   [XENT_GRAD_KERNEL, nativeXentGrad],
   [KD_KERNEL, nativeKd],
   [KD_GRAD_KERNEL, nativeKdGrad],
+  [BATCH_NORM_TRAIN_KERNEL, nativeBatchNormTrain],
+  [BATCH_NORM_TRAIN_GRAD_KERNEL, nativeBatchNormTrainGrad],
 ];
 
 export const DISTILLERY_NATIVE_KERNELS: readonly string[] = NATIVE_KERNELS.map(([name]) => name);
