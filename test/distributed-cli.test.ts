@@ -84,7 +84,12 @@ describe('distillery sweep --executor redis://… with distillery worker process
     // Progress on the coordinator names the worker of each remote epoch.
     expect(remote.stderr).toMatch(new RegExp(`epoch 1/3 on (${workers.map((w) => w.name.replace('/', '\\/')).join('|')})`));
     const done = workers.map((w) => w.stderr.split('\n').filter((line) => /^trial \S+: done$/.test(line)).length);
-    expect(done.reduce((a, b) => a + b)).toBe(4);
+    expect(done.reduce((a, b) => a + b), workers.map((w) => w.stderr).join('\n----\n')).toBe(4);
+    // On one machine the workers see the coordinator's logit cache: they read the logits from
+    // that folder, once each, and never fetch them from Redis.
+    for (const w of workers.filter((_, i) => done[i]! > 0)) {
+      expect(w.stderr.match(/^teacher logits \S+: .*$/gm), w.stderr).toEqual([expect.stringMatching(/: read from the shared logit cache \(\d+ KiB\)$/)]);
+    }
 
     const label = await runCli(['label', file, '--executor', redis.url, '--out', join(dir, 'label-remote'), '--json'], { cwd: dir });
     expect(label.code, label.stderr).toBe(0);

@@ -8,6 +8,7 @@
  *   pnpm bench:train-speed                       # ~1.5 minutes on 2 cores
  *   TORCH_VENV=/work/venv-torch pnpm bench:train-speed
  *   ROUNDS=5 MODELS=student,cnn pnpm bench:train-speed
+ *   MODELS=cnn-teacher pnpm bench:train-speed     # bench/quality's CNN teacher (batch-norm, dropout)
  *
  * PyTorch runs when `python3 -c 'import torch'` works in $TORCH_VENV (or on PATH); never required.
  */
@@ -53,7 +54,7 @@ function torchSpeeds(): { speeds: Record<string, number>; note: string } | undef
   const python = torchPython();
   if (python === undefined) return undefined;
   const script = join(dirname(fileURLToPath(import.meta.url)), 'torch_speed.py');
-  const run = spawnSync(python, [script, String(ROUNDS)], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' } });
+  const run = spawnSync(python, [script, String(ROUNDS), cases.map((c) => c.key).join(',')], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' } });
   if (run.status !== 0) {
     console.log(`PyTorch run failed: ${run.stderr.trim().split('\n').pop()}`);
     return undefined;

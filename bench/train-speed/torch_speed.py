@@ -1,9 +1,10 @@
-"""PyTorch side of bench/train-speed: the same three models, batch 128, Adam, one thread.
+"""PyTorch side of bench/train-speed: the same models, batch 128, Adam, one thread.
 
-Prints one JSON line {"student": samples/s, "teacher": ..., "cnn": ..., "torch": version}.
+Prints one JSON line {"student": samples/s, "teacher": ..., "cnn": ..., "cnn-teacher": ..., "torch": version}
+(the models named in the second argument, comma-separated; all by default).
 Samples are rows through the network per CPU-second (time.process_time, as run.ts uses the
 process's CPU time), counted as run.ts counts them (ce + kd: 128 labelled + 128 transfer).
-    python3 torch_speed.py [rounds]
+    python3 torch_speed.py [rounds] [student,teacher,cnn,cnn-teacher]
 """
 import json
 import sys
@@ -33,6 +34,16 @@ def cnn():
         nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
         nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
         nn.Flatten(), nn.Linear(7 * 7 * 32, 64), nn.ReLU(), nn.Linear(64, 10),
+    )
+
+
+def cnn_teacher():
+    """bench/quality's CNN teacher: conv 32-64 (no bias) + batch-norm + relu + pool, dense 128, dropout 0.3."""
+    def block(cin, cout):
+        return [nn.Conv2d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(), nn.MaxPool2d(2)]
+    return nn.Sequential(
+        *block(1, 32), *block(32, 64), nn.Flatten(),
+        nn.Dropout(0.3), nn.Linear(7 * 7 * 64, 128), nn.ReLU(), nn.Dropout(0.3), nn.Linear(128, 10),
     )
 
 
@@ -68,9 +79,11 @@ def speed(model, shape, distil, steps):
     return sorted(rates)[len(rates) // 2]
 
 
-print(json.dumps({
-    "student": speed(mlp([64]), (784,), True, 400),
-    "teacher": speed(mlp([1200, 1200]), (784,), False, 40),
-    "cnn": speed(cnn(), (1, 28, 28), False, 40),
-    "torch": torch.__version__,
-}))
+CASES = {
+    "student": lambda: speed(mlp([64]), (784,), True, 400),
+    "teacher": lambda: speed(mlp([1200, 1200]), (784,), False, 40),
+    "cnn": lambda: speed(cnn(), (1, 28, 28), False, 40),
+    "cnn-teacher": lambda: speed(cnn_teacher(), (1, 28, 28), False, 20),
+}
+WANTED = sys.argv[2].split(",") if len(sys.argv) > 2 else list(CASES)
+print(json.dumps({**{key: CASES[key]() for key in WANTED if key in CASES}, "torch": torch.__version__}))

@@ -77,6 +77,8 @@ export async function workerCommand(flags: WorkerFlags): Promise<void> {
   });
 }
 
+const LOGITS_FROM = { cache: 'read from the shared logit cache', local: "read from this worker's folder", redis: 'fetched from Redis, checksums checked' } as const;
+
 function describe(event: QueueWorkerEvent): string {
   switch (event.type) {
     case 'ready':
@@ -89,5 +91,7 @@ function describe(event: QueueWorkerEvent): string {
       return event.ok ? `${event.task}: done` : `${event.task}: failed: ${event.message ?? ''}`;
     case 'warning':
       return `warning: ${event.message}`;
+    case 'logits':
+      return `teacher logits ${event.sha256.slice(0, 12)}…: ${LOGITS_FROM[event.source]} (${(event.bytes / 1024).toFixed(0)} KiB)`;
   }
 }

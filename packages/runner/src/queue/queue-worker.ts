@@ -8,7 +8,7 @@ import type { SoftLabelShard, TeacherPayload } from '../protocol.js';
 import type { TrialEpoch, TrialResult } from '../trial/trial-spec.js';
 import { DEFAULT_QUEUE, END_VALUE, STOP_KEY_PREFIX, STOP_POLL_MS, decodeJobError, encodeJobError } from './job-error.js';
 import { StopWatcher } from './stop-watcher.js';
-import { LogitFetcher } from './logit-store.js';
+import { LogitFetcher, type LogitsSource } from './logit-store.js';
 import { bullConnection, openClient } from './redis-connection.js';
 import { parseRedisUrl } from './redis-url.js';
 import { putBlob } from './blob-store.js';
@@ -42,7 +42,9 @@ export type QueueWorkerEvent =
   | { readonly type: 'start'; readonly jobId: string; readonly task: string; readonly attempt: number }
   | { readonly type: 'progress'; readonly jobId: string; readonly task: string; readonly done: number; readonly total: number }
   | { readonly type: 'end'; readonly jobId: string; readonly task: string; readonly ok: boolean; readonly message?: string }
-  | { readonly type: 'warning'; readonly message: string };
+  | { readonly type: 'warning'; readonly message: string }
+  /** The first time this worker process needs a teacher's logits: where they came from (the shared logit cache, its own folder, Redis). */
+  | { readonly type: 'logits'; readonly sha256: string; readonly source: Exclude<LogitsSource, 'memory'>; readonly bytes: number };
 
 export interface QueueWorker {
   /** `host/pid`: how progress and records name this worker. */
@@ -149,7 +151,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
         result = { start: out.start, end: out.end, numClasses: out.numClasses, runtime: out.runtime, logits };
       } else {
         const { trial, teacherLogits, teacher } = parsed.data;
-        const logits = await fetchShared(fetcher, sharedLogits, teacherLogits);
+        const logits = await fetchShared(fetcher, sharedLogits, teacherLogits, options.onEvent);
         // Feature terms run the teacher online: its weights come by content address (fetched once per worker), or its plugin makes it here.
         const payload = teacher === undefined ? undefined : await teacherFor(teacher);
         if (logits.length !== train.labels.length * train.numClasses) {
@@ -227,10 +229,16 @@ function checkFingerprints(plugin: string, expected: { readonly train: string; r
   );
 }
 
-async function fetchShared(fetcher: LogitFetcher, shared: Map<string, Float32Array>, address: TrialJobData['teacherLogits']): Promise<Float32Array> {
+async function fetchShared(
+  fetcher: LogitFetcher,
+  shared: Map<string, Float32Array>,
+  address: TrialJobData['teacherLogits'],
+  onEvent: QueueWorkerOptions['onEvent'],
+): Promise<Float32Array> {
   const known = shared.get(address.sha256);
   if (known !== undefined) return known;
-  const { values } = await fetcher.fetch(address);
+  const { values, source } = await fetcher.fetch(address);
+  if (source !== 'memory') onEvent?.({ type: 'logits', sha256: address.sha256, source, bytes: values.byteLength });
   // Shared memory: every thread of the pool reads the one copy.
   const copy = new Float32Array(new SharedArrayBuffer(values.byteLength));
   copy.set(values);
