@@ -4,7 +4,7 @@
  * `dkd`, λ / T chosen by a sweep on a validation split (never the test set), then 3 seeds.
  *
  *   apt-get install -y dataset-fashion-mnist     # once
- *   pnpm bench:quality                           # full: CNN teacher (20 epochs); Fashion-MNIST 111 min on a slow 2-vCPU machine (teacher 81 of them); resumable
+ *   pnpm bench:quality                           # full: CNN teacher (20 epochs), both datasets; 37.6 min on a slow 2-vCPU machine (the teacher ~23 of them); resumable
  *   SCALE=tiny DATASETS=mnist pnpm bench:quality # seconds: what CI runs
  *   TEACHER=mlp TEACHER_EPOCHS=30 TEACHER_SCHEDULE=cosine pnpm bench:quality   # the MLP teacher instead
  *   STUDENTS=mlp,cnn FRACTIONS=0.01 …            # the small CNN student too; some fractions only
