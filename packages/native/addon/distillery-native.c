@@ -446,14 +446,14 @@ static napi_value max_pool_grad(napi_env env, napi_callback_info info) {
   if (x == NULL || dy == NULL || dx == NULL) return NULL;
   /* Channels innermost: one window scan keeps the running maximum of every channel at once. */
   float *best = (float *)malloc(sizeof(float) * (size_t)(c > 0 ? c : 1));
-  int *where = (int *)malloc(sizeof(int) * (size_t)(c > 0 ? c : 1));
+  int32_t *where = (int32_t *)malloc(sizeof(int32_t) * (size_t)(c > 0 ? c : 1));
   if (best == NULL || where == NULL) {
     free(best);
     free(where);
     return fail(env, "out of memory for max-pool backprop"), NULL;
   }
   if (stride_h == f_h && stride_w == f_w && pad_top == 0 && pad_left == 0 && out_h * f_h <= in_h && out_w * f_w <= in_w) {
-    max_pool_grad_tiled(batch, in_h, in_w, c, out_h, out_w, f_h, f_w, x, dy, dx, best, (int32_t *)where);
+    max_pool_grad_tiled(batch, in_h, in_w, c, out_h, out_w, f_h, f_w, x, dy, dx, best, where);
     free(best);
     free(where);
     return NULL;
@@ -672,7 +672,6 @@ static napi_value kd_grad(napi_env env, napi_callback_info info) {
  * batchNormTrain(heap, rows, channels, epsilon, xOffset, scaleOffset, offsetOffset,
  *                yOffset, meanOffset, varianceOffset)
  * mean = Σx/rows, variance = Σ(x − mean)²/rows (biased, as tf.moments), y = (x − mean)·γ/√(variance + ε) + β.
- * scaleOffset or offsetOffset < 0: γ = 1 or β = 0.
  */
 static napi_value batch_norm_train(napi_env env, napi_callback_info info) {
   Call call;
@@ -682,10 +681,9 @@ static napi_value batch_norm_train(napi_env env, napi_callback_info info) {
   const float epsilon = (float)v[2];
   const double size = (double)rows * channels;
   const float *x = at(env, &call, v[3], size);
-  const float *gamma = v[4] < 0 ? NULL : at(env, &call, v[4], (double)channels);
-  const float *beta = v[5] < 0 ? NULL : at(env, &call, v[5], (double)channels);
+  const float *gamma = at(env, &call, v[4], (double)channels), *beta = at(env, &call, v[5], (double)channels);
   float *y = at(env, &call, v[6], size), *mean = at(env, &call, v[7], (double)channels), *variance = at(env, &call, v[8], (double)channels);
-  if (x == NULL || y == NULL || mean == NULL || variance == NULL || (v[4] >= 0 && gamma == NULL) || (v[5] >= 0 && beta == NULL)) return NULL;
+  if (x == NULL || gamma == NULL || beta == NULL || y == NULL || mean == NULL || variance == NULL) return NULL;
   if (channels > BN_STACK_CHANNELS) return fail(env, "batchNormTrain: more than 1024 channels"), NULL;
   if (rows == 0) return fail(env, "batchNormTrain: no rows"), NULL;
   double acc[BN_STACK_CHANNELS];
@@ -709,8 +707,8 @@ static napi_value batch_norm_train(napi_env env, napi_callback_info info) {
   for (size_t c = 0; c < channels; c++) {
     variance[c] = (float)(acc[c] / (double)rows);
     const double inv = 1.0 / sqrt((double)variance[c] + (double)epsilon);
-    scale[c] = (float)((gamma == NULL ? 1.0 : (double)gamma[c]) * inv);
-    shift[c] = beta == NULL ? 0.0f : beta[c];
+    scale[c] = (float)((double)gamma[c] * inv);
+    shift[c] = beta[c];
   }
   for (size_t i = 0; i < rows; i++) {
     const float *row = x + i * channels;
@@ -722,30 +720,22 @@ static napi_value batch_norm_train(napi_env env, napi_callback_info info) {
 
 /*
  * batchNormTrainGrad(heap, rows, channels, epsilon, dyOffset, xOffset, scaleOffset, meanOffset,
- *                    varianceOffset, dMeanOffset, dVarianceOffset, dxOffset, dScaleOffset, dOffsetOffset)
- * The gradients of batchNormTrain's three outputs (dy; and dMean, dVariance, the mean's and the
- * variance's, zero when their offset is < 0) with respect to x, γ and β, with x̂ = (x − mean)/√(variance + ε):
- *   dβ = Σdy, dγ = Σdy·x̂,
- *   dx = γ/σ·(dy − dβ/n − x̂·dγ/n) + dMean/n + 2·dVariance·(x − mean)/n.
- * scaleOffset < 0: γ = 1; dScaleOffset or dOffsetOffset < 0: not written.
+ *                    varianceOffset, dxOffset, dScaleOffset, dOffsetOffset)
+ * The gradients of y with respect to x, γ and β, with x̂ = (x − mean)/√(variance + ε) (the batch
+ * statistics feed only the moving averages, so nothing flows back through them on their own):
+ *   dβ = Σdy, dγ = Σdy·x̂, dx = γ/σ·(dy − dβ/n − x̂·dγ/n).
  */
 static napi_value batch_norm_train_grad(napi_env env, napi_callback_info info) {
   Call call;
-  if (!read_call(env, info, 13, &call)) return NULL;
+  if (!read_call(env, info, 11, &call)) return NULL;
   const double *v = call.numbers;
   const size_t rows = (size_t)v[0], channels = (size_t)v[1];
   const float epsilon = (float)v[2];
   const double size = (double)rows * channels, ch = (double)channels;
   const float *dy = at(env, &call, v[3], size), *x = at(env, &call, v[4], size);
-  const float *gamma = v[5] < 0 ? NULL : at(env, &call, v[5], ch);
-  const float *mean = at(env, &call, v[6], ch), *variance = at(env, &call, v[7], ch);
-  const float *d_mean = v[8] < 0 ? NULL : at(env, &call, v[8], ch), *d_variance = v[9] < 0 ? NULL : at(env, &call, v[9], ch);
-  float *dx = at(env, &call, v[10], size);
-  float *d_gamma = v[11] < 0 ? NULL : at(env, &call, v[11], ch);
-  float *d_beta = v[12] < 0 ? NULL : at(env, &call, v[12], ch);
-  if (dy == NULL || x == NULL || mean == NULL || variance == NULL || dx == NULL) return NULL;
-  if ((v[5] >= 0 && gamma == NULL) || (v[8] >= 0 && d_mean == NULL) || (v[9] >= 0 && d_variance == NULL)) return NULL;
-  if ((v[11] >= 0 && d_gamma == NULL) || (v[12] >= 0 && d_beta == NULL)) return NULL;
+  const float *gamma = at(env, &call, v[5], ch), *mean = at(env, &call, v[6], ch), *variance = at(env, &call, v[7], ch);
+  float *dx = at(env, &call, v[8], size), *d_gamma = at(env, &call, v[9], ch), *d_beta = at(env, &call, v[10], ch);
+  if (dy == NULL || x == NULL || gamma == NULL || mean == NULL || variance == NULL || dx == NULL || d_gamma == NULL || d_beta == NULL) return NULL;
   if (channels > BN_STACK_CHANNELS) return fail(env, "batchNormTrainGrad: more than 1024 channels"), NULL;
   if (rows == 0) return fail(env, "batchNormTrainGrad: no rows"), NULL;
   double sum_dy[BN_STACK_CHANNELS], sum_dy_d[BN_STACK_CHANNELS];
@@ -761,13 +751,13 @@ static napi_value batch_norm_train_grad(napi_env env, napi_callback_info info) {
   const double n = (double)rows;
   for (size_t c = 0; c < channels; c++) {
     const double inv = 1.0 / sqrt((double)variance[c] + (double)epsilon);
-    const double gm = gamma == NULL ? 1.0 : (double)gamma[c];
-    if (d_beta != NULL) d_beta[c] = (float)sum_dy[c];
-    if (d_gamma != NULL) d_gamma[c] = (float)(sum_dy_d[c] * inv);
+    const double gm = (double)gamma[c];
+    d_beta[c] = (float)sum_dy[c];
+    d_gamma[c] = (float)(sum_dy_d[c] * inv);
     /* dx = k_dy·dy + k_d·(x − mean) + k_0 */
     k_dy[c] = (float)(gm * inv);
-    k_d[c] = (float)(-gm * inv * inv * inv * sum_dy_d[c] / n + (d_variance == NULL ? 0.0 : 2.0 * (double)d_variance[c] / n));
-    k_0[c] = (float)(-gm * inv * sum_dy[c] / n + (d_mean == NULL ? 0.0 : (double)d_mean[c] / n));
+    k_d[c] = (float)(-gm * inv * inv * inv * sum_dy_d[c] / n);
+    k_0[c] = (float)(-gm * inv * sum_dy[c] / n);
   }
   for (size_t i = 0; i < rows; i++) {
     const float *g = dy + i * channels, *row = x + i * channels;

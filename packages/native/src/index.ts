@@ -44,21 +44,18 @@ export interface NativeAddon {
     rows: number, classes: number, temperature: number, wrtTeacher: number,
     dyOffset: number, studentOffset: number, teacherOffset: number, outOffset: number,
   ): void;
-  /**
-   * Batch-norm in training mode over [rows, channels]: writes y, the batch mean and the (biased)
-   * variance; scaleOffset / offsetOffset < 0 mean γ = 1 / β = 0.
-   */
+  /** Batch-norm in training mode over [rows, channels]: writes y, the batch mean and the (biased) variance. */
   batchNormTrain(
     heap: ArrayBufferLike | ArrayBufferView,
     rows: number, channels: number, epsilon: number,
     xOffset: number, scaleOffset: number, offsetOffset: number, yOffset: number, meanOffset: number, varianceOffset: number,
   ): void;
-  /** Its gradients: dx, and dγ / dβ unless their offset is < 0; dMean and dVariance are the other outputs' gradients. */
+  /** Its gradients with respect to x, γ and β. */
   batchNormTrainGrad(
     heap: ArrayBufferLike | ArrayBufferView,
     rows: number, channels: number, epsilon: number,
     dyOffset: number, xOffset: number, scaleOffset: number, meanOffset: number, varianceOffset: number,
-    dMeanOffset: number, dVarianceOffset: number, dxOffset: number, dScaleOffset: number, dOffsetOffset: number,
+    dxOffset: number, dScaleOffset: number, dOffsetOffset: number,
   ): void;
   info(): { blas: string; core: string };
 }

@@ -25,20 +25,20 @@ interface BatchNormalizationInternals {
 export function batchNormTraining(layer: tf.layers.Layer, x: tf.Tensor): tf.Tensor | undefined {
   const bn = layer as unknown as BatchNormalizationInternals;
   if (!bn.built || !bn.center || !bn.scale || (bn.axis !== -1 && bn.axis !== x.rank - 1)) return undefined;
-  return tf.tidy(() => {
-    const fused = fusedBatchNormTraining(x, bn.gamma.read() as tf.Tensor1D, bn.beta.read() as tf.Tensor1D, bn.epsilon);
-    if (fused === undefined) return undefined as unknown as tf.Tensor;
-    try {
-      // tfjs-layers' doMovingAverage, op for op: v ← v − (v − batch)·(1 − momentum).
-      const decay = 1 - bn.momentum;
+  const fused = fusedBatchNormTraining(x, bn.gamma.read() as tf.Tensor1D, bn.beta.read() as tf.Tensor1D, bn.epsilon);
+  if (fused === undefined) return undefined;
+  try {
+    // tfjs-layers' doMovingAverage, op for op: v ← v − (v − batch)·(1 − momentum).
+    const decay = 1 - bn.momentum;
+    tf.tidy(() => {
       for (const [variable, value] of [[bn.movingMean, fused.mean], [bn.movingVariance, fused.variance]] as const) {
         const original = variable.read();
         variable.write(tf.sub(original, tf.mul(tf.sub(original, value), decay)));
       }
-    } finally {
-      fused.mean.dispose();
-      fused.variance.dispose();
-    }
-    return fused.y;
-  });
+    });
+  } finally {
+    fused.mean.dispose();
+    fused.variance.dispose();
+  }
+  return fused.y;
 }

@@ -80,11 +80,12 @@ export class LayersClassifier implements Model {
     const features: Record<string, tf.Tensor> = {};
     let h = x;
     this.layersModel.layers.forEach((layer, index) => {
-      if (layer.getClassName() === 'Dropout') {
+      const kind = layer.getClassName();
+      if (kind === 'Dropout') {
         const rate = (layer.getConfig() as { rate: number }).rate;
         if (training) h = seededDropout(h, rate, deriveSeed(options.seed ?? 1, index));
       } else {
-        const fused = training && layer.getClassName() === 'BatchNormalization' ? batchNormTraining(layer, h) : undefined;
+        const fused = training && kind === 'BatchNormalization' ? batchNormTraining(layer, h) : undefined;
         h = fused ?? (layer.apply(h, { training }) as tf.Tensor);
       }
       if (wanted.has(layer.name)) features[layer.name] = h;

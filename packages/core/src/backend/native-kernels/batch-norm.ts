@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { heapBuffer, offsetOf, sizeOf, type NativeKernelFunc } from './native-heap.js';
+import { heapBuffer, kernelInstalled, offsetOf, sizeOf, type NativeKernelFunc, type WasmHeapBackend } from './native-heap.js';
 
 /**
  * Batch normalisation in training mode, channels last, as one forward kernel (outputs y, the
@@ -31,7 +31,7 @@ export interface BatchNormTraining {
  * channels, γ or β not one value per channel).
  */
 export function fusedBatchNormTraining(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number): BatchNormTraining | undefined {
-  if (tf.getKernel(BATCH_NORM_TRAIN_KERNEL, tf.getBackend()) === undefined) return undefined;
+  if (!kernelInstalled(BATCH_NORM_TRAIN_KERNEL)) return undefined;
   const channels = x.shape[x.shape.length - 1];
   if (x.dtype !== 'float32' || x.rank < 2 || channels === undefined || channels < 1 || channels > MAX_CHANNELS || x.size === 0) return undefined;
   if ([gamma, beta].some((p) => p.dtype !== 'float32' || p.rank !== 1 || p.size !== channels)) return undefined;
@@ -55,38 +55,27 @@ export function fusedBatchNormTraining(x: tf.Tensor, gamma: tf.Tensor1D, beta: t
   return { y, mean, variance };
 }
 
-const rowsAndChannels = (shape: readonly number[]) => {
-  const channels = shape[shape.length - 1]!;
-  return { rows: sizeOf(shape) / channels, channels };
-};
+/** Both kernels' outputs: one shaped like x (y, or dx), then two per channel; allocated before any offset is read (the heap may grow). */
+function allocate(backend: WasmHeapBackend, x: tf.TensorInfo) {
+  const channels = x.shape[x.shape.length - 1]!;
+  const outputs = [backend.makeOutput(x.shape, 'float32'), backend.makeOutput([channels], 'float32'), backend.makeOutput([channels], 'float32')] as const;
+  return { rows: sizeOf(x.shape) / channels, channels, outputs, at: (info: tf.TensorInfo) => offsetOf(backend, info) };
+}
 
 export const nativeBatchNormTrain: NativeKernelFunc = (addon, { inputs, backend, attrs }) => {
-  const x = inputs['x']!;
-  const { rows, channels } = rowsAndChannels(x.shape);
-  const y = backend.makeOutput(x.shape, 'float32');
-  const mean = backend.makeOutput([channels], 'float32');
-  const variance = backend.makeOutput([channels], 'float32');
-  addon.batchNormTrain(
-    heapBuffer(backend), rows, channels, attrs['epsilon'] as number,
-    offsetOf(backend, x), offsetOf(backend, inputs['scale']!), offsetOf(backend, inputs['offset']!),
-    offsetOf(backend, y), offsetOf(backend, mean), offsetOf(backend, variance),
-  );
-  return [y, mean, variance] as unknown as ReturnType<NativeKernelFunc>;
+  const { rows, channels, outputs, at } = allocate(backend, inputs['x']!);
+  const [y, mean, variance] = outputs;
+  addon.batchNormTrain(heapBuffer(backend), rows, channels, attrs['epsilon'] as number, at(inputs['x']!), at(inputs['scale']!), at(inputs['offset']!), at(y), at(mean), at(variance));
+  return outputs as unknown as ReturnType<NativeKernelFunc>;
 };
 
 export const nativeBatchNormTrainGrad: NativeKernelFunc = (addon, { inputs, backend, attrs }) => {
-  const x = inputs['x']!;
-  const scale = inputs['scale']!;
-  const { rows, channels } = rowsAndChannels(x.shape);
-  const dx = backend.makeOutput(x.shape, 'float32');
-  const dScale = backend.makeOutput([channels], 'float32');
-  const dOffset = backend.makeOutput([channels], 'float32');
+  const { rows, channels, outputs, at } = allocate(backend, inputs['x']!);
+  const [dx, dScale, dOffset] = outputs;
   addon.batchNormTrainGrad(
     heapBuffer(backend), rows, channels, attrs['epsilon'] as number,
-    offsetOf(backend, inputs['dy']!), offsetOf(backend, x), offsetOf(backend, scale),
-    offsetOf(backend, inputs['mean']!), offsetOf(backend, inputs['variance']!),
-    -1, -1, // the statistics' own gradients: not asked for (they feed only the moving averages)
-    offsetOf(backend, dx), offsetOf(backend, dScale), offsetOf(backend, dOffset),
+    at(inputs['dy']!), at(inputs['x']!), at(inputs['scale']!), at(inputs['mean']!), at(inputs['variance']!),
+    at(dx), at(dScale), at(dOffset),
   );
-  return [dx, dScale, dOffset] as unknown as ReturnType<NativeKernelFunc>;
+  return outputs as unknown as ReturnType<NativeKernelFunc>;
 };

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { heapBuffer, offsetOf, type NativeKernelFunc } from './native-heap.js';
+import { heapBuffer, kernelInstalled, offsetOf, type NativeKernelFunc } from './native-heap.js';
 
 /**
  * The two logit losses of a distillation step (hard-label cross-entropy and Hinton kd), each
@@ -17,13 +17,13 @@ export const KD_GRAD_KERNEL = 'DistilleryLogitKdGrad';
 
 /** mean_i −log softmax(logits_i)[labels_i]; undefined when the fused kernels are not installed (or the inputs are not float32 logits and int32 labels). */
 export function fusedCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar | undefined {
-  if (!installed(XENT_KERNEL) || !fusible(logits) || labels.dtype !== 'int32' || labels.shape.length !== 1 || logits.shape[0] !== labels.shape[0]) return undefined;
+  if (!kernelInstalled(XENT_KERNEL) || !fusible(logits) || labels.dtype !== 'int32' || labels.shape.length !== 1 || logits.shape[0] !== labels.shape[0]) return undefined;
   return tf.engine().runKernel(XENT_KERNEL, { logits, labels }) as tf.Scalar;
 }
 
 /** T² · mean_i KL(softmax(teacher_i/T) ‖ softmax(student_i/T)); undefined when the fused kernels are not installed. */
 export function fusedKd(student: tf.Tensor2D, teacher: tf.Tensor2D, temperature: number): tf.Scalar | undefined {
-  if (!installed(KD_KERNEL) || !fusible(student) || !fusible(teacher) || student.shape.join() !== teacher.shape.join()) return undefined;
+  if (!kernelInstalled(KD_KERNEL) || !fusible(student) || !fusible(teacher) || student.shape.join() !== teacher.shape.join()) return undefined;
   return tf.engine().runKernel(KD_KERNEL, { student, teacher }, { temperature }) as tf.Scalar;
 }
 
@@ -31,10 +31,6 @@ export function fusedKd(student: tf.Tensor2D, teacher: tf.Tensor2D, temperature:
 const MAX_CLASSES = 4096;
 function fusible(logits: tf.Tensor): boolean {
   return logits.dtype === 'float32' && logits.shape.length === 2 && logits.shape[0]! >= 1 && logits.shape[1]! >= 1 && logits.shape[1]! <= MAX_CLASSES;
-}
-
-function installed(kernel: string): boolean {
-  return tf.getKernel(kernel, tf.getBackend()) !== undefined;
 }
 
 const shapeOf = (info: tf.TensorInfo) => ({ rows: info.shape[0]!, classes: info.shape[1]! });

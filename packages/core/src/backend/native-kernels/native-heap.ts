@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import type { NativeAddon } from '@distillery/native';
 import { callKernel, type KernelFunc, type WasmBackendHandle } from '../wasm-kernels/wasm-backend-handle.js';
 
@@ -24,6 +24,11 @@ export function heapBuffer(backend: WasmHeapBackend): ArrayBufferLike {
 
 export function offsetOf(backend: WasmHeapBackend, info: tf.TensorInfo): number {
   return backend.getMemoryOffset(info.dataId);
+}
+
+/** Whether a Distillery kernel is registered for the active backend (the fused ones exist only with the native kernels). */
+export function kernelInstalled(kernel: string): boolean {
+  return tf.getKernel(kernel, tf.getBackend()) !== undefined;
 }
 
 export function sizeOf(shape: readonly number[]): number {
