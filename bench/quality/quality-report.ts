@@ -18,6 +18,8 @@ export interface QualityResult {
   readonly scale: string;
   readonly teacherName: string;
   readonly studentName: string;
+  /** How every student is trained and what it minimises, for the table's note. */
+  readonly studentRecipe: string;
   readonly teacherAccuracy: number;
   readonly rows: readonly QualityRow[];
   readonly minutes: number;
@@ -51,13 +53,13 @@ export async function writeQualityReport(out: string, result: QualityResult): Pr
       const g = (s.mean - alone.mean) / (result.teacherAccuracy - alone.mean);
       return `${(100 * g).toFixed(0)}%`;
     };
-    const chosen = (m: QualityRow['method']) => Object.entries(at(m).chosen).map(([k, v]) => `${k.replace('loss.options.', '')}=${JSON.stringify(v)}`).join(' ');
+    const chosen = (m: QualityRow['method']) => Object.entries(at(m).chosen).map(([k, v]) => `${k.replace(/^(distillation|loss)\.options\./, '')}=${JSON.stringify(v)}`).join(' ');
     lines.push(
       `| ${100 * fraction}% (${at('kd').labelled.toLocaleString('en-US')}) | ${cell('student alone')} | ${cell('kd')} | ${cell('dkd')} | ${gap('kd')} | ${gap('dkd')} | kd: ${chosen('kd')}; dkd: ${chosen('dkd')} |`,
     );
   }
   const seeds = result.rows[0]?.testAccuracies.length ?? 0;
-  lines.push('', `Test accuracy in %, mean ± std over ${seeds} seeds, each at the epoch chosen on validation; gap closed = (distilled − alone) / (teacher − alone). ${result.minutes.toFixed(1)} min for this invocation on ${result.workers} workers (${result.backend}; finished trials of earlier invocations are reused, not rerun).`);
+  lines.push('', `Test accuracy in %, mean ± std over ${seeds} seeds, each at the epoch chosen on validation; gap closed = (distilled − alone) / (teacher − alone). Students: ${result.studentRecipe}. ${result.minutes.toFixed(1)} min for this invocation on ${result.workers} workers (${result.backend}; finished trials of earlier invocations are reused, not rerun).`);
   const md = join(out, 'quality.md');
   await writeFile(md, `${lines.join('\n')}\n`);
   const json = join(out, 'quality.json');

@@ -4,10 +4,11 @@
  * `dkd`, λ / T chosen by a sweep on a validation split (never the test set), then 3 seeds.
  *
  *   apt-get install -y dataset-fashion-mnist     # once
- *   pnpm bench:quality                           # full: CNN teacher (20 epochs), both datasets; 37.6 min on a slow 2-vCPU machine (the teacher ~23 of them); resumable
+ *   pnpm bench:quality                           # full: CNN teacher (20 epochs), both datasets; 37.2 min on a slow 2-vCPU machine (the teacher ~20 of them); resumable
  *   SCALE=tiny DATASETS=mnist pnpm bench:quality # seconds: what CI runs
  *   TEACHER=mlp TEACHER_EPOCHS=30 TEACHER_SCHEDULE=cosine pnpm bench:quality   # the MLP teacher instead
  *   STUDENTS=mlp,cnn FRACTIONS=0.01 …            # the small CNN student too; some fractions only
+ *   STUDENT_EPOCHS=30 STUDENT_SCHEDULE=cosine …  # the students' epochs and learning-rate schedule
  *
  * Everything lands in runs/quality/<dataset>/ (OUT=… to change): the teacher, the logit cache,
  * one resumable sweep folder per fraction × method × stage, quality.md, quality.json and a plot.
@@ -18,11 +19,16 @@ import { RunnerPool, createBuiltinRegistry, describeTrialOutcome, generateSoftLa
 import { mkdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
-import { baseSpec, methods, SCALES, studentName, teacherRecipe, type Method, type QualityScale, type StudentKind, type TeacherRecipe } from './quality-plan.js';
+import { baseSpec, methods, SCALES, studentName, studentRecipe, teacherRecipe, type Method, type QualityScale, type StudentKind, type TeacherRecipe } from './quality-plan.js';
 import { writeQualityReport, type QualityRow } from './quality-report.js';
 
-const scale = SCALES[(process.env['SCALE'] ?? 'full') as 'full' | 'tiny'];
-if (scale === undefined) throw new Error(`SCALE must be full or tiny, got ${process.env['SCALE']}`);
+const scaleBase = SCALES[(process.env['SCALE'] ?? 'full') as 'full' | 'tiny'];
+if (scaleBase === undefined) throw new Error(`SCALE must be full or tiny, got ${process.env['SCALE']}`);
+const studentSchedule = process.env['STUDENT_SCHEDULE'];
+if (studentSchedule !== undefined && studentSchedule !== 'constant' && studentSchedule !== 'cosine') throw new Error(`STUDENT_SCHEDULE must be constant or cosine, got ${studentSchedule}`);
+const studentEpochs = process.env['STUDENT_EPOCHS'] === undefined ? undefined : Number(process.env['STUDENT_EPOCHS']);
+if (studentEpochs !== undefined && !(Number.isInteger(studentEpochs) && studentEpochs > 0)) throw new Error(`STUDENT_EPOCHS must be a whole number ≥ 1, got ${process.env['STUDENT_EPOCHS']}`);
+const scale: QualityScale = { ...scaleBase, ...(studentEpochs === undefined ? {} : { studentEpochs }), ...(studentSchedule === undefined ? {} : { studentSchedule }) };
 const datasets = (process.env['DATASETS'] ?? 'fashion,mnist').split(',');
 const teacherKind = process.env['TEACHER'] ?? 'cnn';
 if (teacherKind !== 'cnn' && teacherKind !== 'mlp') throw new Error(`TEACHER must be cnn or mlp, got ${teacherKind}`);
@@ -65,7 +71,7 @@ try {
       for (const fraction of fractions) for (const method of methods(scale)) rows.push(await qualityRow(table, fraction, method));
       // The first student's table counts the teacher and the soft labels too.
       const minutes = (performance.now() - (student === students[0] ? dataStarted : studentStarted)) / 60_000;
-      const files = await writeQualityReport(out, { dataset: name, scale: scale.name, teacherAccuracy, teacherName: recipe.name, studentName: studentName(scale, student), rows, minutes, workers, backend: engine });
+      const files = await writeQualityReport(out, { dataset: name, scale: scale.name, teacherAccuracy, teacherName: recipe.name, studentName: studentName(scale, student), studentRecipe: studentRecipe(scale), rows, minutes, workers, backend: engine });
       log(`${name}, ${studentName(scale, student)} student, done in ${minutes.toFixed(1)} min: ${files.join(', ')}`);
     }
   }

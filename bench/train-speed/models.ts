@@ -4,7 +4,7 @@ import { createCnn, createMlp } from '@distillery/students';
 
 /** One model of the speed table, with the objective and data a step trains on. */
 export interface SpeedCase {
-  readonly key: 'student' | 'teacher' | 'cnn' | 'cnn-teacher';
+  readonly key: 'student' | 'teacher' | 'cnn' | 'cnn-teacher' | 'cnn-student';
   readonly label: string;
   /** Rows through the network per step (labelled + transfer). */
   readonly rowsPerStep: number;
@@ -66,6 +66,18 @@ export const SPEED_CASES: readonly SpeedCase[] = [
     build(seed) {
       const model = createCnn({ inputShape: [28, 28, 1], numClasses: 10, filters: [32, 64], dense: [128], dropout: 0.3, batchNorm: true, seed });
       return { model, objective: supervisedObjective(), data: { labelled: randomDataset('labelled', [28, 28, 1], seed) } };
+    },
+  },
+  {
+    key: 'cnn-student',
+    label: 'CNN student of bench/quality: conv 8-16, ce + kd',
+    rowsPerStep: 2 * BATCH,
+    build(seed) {
+      const labelled = randomDataset('labelled', [28, 28, 1], seed);
+      const transfer = randomDataset('transfer', [28, 28, 1], seed + 1);
+      const model = createCnn({ inputShape: [28, 28, 1], numClasses: 10, filters: [8, 16], seed });
+      const objective = distillationObjective({ lambda: 1, temperature: 4 });
+      return { model, objective, data: { labelled, transfer: { dataset: transfer, teacherLogits: randomLogits(transfer, seed + 2) } } };
     },
   },
 ];

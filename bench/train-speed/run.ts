@@ -9,6 +9,7 @@
  *   TORCH_VENV=/work/venv-torch pnpm bench:train-speed
  *   ROUNDS=5 MODELS=student,cnn pnpm bench:train-speed
  *   MODELS=cnn-teacher pnpm bench:train-speed     # bench/quality's CNN teacher (batch-norm, dropout)
+ *   MODELS=cnn-student pnpm bench:train-speed     # bench/quality's small CNN student (conv 8-16, ce + kd)
  *
  * PyTorch runs when `python3 -c 'import torch'` works in $TORCH_VENV (or on PATH); never required.
  */
@@ -23,7 +24,7 @@ const ROUNDS = Number(process.env['ROUNDS'] ?? 3);
 const chosen = (process.env['MODELS'] ?? 'student,teacher,cnn').split(',');
 const cases = SPEED_CASES.filter((c) => chosen.includes(c.key));
 /** Steps per timed run: each takes ~1-2 s on wasm here. */
-const STEPS: Record<SpeedCase['key'], number> = { student: 200, teacher: 24, cnn: 24, 'cnn-teacher': 12 };
+const STEPS: Record<SpeedCase['key'], number> = { student: 200, teacher: 24, cnn: 24, 'cnn-teacher': 12, 'cnn-student': 24 };
 
 type Path = 'wasm' | 'native';
 

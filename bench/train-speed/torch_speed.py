@@ -47,6 +47,15 @@ def cnn_teacher():
     )
 
 
+def cnn_student():
+    """bench/quality's small CNN student: conv 8-16 (3x3, relu, pool), then the output layer."""
+    return nn.Sequential(
+        nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(7 * 7 * 16, 10),
+    )
+
+
 def kd(student, teacher, t=4.0):
     return F.kl_div(F.log_softmax(student / t, 1), F.log_softmax(teacher / t, 1), reduction="batchmean", log_target=True) * t * t
 
@@ -84,6 +93,7 @@ CASES = {
     "teacher": lambda: speed(mlp([1200, 1200]), (784,), False, 40),
     "cnn": lambda: speed(cnn(), (1, 28, 28), False, 40),
     "cnn-teacher": lambda: speed(cnn_teacher(), (1, 28, 28), False, 20),
+    "cnn-student": lambda: speed(cnn_student(), (1, 28, 28), True, 40),
 }
 WANTED = sys.argv[2].split(",") if len(sys.argv) > 2 else list(CASES)
 print(json.dumps({**{key: CASES[key]() for key in WANTED if key in CASES}, "torch": torch.__version__}))

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { measureSpeeds, speedFromTimes } from '../src/commands/measure-speed.js';
 import { FONT_FILES } from '../src/report/bundled-font.js';
 import { sameSpeed, speedText } from '../src/report/format.js';
-import { speedParagraph } from '../src/report/run-report.js';
+import { runReportBlocks, speedParagraph } from '../src/report/run-report.js';
 import { readTextWidth } from '../src/report/font-metrics.js';
 import { writeReport, type SweepReportData } from '../src/report/index.js';
 import { renderMarkdown } from '../src/report/render-markdown.js';
@@ -122,6 +122,15 @@ describe('writeReport, run', () => {
     // The same drawing as the file, less its namespace declarations.
     expect(html).toContain(svg.slice(svg.indexOf('<rect'), svg.indexOf('<rect') + 2000));
     expect(html).toContain('<td>student + kd</td><td>mlp-16</td><td class="right">12,730</td><td class="right">87.80%</td>');
+  });
+
+  it('writes the objective the distilled student trained on, in its form', () => {
+    const text = (form: 'sum' | 'convex', lambda: number) => {
+      const report = { ...runFixture.report, settings: { ...runFixture.report.settings, form, lambda } };
+      return JSON.stringify(runReportBlocks({ ...runFixture, report }));
+    };
+    expect(text('sum', 1)).toContain('trains on ce + 1·kd (T = 4)');
+    expect(text('convex', 0.9)).toContain('trains on (1 − 0.9)·ce + 0.9·kd (T = 4)');
   });
 
   it('draws the text of a plot into its PNG with the bundled font', async () => {

@@ -36,7 +36,7 @@ export function runReportBlocks(data: RunReportData): ReportBlock[] {
   const { report } = data;
   const s = report.settings;
   const closed = gapClosed(report);
-  const loss = `ce + ${s.lambda}·${s.distillationLoss} (T = ${s.temperature}${s.form === 'convex' ? ', convex form' : ''})`;
+  const loss = `${s.form === 'convex' ? `(1 − ${s.lambda})·ce` : 'ce'} + ${s.lambda}·${s.distillationLoss} (T = ${s.temperature})`;
   return [
     { kind: 'heading', level: 1, text: data.title },
     { kind: 'paragraph', text: `Run of ${data.createdAt} on the ${data.backend} backend, seed ${s.seed}.` },
