@@ -141,7 +141,9 @@ export function studentName(scale: QualityScale, kind: StudentKind): string {
 /** The students' training and loss, as the table's note says it. */
 export function studentRecipe(scale: QualityScale): string {
   const t = baseSpec(scale, 'fashion', 1).student!.train!;
-  return `${t.epochs} epochs (passes over the transfer set; over the labels for the student alone), batches of ${t.batchSize} labelled + ${t.transferBatchSize} transfer examples, Adam ${t.learningRate} ${t.learningRateSchedule ?? 'constant'}; distilled as (1 − λ)·ce + λ·kd (or dkd), λ, T (and dkd's β) chosen on validation`;
+  const kd = methods(scale).find((m) => m.name === 'kd')!.base;
+  const objective = kd['distillation.form'] === 'convex' ? '(1 − λ)·ce + λ·kd' : 'ce + λ·kd';
+  return `${t.epochs} epochs (passes over the transfer set; over the labels for the student alone), batches of ${t.batchSize} labelled + ${t.transferBatchSize} transfer examples, Adam ${t.learningRate} ${t.learningRateSchedule ?? 'constant'}; distilled as ${objective} (or dkd), λ, T (and dkd's β) chosen on validation`;
 }
 
 export function baseSpec(scale: QualityScale, dataset: string, fraction: number, student: StudentKind = 'mlp'): TrialSpecInput {

@@ -13,7 +13,7 @@
  * Everything lands in runs/quality/<dataset>/ (OUT=… to change): the teacher, the logit cache,
  * one resumable sweep folder per fraction × method × stage, quality.md, quality.json and a plot.
  */
-import { evaluateModel, setupBackend, type Dataset, type Model, type TeacherLogits } from '@distillery/core';
+import { evaluateModel, setupBackend, type Dataset, type LearningRateSchedule, type Model, type TeacherLogits } from '@distillery/core';
 import { embeddedMnistSplit, FASHION_MNIST_DIR, loadMnistFamily } from '@distillery/datasets';
 import { RunnerPool, createBuiltinRegistry, describeTrialOutcome, generateSoftLabels, obtainTeacher as runnerObtainTeacher, setPath, splitRun, sweep, type TrialRecord } from '@distillery/runner';
 import { mkdir } from 'node:fs/promises';
@@ -24,18 +24,30 @@ import { writeQualityReport, type QualityRow } from './quality-report.js';
 
 const scaleBase = SCALES[(process.env['SCALE'] ?? 'full') as 'full' | 'tiny'];
 if (scaleBase === undefined) throw new Error(`SCALE must be full or tiny, got ${process.env['SCALE']}`);
-const studentSchedule = process.env['STUDENT_SCHEDULE'];
-if (studentSchedule !== undefined && studentSchedule !== 'constant' && studentSchedule !== 'cosine') throw new Error(`STUDENT_SCHEDULE must be constant or cosine, got ${studentSchedule}`);
-const studentEpochs = process.env['STUDENT_EPOCHS'] === undefined ? undefined : Number(process.env['STUDENT_EPOCHS']);
-if (studentEpochs !== undefined && !(Number.isInteger(studentEpochs) && studentEpochs > 0)) throw new Error(`STUDENT_EPOCHS must be a whole number ≥ 1, got ${process.env['STUDENT_EPOCHS']}`);
+/** A learning-rate schedule from the environment, checked; undefined when unset. */
+function envSchedule(name: string): LearningRateSchedule | undefined {
+  const value = process.env[name];
+  if (value !== undefined && value !== 'constant' && value !== 'cosine') throw new Error(`${name} must be constant or cosine, got ${value}`);
+  return value;
+}
+/** A number of epochs from the environment, checked; undefined when unset. */
+function envEpochs(name: string): number | undefined {
+  const value = process.env[name];
+  if (value === undefined) return undefined;
+  const epochs = Number(value);
+  if (!(Number.isInteger(epochs) && epochs > 0)) throw new Error(`${name} must be a whole number ≥ 1, got ${value}`);
+  return epochs;
+}
+const studentSchedule = envSchedule('STUDENT_SCHEDULE');
+const studentEpochs = envEpochs('STUDENT_EPOCHS');
 const scale: QualityScale = { ...scaleBase, ...(studentEpochs === undefined ? {} : { studentEpochs }), ...(studentSchedule === undefined ? {} : { studentSchedule }) };
 const datasets = (process.env['DATASETS'] ?? 'fashion,mnist').split(',');
 const teacherKind = process.env['TEACHER'] ?? 'cnn';
 if (teacherKind !== 'cnn' && teacherKind !== 'mlp') throw new Error(`TEACHER must be cnn or mlp, got ${teacherKind}`);
-const teacherSchedule = process.env['TEACHER_SCHEDULE'];
-if (teacherSchedule !== undefined && teacherSchedule !== 'constant' && teacherSchedule !== 'cosine') throw new Error(`TEACHER_SCHEDULE must be constant or cosine, got ${teacherSchedule}`);
+const teacherSchedule = envSchedule('TEACHER_SCHEDULE');
+const teacherEpochs = envEpochs('TEACHER_EPOCHS');
 const recipe = teacherRecipe(scale, teacherKind, {
-  ...(process.env['TEACHER_EPOCHS'] === undefined ? {} : { epochs: Number(process.env['TEACHER_EPOCHS']) }),
+  ...(teacherEpochs === undefined ? {} : { epochs: teacherEpochs }),
   ...(teacherSchedule === undefined ? {} : { schedule: teacherSchedule }),
 });
 const students = (process.env['STUDENTS'] ?? 'mlp').split(',') as StudentKind[];
