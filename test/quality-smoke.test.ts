@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseQualityTable } from '../bench/quality/quality-report.js';
 
 // The quality benchmark at its tiny scale (seconds), so that it cannot silently break.
 const repo = fileURLToPath(new URL('..', import.meta.url));
@@ -16,12 +17,13 @@ afterAll(async () => {
 });
 
 function runBench(): Promise<{ code: number | null; stderr: string }> {
+  return runTsx(['bench/quality/run.ts'], { SCALE: 'tiny', DATASETS: 'mnist', STUDENTS: 'mlp,cnn', OUT: out, WORKERS: '2' });
+}
+
+function runTsx(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
     const tsx = fileURLToPath(import.meta.resolve('tsx/cli'));
-    const child = spawn(process.execPath, [tsx, 'bench/quality/run.ts'], {
-      cwd: repo,
-      env: { ...process.env, SCALE: 'tiny', DATASETS: 'mnist', STUDENTS: 'mlp,cnn', OUT: out, WORKERS: '2' },
-    });
+    const child = spawn(process.execPath, [tsx, ...args], { cwd: repo, env: { ...process.env, ...env } });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
@@ -37,6 +39,22 @@ describe('bench/quality (tiny)', () => {
     for (const student of ['mlp', 'cnn']) await expectTable(join(out, 'mnist', `student-${student}`), student === 'mlp' ? 'MLP 784-16-10' : 'CNN conv 2-4');
     // The selection and the seeds are resumable sweep folders.
     expect(stderr).toContain('[mnist 0.05 kd]');
+  });
+
+  it('draws the plot again from the table alone (bench/quality/plot-table), and names the line of a broken row', async () => {
+    const folder = join(out, 'mnist', 'student-cnn');
+    const png = join(out, 'replot.png');
+    const { code, stderr } = await runTsx(['bench/quality/plot-table.ts', join(folder, 'quality.md'), png]);
+    expect(code, stderr).toBe(0);
+    expect((await stat(png)).size).toBeGreaterThan(10_000);
+    expect((await stat(png.replace(/png$/, 'svg'))).size).toBeGreaterThan(1_000);
+
+    const broken = (await readFile(join(folder, 'quality.md'), 'utf8')).replace(/\| 5% \(40\) \| \d+\.\d\d ± /, '| 5% (40) | n/a ');
+    await writeFile(join(out, 'broken.md'), broken);
+    const bad = await runTsx(['bench/quality/plot-table.ts', join(out, 'broken.md'), png]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/broken\.md:\d+: the student alone cell must read "mean ± std"/);
+    expect(bad.stderr).not.toMatch(/TypeError|at .*\.ts:\d+/);
   });
 });
 
@@ -55,4 +73,14 @@ async function expectTable(folder: string, studentName: string): Promise<void> {
     const table = await readFile(join(folder, 'quality.md'), 'utf8');
     expect(table).toMatch(/\| 5% \(40\) \| \d+\.\d\d ± \d+\.\d\d \|/);
     expect((await stat(join(folder, 'quality.png'))).size).toBeGreaterThan(10_000);
+    // The table read back gives the plot the numbers the bench measured (to the table's 2 decimals).
+    const parsed = parseQualityTable(table, 'quality.md');
+    expect(parsed.teacherAccuracy).toBeCloseTo(result.teacherAccuracy, 4);
+    expect(parsed.seeds).toBe(2);
+    expect(parsed.points.map((p) => `${p.labels} ${p.method}`)).toEqual(result.rows.map((r: { fraction: number; method: string }) => `${100 * r.fraction} ${r.method}`));
+    for (const [i, row] of result.rows.entries()) {
+      const accs: number[] = row.testAccuracies;
+      const mean = accs.reduce((a, b) => a + b, 0) / accs.length;
+      expect(Math.abs(parsed.points[i]!.accuracy - 100 * mean)).toBeLessThanOrEqual(0.005 + 1e-9);
+    }
 }

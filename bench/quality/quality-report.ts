@@ -1,4 +1,4 @@
-import { renderPlot } from '@distillery/cli';
+import { renderPlot, type RenderedPlot } from '@distillery/cli';
 import { meanStd } from '@distillery/runner';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -65,16 +65,44 @@ export async function writeQualityReport(out: string, result: QualityResult): Pr
   const json = join(out, 'quality.json');
   await writeFile(json, `${JSON.stringify(result, null, 2)}\n`);
 
-  const points: Array<{ labels: number; method: string; accuracy: number; std: number }> = result.rows.map((r) => ({ labels: r.fraction * 100, method: r.method, accuracy: 100 * meanStd(r.testAccuracies).mean, std: 100 * meanStd(r.testAccuracies).std }));
-  points.push(...fractions.map((f) => ({ labels: f * 100, method: 'teacher', accuracy: 100 * result.teacherAccuracy, std: 0 })));
-  const plot = await renderPlot({
+  const points: QualityPoint[] = result.rows.map((r) => ({ labels: r.fraction * 100, method: r.method, accuracy: 100 * meanStd(r.testAccuracies).mean, std: 100 * meanStd(r.testAccuracies).std }));
+  const plot = await renderQualityPlot({ dataset: result.dataset, studentName: result.studentName, seeds, teacherAccuracy: result.teacherAccuracy, points });
+  const svg = join(out, 'quality.svg');
+  const png = join(out, 'quality.png');
+  await writeFile(svg, plot.svg);
+  await writeFile(png, plot.png);
+  return [md, json, svg, png];
+}
+
+/** One point of the plot: a method's mean test accuracy (%) and its std at a labelled share (%). */
+export interface QualityPoint {
+  readonly labels: number;
+  readonly method: string;
+  readonly accuracy: number;
+  readonly std: number;
+}
+
+export interface QualityPlotInput {
+  readonly dataset: string;
+  readonly studentName: string;
+  readonly seeds: number;
+  /** 0..1; drawn as a flat line over the fractions. */
+  readonly teacherAccuracy: number;
+  readonly points: readonly QualityPoint[];
+}
+
+/** Test accuracy vs labelled share, one line per method, std as error bars, the teacher flat. */
+export async function renderQualityPlot(input: QualityPlotInput): Promise<RenderedPlot> {
+  const shares = [...new Set(input.points.map((p) => p.labels))];
+  const values = [...input.points, ...shares.map((labels) => ({ labels, method: 'teacher', accuracy: 100 * input.teacherAccuracy, std: 0 }))];
+  return renderPlot({
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: `${result.dataset}: test accuracy vs labels`, subtitle: `${result.studentName} student; mean ± std over ${seeds} seeds` },
+    title: { text: `${input.dataset}: test accuracy vs labels`, subtitle: `${input.studentName} student; mean ± std over ${input.seeds} seeds` },
     width: 420,
     height: 260,
-    data: { values: points },
+    data: { values },
     encoding: {
-      x: { field: 'labels', type: 'quantitative', scale: { type: 'log' }, title: 'labelled share of the training set (%)', axis: { values: fractions.map((f) => f * 100) } },
+      x: { field: 'labels', type: 'quantitative', scale: { type: 'log' }, title: 'labelled share of the training set (%)', axis: { values: shares } },
       color: { field: 'method', type: 'nominal', title: null, sort: ['teacher', 'dkd', 'kd', 'student alone'] },
     },
     layer: [
@@ -82,9 +110,32 @@ export async function writeQualityReport(out: string, result: QualityResult): Pr
       { mark: { type: 'errorbar' }, encoding: { y: { field: 'lo', type: 'quantitative', title: 'test accuracy (%)' }, y2: { field: 'hi' } }, transform: [{ calculate: 'datum.accuracy - datum.std', as: 'lo' }, { calculate: 'datum.accuracy + datum.std', as: 'hi' }] },
     ],
   });
-  const svg = join(out, 'quality.svg');
-  const png = join(out, 'quality.png');
-  await writeFile(svg, plot.svg);
-  await writeFile(png, plot.png);
-  return [md, json, svg, png];
+}
+
+/**
+ * The plot's input back from a table in the form quality.md writes (its heading and its rows; other
+ * lines are ignored), so that rows of several invocations — some fractions in one session, the
+ * rest in another — can be put in one file and drawn together. A malformed table is an error that
+ * names the line.
+ */
+export function parseQualityTable(markdown: string, source: string): QualityPlotInput {
+  const heading = /^### (.+): (.+) student, .+ teacher \(test accuracy (\d+(?:\.\d+)?)%\)\s*$/m.exec(markdown);
+  if (heading === null) throw new Error(`${source}: expected a heading like "### fashion: CNN conv 8-16 student, … teacher (test accuracy 91.85%)", as quality.md writes it`);
+  const seeds = /mean ± std over (\d+) seeds/.exec(markdown);
+  if (seeds === null) throw new Error(`${source}: expected the note under the table, "… mean ± std over N seeds …", as quality.md writes it`);
+  const points: QualityPoint[] = [];
+  const cell = /^(\d+(?:\.\d+)?) ± (\d+(?:\.\d+)?)$/;
+  markdown.split('\n').forEach((line, i) => {
+    const row = /^\| (\d+(?:\.\d+)?)% \([\d,]+\) \|(.*)$/.exec(line.trim());
+    if (row === null) return;
+    const cells = row[2]!.split('|').map((c) => c.trim().replace(/\*\*/g, ''));
+    const methods = ['student alone', 'kd', 'dkd'] as const;
+    methods.forEach((method, k) => {
+      const m = cell.exec(cells[k] ?? '');
+      if (m === null) throw new Error(`${source}:${i + 1}: the ${method} cell must read "mean ± std" (e.g. "89.71 ± 0.12"), got "${cells[k] ?? ''}"`);
+      points.push({ labels: Number(row[1]), method, accuracy: Number(m[1]), std: Number(m[2]) });
+    });
+  });
+  if (points.length === 0) throw new Error(`${source}: no table rows like "| 1% (550) | 79.46 ± 0.75 | … |" under the heading`);
+  return { dataset: heading[1]!, studentName: heading[2]!, teacherAccuracy: Number(heading[3]) / 100, seeds: Number(seeds[1]), points };
 }
