@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { meanStd } from '@distillery/runner';
 import { parseQualityTable } from '../bench/quality/quality-report.js';
 
 // The quality benchmark at its tiny scale (seconds), so that it cannot silently break.
@@ -79,8 +80,6 @@ async function expectTable(folder: string, studentName: string): Promise<void> {
     expect(parsed.seeds).toBe(2);
     expect(parsed.points.map((p) => `${p.labels} ${p.method}`)).toEqual(result.rows.map((r: { fraction: number; method: string }) => `${100 * r.fraction} ${r.method}`));
     for (const [i, row] of result.rows.entries()) {
-      const accs: number[] = row.testAccuracies;
-      const mean = accs.reduce((a, b) => a + b, 0) / accs.length;
-      expect(Math.abs(parsed.points[i]!.accuracy - 100 * mean)).toBeLessThanOrEqual(0.005 + 1e-9);
+      expect(Math.abs(parsed.points[i]!.accuracy - 100 * meanStd(row.testAccuracies).mean)).toBeLessThanOrEqual(0.005 + 1e-9);
     }
 }

@@ -28,6 +28,8 @@ export interface QualityResult {
 }
 
 const pct = (x: number) => (100 * x).toFixed(2);
+/** The table's accuracy columns, in order: quality.md is written and read back with this list. */
+const TABLE_METHODS: readonly QualityRow['method'][] = ['student alone', 'kd', 'dkd'];
 
 /** quality.md (the table), quality.json (every number) and quality.svg/png (accuracy vs labels). */
 export async function writeQualityReport(out: string, result: QualityResult): Promise<string[]> {
@@ -55,7 +57,7 @@ export async function writeQualityReport(out: string, result: QualityResult): Pr
     };
     const chosen = (m: QualityRow['method']) => Object.entries(at(m).chosen).map(([k, v]) => `${k.replace(/^(distillation|loss)\.options\./, '')}=${JSON.stringify(v)}`).join(' ');
     lines.push(
-      `| ${100 * fraction}% (${at('kd').labelled.toLocaleString('en-US')}) | ${cell('student alone')} | ${cell('kd')} | ${cell('dkd')} | ${gap('kd')} | ${gap('dkd')} | kd: ${chosen('kd')}; dkd: ${chosen('dkd')} |`,
+      `| ${100 * fraction}% (${at('kd').labelled.toLocaleString('en-US')}) | ${TABLE_METHODS.map(cell).join(' | ')} | ${gap('kd')} | ${gap('dkd')} | kd: ${chosen('kd')}; dkd: ${chosen('dkd')} |`,
     );
   }
   const seeds = result.rows[0]?.testAccuracies.length ?? 0;
@@ -65,7 +67,10 @@ export async function writeQualityReport(out: string, result: QualityResult): Pr
   const json = join(out, 'quality.json');
   await writeFile(json, `${JSON.stringify(result, null, 2)}\n`);
 
-  const points: QualityPoint[] = result.rows.map((r) => ({ labels: r.fraction * 100, method: r.method, accuracy: 100 * meanStd(r.testAccuracies).mean, std: 100 * meanStd(r.testAccuracies).std }));
+  const points: QualityPoint[] = result.rows.map((r) => {
+    const s = meanStd(r.testAccuracies);
+    return { labels: r.fraction * 100, method: r.method, accuracy: 100 * s.mean, std: 100 * s.std };
+  });
   const plot = await renderQualityPlot({ dataset: result.dataset, studentName: result.studentName, seeds, teacherAccuracy: result.teacherAccuracy, points });
   const svg = join(out, 'quality.svg');
   const png = join(out, 'quality.png');
@@ -129,10 +134,10 @@ export function parseQualityTable(markdown: string, source: string): QualityPlot
     const row = /^\| (\d+(?:\.\d+)?)% \([\d,]+\) \|(.*)$/.exec(line.trim());
     if (row === null) return;
     const cells = row[2]!.split('|').map((c) => c.trim().replace(/\*\*/g, ''));
-    const methods = ['student alone', 'kd', 'dkd'] as const;
-    methods.forEach((method, k) => {
-      const m = cell.exec(cells[k] ?? '');
-      if (m === null) throw new Error(`${source}:${i + 1}: the ${method} cell must read "mean ± std" (e.g. "89.71 ± 0.12"), got "${cells[k] ?? ''}"`);
+    TABLE_METHODS.forEach((method, k) => {
+      const text = cells[k] ?? '';
+      const m = cell.exec(text);
+      if (m === null) throw new Error(`${source}:${i + 1}: the ${method} cell must read "mean ± std" (e.g. "89.71 ± 0.12"), got "${text}"`);
       points.push({ labels: Number(row[1]), method, accuracy: Number(m[1]), std: Number(m[2]) });
     });
   });
