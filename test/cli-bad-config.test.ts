@@ -49,7 +49,11 @@ const CASES: Array<{ mistake: string; config: string | Record<string, unknown> |
   { mistake: 'not YAML', config: 'data: [unclosed', message: /not valid YAML or JSON at line 1/ },
   { mistake: 'a list, not a mapping', config: '- 1\n- 2\n', message: 'a mapping of settings (see `distillery init`), got a list' },
   { mistake: 'misspelt top-level key', config: () => ({ ...tiny, teachr: {} }), message: 'config: unknown key "teachr"' },
-  { mistake: 'misspelt nested key', config: () => mutate('student.train', { epoch: 2 }), message: /student\.train\.epochs: is required \(expected a number\)/ },
+  { mistake: 'a key missing beside one that is not its typo', config: () => mutate('student.train', { batchSize: 8, learningRate: 0.01 }), message: /student\.train\.epochs: is required \(expected a number\)/ },
+  // A typo is named with the key it stands for, and is the one problem (no "epochs: is required" beside it).
+  { mistake: 'misspelt nested key', config: () => mutate('student.train', { epoch: 2, batchSize: 8, learningRate: 0.01 }), message: /^distillery: \S+: student\.train: unknown key "epoch" \(did you mean "epochs"\?\)\n$/ },
+  { mistake: 'a misspelt top-level key, with the key it stands for', config: () => ({ ...mutate('seed', undefined), sed: 1 }), message: 'config: unknown key "sed" (did you mean "seed"?)' },
+  { mistake: 'a misspelt key whose right spelling is also given', config: () => mutate('distillation.temprature', 2), message: /distillation: unknown key "temprature"\n$/ },
   { mistake: 'negative hidden width', config: () => mutate('student.options', { hidden: [8, -3] }), message: 'student.options: mlp.hidden[1]: expected a positive integer, got -3' },
   { mistake: 'λ above 1', config: () => mutate('distillation.lambda', 2), message: 'distillation.lambda: expected a number ≤ 1, got 2' },
   { mistake: 'negative temperature', config: () => mutate('distillation.temperature', -1), message: 'distillation.temperature: expected a number > 0, got -1' },

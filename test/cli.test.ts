@@ -177,6 +177,8 @@ describe('distillery eval, init, schema', () => {
     expect(r.code).toBe(0);
     const loaded = await loadConfig(file);
     expect(loaded.config.distillation).toMatchObject({ loss: 'kd', lambda: 1, temperature: 4 });
+    // Its header's commands name the file it was written to, not a default name.
+    expect(await readFile(file, 'utf8')).toContain(`# Run it:  distillery run ${file}     Sweep it:  distillery sweep ${file}`);
     const again = await runCli(['init', file]);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('already exists (use --force to overwrite)');

@@ -2,8 +2,8 @@ import { DistilleryError } from '@distillery/core';
 import { access, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 
-const STARTER = `# Distillery config — see \`distillery schema\` for every field, and the README.
-# Run it:  distillery run distillery.yaml     Sweep it:  distillery sweep distillery.yaml
+const starter = (file: string): string => `# Distillery config — see \`distillery schema\` for every field, and the README.
+# Run it:  distillery run ${file}     Sweep it:  distillery sweep ${file}
 name: my-distillation
 seed: 1                        # ≥ 1; fixes splits, initialisation, shuffling and dropout
 # backend: wasm                # wasm (default) | cpu | tensorflow (needs @tensorflow/tfjs-node)
@@ -47,6 +47,6 @@ export async function initCommand(file = 'distillery.yaml', force = false): Prom
   if (!force && (await access(path).then(() => true, () => false))) {
     throw new DistilleryError('E_CONFIG', `${file} already exists (use --force to overwrite)`);
   }
-  await writeFile(path, STARTER);
+  await writeFile(path, starter(file));
   return path;
 }

@@ -1,5 +1,6 @@
-import { describeValue } from '@distillery/core';
+import { closestName, describeValue } from '@distillery/core';
 import type { z } from 'zod';
+import { unwrapSchema } from './unwrap-schema.js';
 
 /** `student.hidden[1]` from ['student', 'hidden', 1]. */
 export function formatPath(path: ReadonlyArray<PropertyKey>): string {
@@ -12,10 +13,16 @@ function valueAt(root: unknown, path: ReadonlyArray<PropertyKey>): unknown {
 
 /**
  * One line per problem, in the house style: `path: expected …, got …`. zod's own wording
- * ("Too small: expected number to be >0") is replaced for the common cases.
+ * ("Too small: expected number to be >0") is replaced for the common cases. With the schema, an
+ * unknown key is matched against the keys its object takes: `unknown key "temprature" (did you
+ * mean "temperature"?)`, and the "is required" line of the key it stands for is dropped (the
+ * typo is the one problem).
  */
-export function formatConfigIssues(issues: readonly z.core.$ZodIssue[], input: unknown): string[] {
-  return issues.map((issue) => {
+export function formatConfigIssues(issues: readonly z.core.$ZodIssue[], input: unknown, schema?: z.ZodType): string[] {
+  const meant = schema === undefined ? new Map<string, string>() : typoSuggestions(issues, input, schema);
+  const explained = new Set([...meant].map(([typo, key]) => [...(JSON.parse(typo) as string[]).slice(0, -1), key].join('\0')));
+  const kept = issues.filter((issue) => !(issue.code === 'invalid_type' && valueAt(input, issue.path) === undefined && explained.has(issue.path.map(String).join('\0'))));
+  return kept.map((issue) => {
     const path = formatPath(issue.path);
     const got = describeValue(valueAt(input, issue.path));
     const where = path === '' ? 'config' : path;
@@ -29,13 +36,50 @@ export function formatConfigIssues(issues: readonly z.core.$ZodIssue[], input: u
       case 'invalid_value':
         return `${where}: expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${got}`;
       case 'unrecognized_keys':
-        return `${where}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
+        return `${where}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys
+          .map((k) => {
+            const key = meant.get(JSON.stringify([...issue.path.map(String), k]));
+            return `${JSON.stringify(k)}${key === undefined ? '' : ` (did you mean ${JSON.stringify(key)}?)`}`;
+          })
+          .join(', ')}`;
       case 'invalid_union':
         return `${where}: ${issue.message}, got ${got}`;
       default:
         return `${where}: ${issue.message}`;
     }
   });
+}
+
+/**
+ * For each unknown key (by its path as JSON), the closest key its object takes that the
+ * input does not already set — the key a typo most likely stands for.
+ */
+function typoSuggestions(issues: readonly z.core.$ZodIssue[], input: unknown, schema: z.ZodType): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const issue of issues) {
+    if (issue.code !== 'unrecognized_keys') continue;
+    const known = objectKeysAt(schema, issue.path);
+    if (known === undefined) continue;
+    const value = valueAt(input, issue.path);
+    const given = value !== null && typeof value === 'object' ? Object.keys(value) : [];
+    const unset = known.filter((k) => !given.includes(k));
+    for (const typo of issue.keys) {
+      const key = closestName(typo, unset);
+      if (key !== undefined) out.set(JSON.stringify([...issue.path.map(String), typo]), key);
+    }
+  }
+  return out;
+}
+
+/** The keys the object schema at `path` takes; undefined where the path leaves objects and lists. */
+function objectKeysAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): string[] | undefined {
+  let node = unwrapSchema(schema) as unknown as { def: { type: string }; shape?: Record<string, z.ZodType>; element?: z.ZodType };
+  for (const key of path) {
+    const next = node.def.type === 'object' ? node.shape![String(key)] : node.def.type === 'array' ? node.element : undefined;
+    if (next === undefined) return undefined;
+    node = unwrapSchema(next) as unknown as typeof node;
+  }
+  return node.def.type === 'object' ? Object.keys(node.shape!) : undefined;
 }
 
 function article(type: string): string {

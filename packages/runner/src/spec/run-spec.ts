@@ -152,7 +152,7 @@ export function parseWith<S extends z.ZodType>(schema: S, input: unknown, source
   }
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const problems = formatConfigIssues(result.error.issues, input);
+  const problems = formatConfigIssues(result.error.issues, input, schema);
   throw new DistilleryError('E_CONFIG', `${source}: ${problems.length === 1 ? problems[0] : `\n  ${problems.join('\n  ')}`}`, {
     details: { problems },
   });

@@ -1,6 +1,7 @@
 import { DistilleryError, closestName } from '@distillery/core';
 import type { z } from 'zod';
 import { trialSpecSchema } from './run-spec.js';
+import { unwrapSchema } from './unwrap-schema.js';
 
 /** Short grid keys, kept from earlier configs: `lambda` means `distillation.lambda`. */
 export const GRID_ALIASES: Readonly<Record<string, string>> = {
@@ -43,7 +44,7 @@ export function checkGridPath(key: string, field = `sweep.grid.${key}`, base?: u
   let node: z.ZodType = trialSpecSchema;
   const walked: string[] = [];
   for (const segment of path.split('.')) {
-    const inner = unwrap(node);
+    const inner = unwrapSchema(node);
     const def = (inner as unknown as { def: { type: string } }).def;
     if (def.type === 'record') return path; // plugin options: the plugin checks the key
     if (def.type === 'array') {
@@ -108,7 +109,7 @@ function closestByLastSegment(path: string, paths: readonly string[]): string | 
 function allPaths(): string[] {
   const out: string[] = [];
   const walk = (node: z.ZodType, prefix: string) => {
-    const inner = unwrap(node);
+    const inner = unwrapSchema(node);
     const type = (inner as unknown as { def: { type: string } }).def.type;
     if (type === 'array') return walk((inner as unknown as { element: z.ZodType }).element, `${prefix}.0`);
     if (type !== 'object') return;
@@ -120,14 +121,6 @@ function allPaths(): string[] {
   };
   walk(trialSpecSchema, '');
   return out;
-}
-
-function unwrap(node: z.ZodType): z.ZodType {
-  let current = node as unknown as { def: { type: string; innerType?: unknown; in?: unknown } };
-  while (['optional', 'default', 'nullable', 'prefault', 'readonly', 'nonoptional'].includes(current.def.type) || current.def.type === 'pipe') {
-    current = (current.def.type === 'pipe' ? current.def.in : current.def.innerType) as typeof current;
-  }
-  return current as unknown as z.ZodType;
 }
 
 /**
