@@ -14,8 +14,11 @@ const TOTAL_ROW = ' {label} |{bar}| {value}/{total} {info}{remaining}';
  * numbered 1…N; a sweep row shows its trial's values, seed, loss terms and validation accuracy.
  */
 export function createBarsView(stream: NodeJS.WritableStream): ProgressView {
+  // forceRedraw: cli-progress skips a row whose text is unchanged, but a note written above the
+  // bars moves them down a line, so an unchanged row (a finished teacher's) would be left blank
+  // and a stale copy of another row would stay where it was.
   const multibar = new cliProgress.MultiBar(
-    { stream, clearOnComplete: false, hideCursor: true, format: ROW, barsize: 30, autopadding: true, etaBuffer: 20 },
+    { stream, clearOnComplete: false, hideCursor: true, format: ROW, barsize: 30, autopadding: true, etaBuffer: 20, forceRedraw: true },
     cliProgress.Presets.shades_classic,
   );
   const bars = new Map<string, cliProgress.SingleBar>();

@@ -1,0 +1,75 @@
+/**
+ * The live bars as a person sees them: what the view writes to a terminal stream is replayed in a
+ * terminal emulator (xterm.js, headless) and the screen it leaves is read line by line.
+ */
+import type { EpochRecord } from '@distillery/core';
+import xterm from '@xterm/headless';
+import { Writable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect, it } from 'vitest';
+import { createBarsView } from '../src/progress/bars-view.js';
+
+const COLS = 100;
+
+/** A stream that says it is a 100-column terminal and keeps what is written to it. */
+function terminalStream(): { stream: NodeJS.WritableStream; written: () => string } {
+  let text = '';
+  const stream = new Writable({
+    write(chunk: Buffer | string, _encoding, done) {
+      text += String(chunk);
+      done();
+    },
+  });
+  Object.assign(stream, { isTTY: true, columns: COLS, rows: 30 });
+  return { stream, written: () => text };
+}
+
+function screenAfter(written: string): Promise<string[]> {
+  const terminal = new xterm.Terminal({ cols: COLS, rows: 30, scrollback: 1000, allowProposedApi: true });
+  return new Promise((resolve) =>
+    terminal.write(written.replace(/\n/g, '\r\n'), () => {
+      const buffer = terminal.buffer.active;
+      resolve(Array.from({ length: buffer.length }, (_, i) => buffer.getLine(i)!.translateToString(true)).filter((line) => line !== ''));
+      terminal.dispose();
+    }),
+  );
+}
+
+const record = (epoch: number, ce: number): EpochRecord => ({ epoch, losses: { ce }, total: ce, elapsedMs: 10 });
+/** Longer than cli-progress's redraw interval (100 ms): what was set before it has been drawn. */
+const redraw = () => sleep(250);
+
+describe('the live bars on a terminal', () => {
+  it('keeps a finished bar on screen when a note is written above the bars, and leaves no stale row', async () => {
+    const { stream, written } = terminalStream();
+    const view = createBarsView(stream);
+    view.note('[teacher] started');
+    for (let epoch = 0; epoch < 3; epoch++) {
+      view.epoch('teacher', record(epoch, 1 / (epoch + 1)), 3);
+      await redraw();
+    }
+    // The teacher's last row is drawn; the notes that follow move the bars down a line each.
+    view.note('[student-alone] started');
+    view.epoch('student-alone', record(0, 0.5), 2);
+    await redraw();
+    view.epoch('student-alone', record(1, 0.25), 2);
+    await redraw();
+    view.note('[student-kd] started');
+    view.epoch('student-kd', record(0, 0.75), 2);
+    await redraw();
+    view.epoch('student-kd', record(1, 0.125), 2);
+    await redraw();
+    view.stop();
+    const screen = await screenAfter(written());
+    // Before forceRedraw the teacher's unchanged row was skipped after each note: its line stayed
+    // blank, and the first student-alone row (1/2) stayed on screen beside the last (2/2).
+    expect(screen, screen.join('\n')).toEqual([
+      '[teacher] started',
+      '[student-alone] started',
+      '[student-kd] started',
+      ' teacher        |██████████████████████████████| 3/3 ce 0.3333',
+      ' student-alone  |██████████████████████████████| 2/2 ce 0.2500',
+      ' student-kd     |██████████████████████████████| 2/2 ce 0.1250',
+    ]);
+  });
+});
