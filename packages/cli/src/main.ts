@@ -53,6 +53,8 @@ function withCommonOptions(command: Command): Command {
 
 const print = (text: string) => process.stdout.write(text);
 const printJson = (value: unknown) => print(`${JSON.stringify(value, null, 2)}\n`);
+/** The columns of the terminal stdout is, if it is one (closing texts are fitted to it). */
+const terminalWidth = () => (process.stdout.isTTY ? process.stdout.columns : undefined);
 
 export function buildProgram(): Command {
   const program = new Command('distillery')
@@ -73,7 +75,7 @@ export function buildProgram(): Command {
       const { formatRunOutcome, runCommand } = await import('./commands/run-command.js');
       const outcome = await runCommand(config, flags);
       if (flags.json === true) printJson({ directory: outcome.directory, report: outcome.data.report, speed: outcome.data.speed });
-      else print(formatRunOutcome(outcome));
+      else print(formatRunOutcome(outcome, terminalWidth()));
     });
 
   withCommonOptions(program.command('label <config>'))
@@ -98,7 +100,7 @@ export function buildProgram(): Command {
       const { formatSweepOutcome, sweepCommand } = await import('./commands/sweep-command.js');
       const outcome = await sweepCommand(config, flags);
       if (flags.json === true) printJson({ directory: outcome.directory, summary: outcome.result.summary, ran: outcome.result.ran, skipped: outcome.result.skipped, failed: outcome.result.failed, statuses: outcome.result.statuses });
-      else print(formatSweepOutcome(outcome));
+      else print(formatSweepOutcome(outcome, terminalWidth()));
     });
 
   addWorkerCommand(program, number);

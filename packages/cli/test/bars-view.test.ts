@@ -72,4 +72,28 @@ describe('the live bars on a terminal', () => {
       ' student-kd     |██████████████████████████████| 2/2 ce 0.1250',
     ]);
   });
+
+  it('wraps a note wider than the terminal at spaces, every line of it whole and over no bar residue', async () => {
+    const { stream, written } = terminalStream();
+    const view = createBarsView(stream);
+    view.epoch('teacher', record(0, 1), 2);
+    await redraw();
+    view.epoch('teacher', record(1, 0.5), 2);
+    view.epoch('student-alone', record(0, 0.75), 2);
+    await redraw();
+    // 109 characters: two lines at 100 columns, the second (42) written over the student's row (65),
+    // which is longer. The bars are live while it is written (line wrap off).
+    const note = `[cache] ${'x'.repeat(60)} ${'y'.repeat(35)} tail`;
+    view.note(note);
+    view.epoch('student-alone', record(1, 0.25), 2);
+    await redraw();
+    view.stop();
+    const screen = await screenAfter(written());
+    expect(screen, screen.join('\n')).toEqual([
+      `[cache] ${'x'.repeat(60)}`,
+      `  ${'y'.repeat(35)} tail`,
+      ' teacher        |██████████████████████████████| 2/2 ce 0.5000',
+      ' student-alone  |██████████████████████████████| 2/2 ce 0.2500',
+    ]);
+  });
 });

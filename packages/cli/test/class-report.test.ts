@@ -66,7 +66,7 @@ describe('sweep end on a terminal, selectOn macro-f1', () => {
       const epoch = { epoch: 0, losses: {}, validationAccuracy: accuracy, testAccuracy: 0.5, validationScores: { accuracy, macroF1 }, testScores: { accuracy: 0.5, macroF1: macroF1 - 0.1 } };
       return { id: String(lambda), params: { lambda }, seed: 1, status: 'ok', best: epoch, last: epoch, epochs: [epoch], elapsedMs: 1, finishedAt: '' };
     };
-    const text = formatSweepTerminal(summarizeTrials([trial(0, 0.9, 0.5), trial(1, 0.8, 0.7)], 'macro-f1'), 'x.yaml');
+    const text = formatSweepTerminal(summarizeTrials([trial(0, 0.9, 0.5), trial(1, 0.8, 0.7)], 'macro-f1'), 'x.yaml').join('\n\n');
     // λ = 1 ranks first on macro-F1 though λ = 0 has the higher validation accuracy.
     const lines = text.split('\n');
     const rank = (lambda: number) => lines.findIndex((l) => new RegExp(`^│ \\d+\\s+│ ${lambda}\\s+│`).test(l));

@@ -12,6 +12,7 @@ import { formatReport } from '../report-text.js';
 import { withMetricsFile } from '../progress/metrics-file.js';
 import { commonOverrides, defaultOutDirectory, interruptSignal, progressFor, teacherOverride, writeResolvedConfig, type CommonFlags } from './command-context.js';
 import { measureSpeeds } from './measure-speed.js';
+import { wrapToWidth } from '../wrap-text.js';
 
 export const DEFAULT_CONFIG = fileURLToPath(new URL('../../configs/default.yaml', import.meta.url));
 
@@ -106,6 +107,7 @@ export function backendLabel(backend: BackendInfo): string {
   return backend.native.active ? `${backend.name} + native kernels (${backend.native.blas})` : backend.name;
 }
 
-export function formatRunOutcome(outcome: RunOutcome): string {
-  return `${formatReport(outcome.data.report, outcome.data.backend)}\nwritten to ${outcome.directory}: ${outcome.files.map((f) => f.replace(`${outcome.directory}/`, '')).join(', ')}\n`;
+/** The run's closing text; `width`: the terminal's columns, to break long lines at spaces (not mid-word as a terminal does). */
+export function formatRunOutcome(outcome: RunOutcome, width?: number): string {
+  return wrapToWidth(`${formatReport(outcome.data.report, outcome.data.backend)}\nwritten to ${outcome.directory}: ${outcome.files.map((f) => f.replace(`${outcome.directory}/`, '')).join(', ')}\n`, width);
 }

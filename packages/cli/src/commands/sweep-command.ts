@@ -7,6 +7,7 @@ import { buildPipeline, folderRecordOf, logitCacheDirectory, runnerPoolFor } fro
 import { commandTeacher } from '../pipeline/command-teacher.js';
 import { writeReport } from '../report/index.js';
 import { formatSweepTerminal } from '../report/sweep-terminal.js';
+import { wrapToWidth } from '../wrap-text.js';
 import { commonOverrides, defaultSweepDirectory, interruptSignal, progressFor, teacherOverride, writeResolvedConfig, type CommonFlags } from './command-context.js';
 import { queueUrlOf, sweepExecutor } from './executor-option.js';
 import { sweepReportData } from './sweep-report-data.js';
@@ -110,9 +111,12 @@ function trialTimeoutOf(seconds: number | 'auto' | undefined): { timeout?: numbe
   return { timeout: seconds === 'auto' ? 'auto' : seconds * 1000 };
 }
 
-export function formatSweepOutcome(o: SweepOutcome): string {
+/** The sweep's closing text; `width`: the terminal's columns, when it is printed to one (long lines broken at spaces). */
+export function formatSweepOutcome(o: SweepOutcome, width?: number): string {
   const r = o.result;
   const validation = `selection on ${r.validation.count} validation examples${r.validation.carved ? ' (carved from the training set: none was configured)' : ''}`;
   const best = r.bestStudent === undefined ? '' : `best student (${describeBest(r.bestStudent)}) saved in ${r.bestStudent.directory}\n`;
-  return `${formatSweepTerminal(r.summary, o.config)}\n${validation}\n${best}\n${r.ran} trial(s) run, ${r.skipped} already done, ${r.failed} failed (all trials: ${formatStatusCounts(r.statuses)}) · ${(r.elapsedMs / 1000).toFixed(1)}s\nwritten to ${o.directory}\n`;
+  const [table, rest] = formatSweepTerminal(r.summary, o.config, width);
+  const after = `${rest}\n${validation}\n${best}\n${r.ran} trial(s) run, ${r.skipped} already done, ${r.failed} failed (all trials: ${formatStatusCounts(r.statuses)}) · ${(r.elapsedMs / 1000).toFixed(1)}s\nwritten to ${o.directory}\n`;
+  return `${table}\n\n${wrapToWidth(after, width)}`;
 }

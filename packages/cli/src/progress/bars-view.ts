@@ -1,5 +1,6 @@
 import { describeTrialOutcome, formatCacheRejection } from '@distillery/runner';
 import cliProgress from 'cli-progress';
+import { wrapToWidth } from '../wrap-text.js';
 import { WorkerNumbers, trialEpochInfo } from './progress-labels.js';
 import type { ProgressView } from './progress-view.js';
 import { formatLosses } from './progress-view.js';
@@ -41,10 +42,15 @@ export function createBarsView(stream: NodeJS.WritableStream): ProgressView {
     if (done <= first.from) return ' · eta …';
     return ` · eta ${formatDuration(((now - first.started) / (done - first.from)) * (total - done))}`;
   };
+  // cli-progress turns the terminal's line wrap off while the bars live: a note wider than the
+  // terminal would be cut off at its edge, so it is wrapped here. cli-progress clears only the
+  // line a note starts on; each further line of it is written over a bar row, so it clears its
+  // line first (ESC [2K).
+  const note = (text: string) => multibar.log(`${wrapToWidth(text, (stream as { columns?: number }).columns).replace(/\n/g, '\n\x1b[2K')}\n`);
   const softWorkers = new WorkerNumbers();
   const sweepWorkers = new WorkerNumbers();
   return {
-    note: (text) => multibar.log(`${text}\n`),
+    note,
     epoch(phase, record, epochs) {
       const validation = record.validation === undefined ? '' : ` · val ${(100 * record.validation.accuracy).toFixed(1)}%`;
       bar(`epoch:${phase}`, phase, epochs).update(record.epoch + 1, { info: `${formatLosses(record.losses)}${validation}` });
@@ -64,7 +70,7 @@ export function createBarsView(stream: NodeJS.WritableStream): ProgressView {
         const remote = event.worker === undefined || /^thread \d+$/.test(event.worker) ? undefined : event.worker;
         const worker = sweepWorkers.label(event.threadId, remote);
         bar(`sweep:${event.worker ?? event.threadId}`, `  ${worker}`, event.epochs).update(event.epoch, { info: trialEpochInfo(event) });
-      } else if (event.type === 'cache:rejected') multibar.log(`${formatCacheRejection(event.rejection)}\n`);
+      } else if (event.type === 'cache:rejected') note(formatCacheRejection(event.rejection));
       else {
         const info = event.record.status === 'ok' ? 'done' : `last: ${describeTrialOutcome(event.record)}`;
         bar('sweep:total', 'trials', event.total, TOTAL_ROW).update(event.finished, { info, remaining: remaining('sweep', event.finished, event.total) });

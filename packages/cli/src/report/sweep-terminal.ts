@@ -11,8 +11,10 @@ const value = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
 /**
  * The end of `distillery sweep` on a terminal: the combinations ranked by validation accuracy
  * in a table, the best setting, and the command that trains it (results.md keeps the markdown).
+ * Where the boxed table is wider than the terminal (`width`), its columns are printed without
+ * the box, which a terminal would otherwise wrap mid-row. Returns the table and the lines after it.
  */
-export function formatSweepTerminal(summary: SweepSummary, configPath: string): string {
+export function formatSweepTerminal(summary: SweepSummary, configPath: string, width?: number): [table: string, best: string] {
   const keys = [...new Set(summary.combinations.flatMap((c) => Object.keys(c.params)))];
   // Ranked on what the sweep selects on (data.selectOn; ECE lower is better), accuracy by default.
   const on = summary.selectOn ?? 'accuracy';
@@ -22,12 +24,22 @@ export function formatSweepTerminal(summary: SweepSummary, configPath: string): 
   };
   const ranked = [...summary.combinations].sort((a, b) => rankValue(b) - rankValue(a));
   const extra = on === 'accuracy' ? [] : [`validation ${on} %`, `test ${on} %`];
-  const table = new Table({ head: ['rank', ...keys, 'validation acc. %', 'test acc. %', ...extra, 'seeds', 'failed'], style: { head: [], border: [] }, chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' } });
-  ranked.forEach((c, i) => {
+  const head = ['rank', ...keys, 'validation acc. %', 'test acc. %', ...extra, 'seeds', 'failed'];
+  const rows = ranked.map((c, i) => {
     const metric = extra.length === 0 ? [] : [pct(c.validationMetric), pct(c.testMetric)];
-    table.push([String(i + 1), ...keys.map((k) => (c.params[k] === undefined ? '—' : value(c.params[k]))), pct(c.validationAccuracy), pct(c.bestEpochAccuracy), ...metric, String(c.seeds), String(c.failed)]);
+    return [String(i + 1), ...keys.map((k) => (c.params[k] === undefined ? '—' : value(c.params[k]))), pct(c.validationAccuracy), pct(c.bestEpochAccuracy), ...metric, String(c.seeds), String(c.failed)];
   });
-  return [table.toString(), '', ...bestLines(summary.best, configPath, on)].join('\n');
+  const table = new Table({ head, style: { head: [], border: [] }, chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' } });
+  table.push(...rows);
+  const boxed = table.toString();
+  const fits = width === undefined || boxed.split('\n').every((line) => [...line].length <= width);
+  return [fits ? boxed : plainColumns([head, ...rows]), bestLines(summary.best, configPath, on).join('\n')];
+}
+
+/** Rows as left-aligned columns two spaces apart, no box: the narrowest table that stays readable. */
+function plainColumns(rows: readonly (readonly string[])[]): string {
+  const widths = rows[0]!.map((_, j) => Math.max(...rows.map((r) => [...r[j]!].length)));
+  return rows.map((r) => r.map((cell, j) => cell + ' '.repeat(widths[j]! - [...cell].length)).join('  ').trimEnd()).join('\n');
 }
 
 function bestLines(best: CombinationSummary | undefined, configPath: string, on: string): string[] {

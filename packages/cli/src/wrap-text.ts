@@ -1,0 +1,26 @@
+/**
+ * `text` broken at spaces into lines of at most `width` characters (a word longer than that
+ * stays whole on its own line); each line's continuation indented by two spaces. Without a
+ * width (not a terminal) the text is returned as it is.
+ */
+export function wrapToWidth(text: string, width: number | undefined): string {
+  if (width === undefined || width < 20) return text;
+  return text
+    .split('\n')
+    .map((line) => {
+      if ([...line].length <= width) return line;
+      const out: string[] = [];
+      let current = '';
+      for (const word of line.split(' ')) {
+        const candidate = current === '' ? word : `${current} ${word}`;
+        if ([...candidate].length <= width || current.trim() === '') current = candidate;
+        else {
+          out.push(current);
+          current = `  ${word}`;
+        }
+      }
+      out.push(current);
+      return out.join('\n');
+    })
+    .join('\n');
+}

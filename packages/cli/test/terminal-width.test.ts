@@ -1,0 +1,43 @@
+import { summarizeTrials, type TrialRecord } from '@distillery/runner';
+import { describe, expect, it } from 'vitest';
+import { formatSweepTerminal } from '../src/report/sweep-terminal.js';
+import { wrapToWidth } from '../src/wrap-text.js';
+
+describe('wrapToWidth', () => {
+  it('breaks at spaces into lines of at most the width, continuations indented, words whole', () => {
+    const text = 'best student (seed 2, epoch 4, validation 91.50 %) saved in /tmp/a-rather-long/folder/best-student';
+    const wrapped = wrapToWidth(text, 40).split('\n');
+    expect(wrapped).toEqual(['best student (seed 2, epoch 4,', '  validation 91.50 %) saved in', '  /tmp/a-rather-long/folder/best-student']);
+    expect(wrapped.join(' ').replace(/ {3}/g, ' ')).toBe(text);
+  });
+
+  it('keeps short lines, its own line breaks, a word longer than the width, and all text without a width', () => {
+    expect(wrapToWidth('short\nlines', 40)).toBe('short\nlines');
+    expect(wrapToWidth('a /a/path/longer/than/twenty/columns b', 20)).toBe('a\n  /a/path/longer/than/twenty/columns\n  b');
+    const long = 'x '.repeat(100);
+    expect(wrapToWidth(long, undefined)).toBe(long);
+  });
+});
+
+describe('the sweep table on a narrow terminal', () => {
+  const trial = (lambda: number, temperature: number, seed: number, accuracy: number): TrialRecord => {
+    const epoch = { epoch: 0, losses: {}, validationAccuracy: accuracy, testAccuracy: accuracy - 0.01 };
+    return { id: `${lambda}-${temperature}-${seed}`, params: { lambda, temperature }, seed, status: 'ok', best: epoch, last: epoch, epochs: [epoch], elapsedMs: 1, finishedAt: '' };
+  };
+  const summary = summarizeTrials([trial(0.5, 2, 1, 0.9), trial(0.5, 2, 2, 0.92), trial(1, 4, 1, 0.95), trial(1, 4, 2, 0.93)]);
+
+  it('is boxed where it fits, and the same cells in columns without the box where it would not', () => {
+    const [boxed, best] = formatSweepTerminal(summary, 'my.yaml', 120);
+    const widest = Math.max(...boxed.split('\n').map((l) => [...l].length));
+    expect(boxed).toMatch(/^┌/);
+    expect(best).toContain('best on validation: lambda 1, temperature 4');
+    const [plain] = formatSweepTerminal(summary, 'my.yaml', widest - 1);
+    expect(plain.split('\n')).toEqual([
+      'rank  lambda  temperature  validation acc. %  test acc. %   seeds  failed',
+      '1     1       4            94.00 ± 1.41       93.00 ± 1.41  2      0',
+      '2     0.5     2            91.00 ± 1.41       90.00 ± 1.41  2      0',
+    ]);
+    // Not on a terminal (no width): boxed, as before.
+    expect(formatSweepTerminal(summary, 'my.yaml')[0]).toBe(boxed);
+  });
+});
