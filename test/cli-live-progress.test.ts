@@ -21,10 +21,11 @@ afterAll(async () => {
 const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
 
 /** Runs the CLI in a pseudo-terminal; returns what it drew, escape sequences stripped. */
-function inTerminal(args: string[], screen: string): Promise<string> {
-  const command = [process.execPath, BIN, ...args].map((a) => JSON.stringify(a)).join(' ');
+function inTerminal(args: string[], screen: string, options: { cols?: number; status?: number } = {}): Promise<string> {
+  const cli = [process.execPath, BIN, ...args].map((a) => JSON.stringify(a)).join(' ');
+  const command = options.cols === undefined ? cli : `stty cols ${options.cols}; ${cli}`;
   const r = spawnSync('script', ['-qfec', command, screen], { encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' }, timeout: 180_000 });
-  expect(r.status, r.stdout + r.stderr).toBe(0);
+  expect(r.status, r.stdout + r.stderr).toBe(options.status ?? 0);
   // eslint-disable-next-line no-control-regex -- the terminal's escape sequences are stripped
   return readFile(screen, 'utf8').then((text) => text.replace(/\x1b\[[0-9;?]*[a-zA-Z]/g, ''));
 }
@@ -59,5 +60,15 @@ describe.skipIf(!hasScript)('progress in a terminal', () => {
     const finals = new Map<number, boolean>();
     for (const [done, total] of softEnds) if (done === total) finals.set(total, true);
     expect(finals.size).toBeGreaterThanOrEqual(1);
+  });
+
+  it('an error on a narrow terminal is one paragraph broken at spaces, no word cut at the edge', async () => {
+    const config = join(dir, 'typo.yaml');
+    await writeFile(config, (await readFile(TINY_CONFIG, 'utf8')).replace('  temperature: 4', '  temprature: 4'));
+    const drawn = await inTerminal(['run', config], join(dir, 'error.typescript'), { cols: 60, status: 1 });
+    const lines = drawn.split(/\r?\n/).filter((l) => l !== '' && !/^Script (started|done)/.test(l));
+    expect(lines.length).toBeGreaterThan(1);
+    for (const line of lines) expect([...line].length, drawn).toBeLessThanOrEqual(60);
+    expect(lines.join(' ').replace(/\s+/g, ' ')).toContain('distillation: unknown key "temprature" (did you mean "temperature"?)');
   });
 });

@@ -10,6 +10,7 @@ import type { ExportFlags } from './commands/export-command.js';
 import type { RunFlags } from './commands/run-command.js';
 import { addWorkerCommand } from './commands/worker-command.js';
 import { unknownCommandMessage } from './unknown-command.js';
+import { wrapToWidth } from './wrap-text.js';
 
 export const VERSION = '0.1.0';
 
@@ -198,7 +199,9 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof CommanderError) return error.exitCode;
     const verbose = argv.includes('--verbose') || isDebug();
     const message = error instanceof Error ? (verbose ? (error.stack ?? error.message) : error.message) : String(error);
-    process.stderr.write(`distillery: ${message}\n`);
+    // One paragraph, broken at spaces on a terminal (a stack trace is left as it is).
+    const width = !verbose && process.stderr.isTTY ? process.stderr.columns : undefined;
+    process.stderr.write(`${wrapToWidth(`distillery: ${message}`, width)}\n`);
     return isAborted(error) ? 130 : 1;
   }
 }
