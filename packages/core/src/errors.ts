@@ -23,6 +23,8 @@ export type DistilleryErrorCode =
   | 'E_TIMEOUT'
   /** A worker thread died under a task (exit, out of memory, crash). */
   | 'E_WORKER_DIED'
+  /** A run's own file could not be written or read (its folder removed, the disk full, no permission). */
+  | 'E_IO'
   | 'E_INTERNAL';
 
 export interface DistilleryErrorJSON {

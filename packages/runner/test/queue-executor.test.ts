@@ -321,3 +321,43 @@ describe('soft-label shards on the queue', () => {
   });
 });
 
+
+describe('jobs waiting with no worker', () => {
+  it('says once that no worker is connected, naming the command to start one; the trial runs when one connects', async () => {
+    // A queue of its own: the worker of this file listens to the default one.
+    const queue = 'distillery-nobody-yet';
+    const said: string[] = [];
+    const executor = await executorFor(sweepFingerprint({ test: 'no worker yet' }), { queue, onWaiting: (m) => said.push(m), waitingNoticeMs: 200 });
+    let late: QueueWorker | undefined;
+    try {
+      const handle = executor.submit({ type: 'trial', trial: trialOf('waits') });
+      // Several watch periods with nobody on the queue: said once, not once a period.
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(said).toHaveLength(1);
+      expect(said[0]).toBe(
+        `no worker is connected to ${redis.url} (queue ${queue}): 1 trial(s) wait in the queue. Start one on any machine that has the data and plugins — ` +
+          `distillery worker --redis ${redis.url} --queue ${queue} — and they run (nothing is lost meanwhile)`,
+      );
+      late = await startQueueWorker({ url: redis.url, queue, concurrency: 1, logitsDirectory: join(dir, 'late-worker-logits') });
+      const outcome = await handle.outcome;
+      expect(outcome.ok).toBe(true);
+      expect(said).toHaveLength(1);
+    } finally {
+      await executor.close();
+      await late?.close();
+    }
+  });
+
+  it('says nothing while a worker is connected, even with jobs queued behind a busy one', async () => {
+    const said: string[] = [];
+    const executor = await executorFor(sweepFingerprint({ test: 'a worker is there' }), { onWaiting: (m) => said.push(m), waitingNoticeMs: 200 });
+    try {
+      const handles = [1, 2, 3, 4].map((seed) => executor.submit({ type: 'trial', trial: trialOf(`busy-${seed}`, { 'student.train.epochs': 40 }, seed) }));
+      await Promise.all(handles.map((h) => h.outcome));
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(said).toEqual([]);
+    } finally {
+      await executor.close();
+    }
+  });
+});

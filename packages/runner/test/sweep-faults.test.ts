@@ -1,6 +1,7 @@
 import { setupBackend, type Dataset, type TeacherLogits } from '@distillery/core';
 import { embeddedMnistSplit } from '@distillery/datasets';
 import { createMlp } from '@distillery/students';
+import { rmSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,6 +48,29 @@ const byMode = (records: readonly TrialRecord[]) => Object.fromEntries(records.m
 const lines = async (folder: string) => (await readFile(join(folder, 'trials.jsonl'), 'utf8')).split('\n').filter((l) => l !== '');
 
 describe('sweeps that survive their trials', () => {
+  it('a trial that cannot be recorded (its folder removed mid-sweep) stops the sweep with one clear error, not a crash', async () => {
+    const folder = join(dir, 'removed');
+    let removed = false;
+    const run = sweep({
+      ...common(),
+      directory: folder,
+      grid: { lambda: [0.25, 0.5, 0.75, 1] },
+      onProgress: (event) => {
+        // After the first record is written, the folder goes: every later append finds no folder.
+        if (event.type === 'trial:end' && !removed) {
+          removed = true;
+          rmSync(folder, { recursive: true, force: true });
+        }
+      },
+    });
+    // Before the fix this rejection was unhandled (a stack trace, the process gone); vitest fails on one.
+    await expect(run).rejects.toMatchObject({
+      code: 'E_IO',
+      message: expect.stringMatching(/^trial \S+ finished but could not be recorded in .*removed\/trials\.jsonl \(ENOENT: the sweep folder was removed while the sweep ran\); the sweep stopped\. Run it again to start over$/),
+    });
+    expect(removed).toBe(true);
+  });
+
   it('a hanging trial times out: stopped, its worker replaced after the grace period, the sweep goes on', async () => {
     const folder = join(dir, 'hang');
     const started = Date.now();

@@ -20,11 +20,15 @@ function datasetOf(pipeline: Pipeline) {
   return { plugin: data.dataset, options: data.options, fingerprints: { train: pipeline.run.train.fingerprint, test: pipeline.run.test.fingerprint } };
 }
 
-/** A sweep's trials on the queue at `url`; workers that see `cache` read the logits from it. */
-export function sweepExecutor(url: string, pipeline: Pipeline, cache: { root: string; teacherFingerprint: string }): NonNullable<SweepOptions['executor']> {
+/**
+ * A sweep's trials on the queue at `url`; workers that see `cache` read the logits from it.
+ * `note` hears when jobs wait with no worker connected.
+ */
+export function sweepExecutor(url: string, pipeline: Pipeline, cache: { root: string; teacherFingerprint: string }, note: (text: string) => void): NonNullable<SweepOptions['executor']> {
   return ({ sweep, teacherLogits, teacher }) =>
     QueueExecutor.open({
       url,
+      onWaiting: (message) => note(`[queue] ${message}`),
       sweep,
       dataset: datasetOf(pipeline),
       plugins: pipeline.spec.plugins,
@@ -38,11 +42,12 @@ export function sweepExecutor(url: string, pipeline: Pipeline, cache: { root: st
     });
 }
 
-/** Soft-label shards on the queue at `url`: the teacher goes once, by content address. */
-export function labelExecutor(url: string, pipeline: Pipeline): NonNullable<SoftLabelOptions['executor']> {
+/** Soft-label shards on the queue at `url`: the teacher goes once, by content address. `note` as for sweeps. */
+export function labelExecutor(url: string, pipeline: Pipeline, note: (text: string) => void): NonNullable<SoftLabelOptions['executor']> {
   return ({ teacher, key }) =>
     QueueExecutor.open({
       url,
+      onWaiting: (message) => note(`[queue] ${message}`),
       sweep: `${key.teacherFingerprint}:${key.datasetFingerprint}`,
       dataset: datasetOf(pipeline),
       plugins: pipeline.spec.plugins,

@@ -40,7 +40,7 @@ export async function labelCommand(configFile: string, flags: CommonFlags): Prom
         dataset: pipeline.run.train,
         cache: cacheDirectory,
         ...(pool === undefined ? {} : { pool }),
-        ...(queue === undefined ? {} : { executor: labelExecutor(queue, pipeline) }),
+        ...(queue === undefined ? {} : { executor: labelExecutor(queue, pipeline, (text) => progress.note(text)) }),
         signal,
         onProgress: (p) => progress.softLabels(p),
         onCacheRejected: (r) => progress.note(formatCacheRejection(r)),

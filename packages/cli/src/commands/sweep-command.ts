@@ -79,7 +79,7 @@ export async function sweepCommand(configFile: string, flags: SweepFlags): Promi
       test: run.test,
       teacher: { logits: soft.logits, fingerprint: soft.teacherFingerprint, ...(online ? { model: teacher.model } : {}) },
       ...(workers === 0 ? { workers: 0, plugins: config.plugins, baseDir: run.baseDir } : { pool }),
-      ...(queue === undefined ? {} : { executor: sweepExecutor(queue, pipeline, { root: logitCacheDirectory(pipeline, directory), teacherFingerprint: soft.teacherFingerprint }) }),
+      ...(queue === undefined ? {} : { executor: sweepExecutor(queue, pipeline, { root: logitCacheDirectory(pipeline, directory), teacherFingerprint: soft.teacherFingerprint }, (text) => progress.note(text)) }),
       signal,
       saveBest: true,
       ...(definition.pruner === undefined ? {} : { pruner: definition.pruner }),

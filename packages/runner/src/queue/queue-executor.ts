@@ -34,6 +34,13 @@ export interface QueueExecutorOptions {
   readonly backoffMs?: number;
   /** Jobs kept submitted at once (default: all of them; workers pull what they can run). */
   readonly capacity?: number;
+  /**
+   * Told once when jobs have waited `waitingNoticeMs` (default 15 s) with no worker connected to
+   * the queue — a sweep would otherwise sit at 0 done with nothing said — and again after a
+   * worker that had connected is gone. Nothing is stopped: the jobs run when a worker connects.
+   */
+  readonly onWaiting?: (message: string) => void;
+  readonly waitingNoticeMs?: number;
 }
 
 /**
@@ -49,6 +56,9 @@ export class QueueExecutor implements Executor {
   readonly teacherLogits: LogitsAddress | undefined;
   private readonly teacher: JobTeacher | undefined;
   private readonly jobPrefix: string;
+  /** Jobs submitted whose outcome is not in yet, and the no-worker watch over them. */
+  private pending = 0;
+  private readonly waitingWatch: ReturnType<typeof setInterval> | undefined;
 
   private constructor(
     private readonly options: QueueExecutorOptions,
@@ -65,6 +75,45 @@ export class QueueExecutor implements Executor {
     // The sweep's definition names its data by fingerprint but not its teacher: the logits'
     // address (or the teacher's fingerprint) joins it, so the same grid with another teacher is other jobs.
     this.jobPrefix = fingerprint(options.sweep, sent.teacherLogits?.sha256 ?? '', sent.teacher?.fingerprint ?? '');
+    this.waitingWatch = options.onWaiting === undefined ? undefined : this.watchForWorkers(options.onWaiting, options.waitingNoticeMs ?? 15_000);
+  }
+
+  /**
+   * Every `everyMs`, while jobs are pending: no worker connected to the queue (BullMQ's
+   * getWorkers, from Redis' CLIENT LIST) two looks running is said once; a worker seen again
+   * re-arms it. A Redis that refuses CLIENT LIST (some hosted ones) is not watched.
+   */
+  private watchForWorkers(onWaiting: (message: string) => void, everyMs: number): ReturnType<typeof setInterval> {
+    let empty = 0;
+    let told = false;
+    let looking = false;
+    const what = this.options.teacherLogits === undefined ? 'soft-label shard(s)' : 'trial(s)';
+    const timer = setInterval(() => {
+      if (looking || this.pending === 0) return;
+      looking = true;
+      void this.queue
+        .getWorkers()
+        .then(
+          (workers) => {
+            if (workers.length > 0) {
+              empty = 0;
+              told = false;
+              return;
+            }
+            empty += 1;
+            if (empty < 2 || told) return;
+            told = true;
+            onWaiting(
+              `no worker is connected to ${this.description}: ${this.pending} ${what} wait in the queue. Start one on any machine that has the data and plugins — ` +
+                `distillery worker --redis ${this.target.display}${this.queue.name === DEFAULT_QUEUE ? '' : ` --queue ${this.queue.name}`} — and they run (nothing is lost meanwhile)`,
+            );
+          },
+          () => clearInterval(timer),
+        )
+        .finally(() => (looking = false));
+    }, everyMs / 2);
+    timer.unref();
+    return timer;
   }
 
   /** Connects (one clear error if Redis is not there), uploads the logits' chunks, listens to the queue's events. */
@@ -154,7 +203,9 @@ export class QueueExecutor implements Executor {
         return o.ok && data.format === 'distillery-shard' ? this.shardOutcome(o.value as ShardJobResult) : o;
       },
     );
+    this.pending += 1;
     const outcome = Promise.race([ran, abandoned]).finally(() => {
+      this.pending -= 1;
       this.events.off('progress', onProgress);
       this.events.off('active', onActive);
     });
@@ -281,6 +332,7 @@ export class QueueExecutor implements Executor {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.waitingWatch);
     await Promise.allSettled([this.events.close(), this.queue.close()]);
     await this.client.quit().catch(() => this.client.disconnect());
   }

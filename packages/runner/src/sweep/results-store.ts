@@ -114,6 +114,18 @@ export class SweepResultsStore {
     // One append per record: a crash loses at most the line being written, never earlier ones.
     const prefix = this.endsMidLine ? '\n' : '';
     this.endsMidLine = false;
-    await appendFile(this.trialsFile, `${prefix}${JSON.stringify(record)}\n`);
+    try {
+      await appendFile(this.trialsFile, `${prefix}${JSON.stringify(record)}\n`);
+    } catch (error) {
+      const why = (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error));
+      throw new DistilleryError(
+        'E_IO',
+        `trial ${record.id} finished but could not be recorded in ${this.trialsFile} ` +
+          (why === 'ENOENT'
+            ? '(ENOENT: the sweep folder was removed while the sweep ran); the sweep stopped. Run it again to start over'
+            : `(${why}); the sweep stopped. Trials recorded before it are kept there; once the file can be written, run the sweep again to go on`),
+        { details: { file: this.trialsFile, trial: record.id } },
+      );
+    }
   }
 }

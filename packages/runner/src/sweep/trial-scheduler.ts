@@ -63,6 +63,8 @@ export async function scheduleTrials(options: SchedulerOptions): Promise<void> {
   if (typeof options.timeout === 'number' && !(options.timeout > 0)) throw configError('timeout', "a positive number of milliseconds or 'auto'", options.timeout);
   const queue = [...options.trials];
   const running = new Set<Running>();
+  /** The first error recording a trial: the sweep stops and throws it. */
+  let failure: { error: unknown } | undefined;
   const finishedMs: number[] = [];
   let wake: (() => void) | undefined;
   const changed = () => wake?.();
@@ -105,7 +107,15 @@ export async function scheduleTrials(options: SchedulerOptions): Promise<void> {
     const entry: Running = { trial, handle, startedAt: executor.reportsStart === true ? undefined : Date.now(), retried, epochs };
     ref.entry = entry;
     running.add(entry);
-    void handle.outcome.then((outcome) => settle(entry, outcome));
+    void handle.outcome
+      .then((outcome) => settle(entry, outcome))
+      .catch((error: unknown) => {
+        // A record that cannot be kept (onRecord threw: the folder gone, the disk full) ends the
+        // sweep with that error, not as an unhandled rejection; the loop below stops the rest.
+        failure ??= { error };
+        running.delete(entry);
+        changed();
+      });
   };
 
   const decide = (pruner: Pruner, r: Running | undefined, progress: ExecutorProgress): 'continue' | 'stop' => {
@@ -175,6 +185,15 @@ export async function scheduleTrials(options: SchedulerOptions): Promise<void> {
   }, 100);
   try {
     for (;;) {
+      if (failure !== undefined) {
+        // Nothing more can be recorded: queued jobs are taken back, running ones ended (not waited for).
+        for (const r of running) {
+          if (r.handle.withdraw !== undefined) void r.handle.withdraw().catch(() => false);
+          r.handle.stop();
+          r.handle.terminate?.();
+        }
+        throw failure.error;
+      }
       while (signal?.aborted !== true && queue.length > 0 && running.size < executor.capacity) start(queue.shift()!, false);
       if (running.size === 0) break;
       await new Promise<void>((resolve) => (wake = resolve));
