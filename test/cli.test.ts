@@ -1,7 +1,7 @@
 import { setupBackend, tf } from '@distillery/core';
 import { folderFetch } from '@distillery/core/testing';
 import { loadConfig } from '@distillery/cli';
-import { access, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { access, cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -166,9 +166,15 @@ describe('distillery eval, init, schema', () => {
     const run = JSON.parse(await readFile(join(dir, 'run', 'run.json'), 'utf8'));
     expect(metrics.dataset).toBe('mnist-embedded/test[0:200]'); // tiny.yaml's limit, not the 1,996 test digits
     expect(metrics.accuracy).toBe(run.report.studentKd.accuracy);
-    const outside = await runCli(['eval', join(dir, 'nowhere', 'student')]);
+    // The same model copied out of its run folder: nothing says its dataset, so --data is asked for.
+    await cp(join(dir, 'run', 'student'), join(dir, 'outside', 'student'), { recursive: true });
+    const outside = await runCli(['eval', join(dir, 'outside', 'student')]);
     expect(outside.code).toBe(1);
-    expect(outside.stderr).toContain('--data: ');
+    expect(outside.stderr).toContain(`--data: ${join(dir, 'outside', 'student')} is not inside a run folder`);
+    // A folder with no model is named as that, before any question about the dataset.
+    const noModel = await runCli(['eval', join(dir, 'run')]);
+    expect(noModel.code).toBe(1);
+    expect(noModel.stderr).toBe(`distillery: ${join(dir, 'run', 'model.json')} is missing: a model directory holds model.json and its weight files\n`);
   });
 
   it('writes a starter config that is itself valid, and does not overwrite it', async () => {
