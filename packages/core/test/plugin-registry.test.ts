@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { PluginRegistry, configError, definePlugin, type Loss } from '../src/index.js';
+import { PluginRegistry, closestName, configError, definePlugin, type Loss } from '../src/index.js';
 
 const constantLoss = (value: number): Loss => ({ name: 'const', requires: ['labels'], compute: () => tf.scalar(value) });
 const lossPlugin = (name: string) =>
@@ -26,6 +26,19 @@ describe('PluginRegistry', () => {
     const registry = new PluginRegistry().register(lossPlugin('kd'), 'a').register(lossPlugin('dkd'), 'a').register(lossPlugin('ce'), 'a');
     expect(() => registry.get('loss', 'kdd')).toThrow('unknown loss "kdd" (did you mean "kd"?); available: ce, dkd, kd');
     expect(() => registry.get('teacher', 'mlp')).toThrow('unknown teacher "mlp"; available: none registered');
+  });
+
+  it('suggests by edit distance first, then the one name the typed one begins or is a part of', () => {
+    const datasets = ['csv', 'fashion-mnist', 'idx', 'image-folder', 'mnist-embedded', 'numpy'];
+    expect(closestName('mnist-embeded', datasets)).toBe('mnist-embedded');
+    expect(closestName('fashion', datasets)).toBe('fashion-mnist'); // a part of it, 6 edits away
+    expect(closestName('mnist', datasets)).toBe('mnist-embedded'); // begins it (a part of two)
+    expect(closestName('image', datasets)).toBe('image-folder');
+    expect(closestName('embedded', datasets)).toBe('mnist-embedded');
+    // Nothing near, or more than one name with the part: no guess.
+    expect(closestName('transformer', datasets)).toBeUndefined();
+    expect(closestName('fashion', ['fashion-mnist', 'fashion-items'])).toBeUndefined();
+    expect(closestName('ab', ['abcdefgh'])).toBeUndefined();
   });
 
   it('rejects two plugins of one name, naming both sources, and other API versions', () => {

@@ -146,7 +146,10 @@ function rejectDroppedKeys(label: string, name: string, input: unknown, parsed: 
   }
 }
 
-/** The registered name within edit distance 3 of `name`, if any (for "did you mean"). */
+/**
+ * The registered name within edit distance 3 of `name`, if any (for "did you mean"); else the one
+ * name that begins with it, or has it as one of its `-`/`.`/`_` parts (`fashion` → `fashion-mnist`).
+ */
 export function closestName(name: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = 4;
@@ -157,7 +160,9 @@ export function closestName(name: string, candidates: readonly string[]): string
       bestDistance = d;
     }
   }
-  return best;
+  if (best !== undefined || name.length < 3) return best;
+  const only = (matches: readonly string[]) => (matches.length === 1 ? matches[0] : undefined);
+  return only(candidates.filter((c) => c.startsWith(name))) ?? only(candidates.filter((c) => c.split(/[-._]/).includes(name)));
 }
 
 function editDistance(a: string, b: string): number {
