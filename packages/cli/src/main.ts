@@ -54,8 +54,8 @@ function withCommonOptions(command: Command): Command {
 
 const print = (text: string) => process.stdout.write(text);
 const printJson = (value: unknown) => print(`${JSON.stringify(value, null, 2)}\n`);
-/** The columns of the terminal stdout is, if it is one (closing texts are fitted to it). */
-const terminalWidth = () => (process.stdout.isTTY ? process.stdout.columns : undefined);
+/** The columns of the terminal a stream is, if it is one and says its size (closing texts are fitted to it). */
+const terminalWidth = (stream: NodeJS.WriteStream = process.stdout) => (stream.isTTY && stream.columns > 0 ? stream.columns : undefined);
 
 export function buildProgram(): Command {
   const program = new Command('distillery')
@@ -200,7 +200,7 @@ export async function main(argv: string[]): Promise<number> {
     const verbose = argv.includes('--verbose') || isDebug();
     const message = error instanceof Error ? (verbose ? (error.stack ?? error.message) : error.message) : String(error);
     // One paragraph, broken at spaces on a terminal (a stack trace is left as it is).
-    const width = !verbose && process.stderr.isTTY ? process.stderr.columns : undefined;
+    const width = verbose ? undefined : terminalWidth(process.stderr);
     process.stderr.write(`${wrapToWidth(`distillery: ${message}`, width)}\n`);
     return isAborted(error) ? 130 : 1;
   }

@@ -11,8 +11,8 @@ import { createBarsView } from '../src/progress/bars-view.js';
 
 const COLS = 100;
 
-/** A stream that says it is a 100-column terminal and keeps what is written to it. */
-function terminalStream(): { stream: NodeJS.WritableStream; written: () => string } {
+/** A stream that says it is a terminal of `cols` columns and keeps what is written to it. */
+function terminalStream(cols = COLS): { stream: NodeJS.WritableStream; written: () => string } {
   let text = '';
   const stream = new Writable({
     write(chunk: Buffer | string, _encoding, done) {
@@ -20,12 +20,12 @@ function terminalStream(): { stream: NodeJS.WritableStream; written: () => strin
       done();
     },
   });
-  Object.assign(stream, { isTTY: true, columns: COLS, rows: 30 });
+  Object.assign(stream, { isTTY: true, columns: cols, rows: 30 });
   return { stream, written: () => text };
 }
 
-function screenAfter(written: string): Promise<string[]> {
-  const terminal = new xterm.Terminal({ cols: COLS, rows: 30, scrollback: 1000, allowProposedApi: true });
+function screenAfter(written: string, cols = COLS): Promise<string[]> {
+  const terminal = new xterm.Terminal({ cols, rows: 30, scrollback: 1000, allowProposedApi: true });
   return new Promise((resolve) =>
     terminal.write(written.replace(/\n/g, '\r\n'), () => {
       const buffer = terminal.buffer.active;
@@ -95,5 +95,20 @@ describe('the live bars on a terminal', () => {
       ' teacher        |██████████████████████████████| 2/2 ce 0.5000',
       ' student-alone  |██████████████████████████████| 2/2 ce 0.2500',
     ]);
+  });
+
+  it('a sweep row on an 80-column terminal keeps its trial and validation accuracy whole (narrower bar, no loss terms)', async () => {
+    const rowsAt = async (cols: number) => {
+      const { stream, written } = terminalStream(cols);
+      const view = createBarsView(stream);
+      const last = { epoch: 4, losses: { ce: 0.0123, kd: 0.4567 }, validationAccuracy: 0.9125, testAccuracy: 0.9 };
+      view.sweep({ type: 'trial:epoch', id: 'a', threadId: 7, epoch: 5, epochs: 12, params: { lambda: 0.5, temperature: 2 }, seed: 3, last });
+      await redraw();
+      view.stop();
+      return (await screenAfter(written(), cols)).filter((line) => line.includes('worker 1'));
+    };
+    // Before: the 30-wide bar and every term made a 106-character row, cut at the edge inside "ce 0.".
+    expect(await rowsAt(80)).toEqual(['   worker 1     |████████░░░░░░░░░░░░| 5/12 λ=0.5 T=2 seed 3 · val 91.3%']);
+    expect(await rowsAt(120)).toEqual(['   worker 1     |█████████████░░░░░░░░░░░░░░░░░| 5/12 λ=0.5 T=2 seed 3 · ce 0.0123 · kd 0.4567 · val 91.3%']);
   });
 });

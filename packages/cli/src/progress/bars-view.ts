@@ -18,8 +18,14 @@ export function createBarsView(stream: NodeJS.WritableStream): ProgressView {
   // forceRedraw: cli-progress skips a row whose text is unchanged, but a note written above the
   // bars moves them down a line, so an unchanged row (a finished teacher's) would be left blank
   // and a stale copy of another row would stay where it was.
+  // The bars narrow on a narrow terminal (30 wide from 90 columns, 20 at 80): what a row says
+  // matters more than how long its bar is, and cli-progress cuts a row at the terminal's edge.
+  // A pseudo-terminal without a size (script(1) run from a pipe) says 0 columns: unknown, not none.
+  const reported = (stream as { columns?: number }).columns;
+  const columns = reported !== undefined && reported > 0 ? reported : undefined;
+  const barsize = columns === undefined ? 30 : Math.max(10, Math.min(30, columns - 60));
   const multibar = new cliProgress.MultiBar(
-    { stream, clearOnComplete: false, hideCursor: true, format: ROW, barsize: 30, autopadding: true, etaBuffer: 20, forceRedraw: true },
+    { stream, clearOnComplete: false, hideCursor: true, format: ROW, barsize, autopadding: true, etaBuffer: 20, forceRedraw: true },
     cliProgress.Presets.shades_classic,
   );
   const bars = new Map<string, cliProgress.SingleBar>();
@@ -46,7 +52,7 @@ export function createBarsView(stream: NodeJS.WritableStream): ProgressView {
   // terminal would be cut off at its edge, so it is wrapped here. cli-progress clears only the
   // line a note starts on; each further line of it is written over a bar row, so it clears its
   // line first (ESC [2K).
-  const note = (text: string) => multibar.log(`${wrapToWidth(text, (stream as { columns?: number }).columns).replace(/\n/g, '\n\x1b[2K')}\n`);
+  const note = (text: string) => multibar.log(`${wrapToWidth(text, columns).replace(/\n/g, '\n\x1b[2K')}\n`);
   const softWorkers = new WorkerNumbers();
   const sweepWorkers = new WorkerNumbers();
   return {
@@ -69,7 +75,10 @@ export function createBarsView(stream: NodeJS.WritableStream): ProgressView {
         // A local pool's trials say `thread N`: numbered here like soft-label workers; a queue worker keeps host/pid.
         const remote = event.worker === undefined || /^thread \d+$/.test(event.worker) ? undefined : event.worker;
         const worker = sweepWorkers.label(event.threadId, remote);
-        bar(`sweep:${event.worker ?? event.threadId}`, `  ${worker}`, event.epochs).update(event.epoch, { info: trialEpochInfo(event) });
+        const label = `  ${worker}`;
+        // What is left of the row for its info: ' {label} |{bar}| {value}/{total} ' before it.
+        const room = columns === undefined ? undefined : columns - (1 + Math.max(14, label.length) + 2 + barsize + 2 + `${event.epoch}/${event.epochs}`.length + 1);
+        bar(`sweep:${event.worker ?? event.threadId}`, label, event.epochs).update(event.epoch, { info: trialEpochInfo(event, room) });
       } else if (event.type === 'cache:rejected') note(formatCacheRejection(event.rejection));
       else {
         const info = event.record.status === 'ok' ? 'done' : `last: ${describeTrialOutcome(event.record)}`;

@@ -27,12 +27,12 @@ export function trialLabel(params: Readonly<Record<string, unknown>> | undefined
   return [...values, ...(seed === undefined ? [] : [`seed ${seed}`])].join(' ');
 }
 
-/** A sweep row's details: the trial, its last epoch's loss terms and validation accuracy. */
-export function trialEpochInfo(event: Extract<SweepProgress, { type: 'trial:epoch' }>): string {
-  const parts = [trialLabel(event.params, event.seed) || event.id];
-  if (event.last !== undefined) {
-    parts.push(formatLosses(event.last.losses));
-    if (event.last.validationAccuracy !== undefined) parts.push(`val ${(100 * event.last.validationAccuracy).toFixed(1)}%`);
-  }
-  return parts.join(' · ');
+/** A sweep row's details: the trial, its last epoch's loss terms and validation accuracy (without the loss terms where `room` is too small for them). */
+export function trialEpochInfo(event: Extract<SweepProgress, { type: 'trial:epoch' }>, room?: number): string {
+  const trial = trialLabel(event.params, event.seed) || event.id;
+  if (event.last === undefined) return trial;
+  const validation = event.last.validationAccuracy === undefined ? [] : [`val ${(100 * event.last.validationAccuracy).toFixed(1)}%`];
+  const full = [trial, formatLosses(event.last.losses), ...validation].join(' · ');
+  // Short of room (a narrow terminal), the loss terms go first: the trial and its validation accuracy stay.
+  return room === undefined || [...full].length <= room || validation.length === 0 ? full : [trial, ...validation].join(' · ');
 }
