@@ -117,4 +117,34 @@ describe('distillery worker processes', () => {
       await executor.close();
     }
   });
+
+  it('Redis lost: said once and its return once, not a line per retry; stopped while Redis is away, the worker exits after 10 s saying why', async () => {
+    const own = await startRedis();
+    const worker = await startWorker(own.url, { cwd: dir });
+    workers.push(worker);
+    const lost = () => worker.stderr.split('\n').filter((l) => l.startsWith(`warning: lost Redis at ${own.url} (connect ECONNREFUSED`)).length;
+    const until = async (ok: () => boolean, what: string) => {
+      const deadline = Date.now() + 20_000;
+      while (!ok()) {
+        if (Date.now() > deadline) throw new Error(`${what} not seen: ${worker.stderr}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    await own.stop();
+    await until(() => lost() === 1, 'the lost line');
+    // ioredis retries every 0.2–2 s and BullMQ reported each failure: several seconds say nothing more.
+    await new Promise((r) => setTimeout(r, 4000));
+    expect(worker.stderr.split('\n').filter((l) => l.startsWith('warning:')), worker.stderr).toHaveLength(1);
+    const back = await startRedis([], own.port);
+    try {
+      await until(() => worker.stderr.includes(`warning: Redis at ${own.url} is back: taking jobs again`), 'the return');
+    } finally {
+      await back.stop();
+    }
+    await until(() => lost() === 2, 'the second lost line');
+    worker.child.kill('SIGTERM');
+    const exit = await Promise.race([worker.exited, new Promise((r) => setTimeout(r, 30_000, 'still running'))]);
+    expect(exit, worker.stderr).toEqual({ code: 1, signal: null });
+    expect(worker.stderr).toContain(`${worker.name}: Redis has been out of reach for 10 s while stopping: exiting without it`);
+  });
 });

@@ -63,19 +63,32 @@ export async function workerCommand(flags: WorkerFlags): Promise<void> {
       }
       stopping = true;
       say(`${worker.name}: ${signal}: finishing the running trials, then exiting (send it again to exit at once)`);
-      void worker.close().then(() => {
+      const stopped = (trouble?: unknown) => {
         process.off('SIGTERM', onSignal);
         process.off('SIGINT', onSignal);
-        say(`${worker.name}: stopped`);
+        // Redis gone while closing, say: the worker stops all the same, saying so (not an unhandled rejection).
+        say(trouble === undefined ? `${worker.name}: stopped` : `${worker.name}: stopped; closing did not finish cleanly (${trouble instanceof Error ? trouble.message : String(trouble)})`);
         // Everything is closed; should a library still hold a handle, it must not keep a stopped worker alive.
         setTimeout(() => process.exit(), 3000).unref();
         resolve();
-      });
+      };
+      worker.close().then(() => stopped(), stopped);
+      // Closing reports the running trials to Redis: with Redis out of reach it would wait for ever.
+      let away = 0;
+      setInterval(() => {
+        away = worker.reachable() ? 0 : away + 1;
+        if (away < UNREACHABLE_EXIT_S) return;
+        say(`${worker.name}: Redis has been out of reach for ${UNREACHABLE_EXIT_S} s while stopping: exiting without it; trials not finished here go back to the queue when their locks expire`);
+        process.exit(1);
+      }, 1000).unref();
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
   });
 }
+
+/** Seconds a stopping worker waits for an unreachable Redis before it exits without it. */
+const UNREACHABLE_EXIT_S = 10;
 
 const LOGITS_FROM = { cache: 'read from the shared logit cache', local: "read from this worker's folder", redis: 'fetched from Redis, checksums checked' } as const;
 

@@ -51,6 +51,8 @@ export interface QueueWorker {
   readonly name: string;
   /** Stops taking jobs, lets the running ones finish (and report), then lets go of Redis and threads. */
   close(): Promise<void>;
+  /** False while Redis is out of reach (from its first connection error to its return): a close then waits for it. */
+  reachable(): boolean;
 }
 
 interface LoadedData {
@@ -197,8 +199,21 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     name,
   });
   // Connection blips are retried by ioredis; what BullMQ still reports (a lock lost while a job
-  // finished, so the job goes back to the queue) is worth a line in the worker's log.
-  worker.on('error', (error: Error) => options.onEvent?.({ type: 'warning', message: error.message }));
+  // finished, so the job goes back to the queue) is worth a line in the worker's log. Redis out of
+  // reach is said once (ioredis retries every second, BullMQ reports each try), and its return once.
+  let unreachable = false;
+  worker.on('error', (error: Error) => {
+    if (!CONNECTION_ERROR.test(error.message)) return options.onEvent?.({ type: 'warning', message: error.message });
+    if (unreachable) return;
+    unreachable = true;
+    options.onEvent?.({ type: 'warning', message: `lost Redis at ${target.display} (${error.message}); retrying until it is back — trials running here go on, their results wait for it` });
+  });
+  // ioredis says 'ready' on each reconnection of this process's own client (BullMQ's worker does not re-emit it).
+  client.on('ready', () => {
+    if (!unreachable) return;
+    unreachable = false;
+    options.onEvent?.({ type: 'warning', message: `Redis at ${target.display} is back: taking jobs again` });
+  });
   // Its threads start now (backend, warm-up, plugins), not inside the first job's time; a thread
   // that fails to start says so on each job, as before.
   await Promise.all([worker.waitUntilReady(), pool.probe().catch(() => undefined)]);
@@ -207,6 +222,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   let closing: Promise<void> | undefined;
   return {
     name,
+    reachable: () => !unreachable,
     close: () =>
       (closing ??= (async () => {
         await worker.close();
@@ -216,6 +232,9 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       })()),
   };
 }
+
+/** What ioredis says while Redis is out of reach (refused, gone, unresolvable, timing out). */
+const CONNECTION_ERROR = /ECONNREFUSED|ECONNRESET|ENOTFOUND|ETIMEDOUT|EHOSTUNREACH|Connection is closed/;
 
 function checkFingerprints(plugin: string, expected: { readonly train: string; readonly test?: string }, loaded: LoadedData, worker: string): void {
   const wrong = (['train', 'test'] as const)

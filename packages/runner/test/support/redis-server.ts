@@ -22,10 +22,11 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function startRedis(extraArgs: readonly string[] = []): Promise<TestRedis> {
+/** `port`: this one (a server restarted where its clients knew it), else a free one. */
+export async function startRedis(extraArgs: readonly string[] = [], fixedPort?: number): Promise<TestRedis> {
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt += 1) {
-    const port = await freePort();
+    const port = fixedPort ?? (await freePort());
     const child = spawn(
       'redis-server',
       ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction', ...extraArgs],
