@@ -327,7 +327,7 @@ describe('jobs waiting with no worker', () => {
     // A queue of its own: the worker of this file listens to the default one.
     const queue = 'distillery-nobody-yet';
     const said: string[] = [];
-    const executor = await executorFor(sweepFingerprint({ test: 'no worker yet' }), { queue, onWaiting: (m) => said.push(m), waitingNoticeMs: 200 });
+    const executor = await executorFor(sweepFingerprint({ test: 'no worker yet' }), { queue, onNotice: (m) => said.push(m), waitingNoticeMs: 200 });
     let late: QueueWorker | undefined;
     try {
       const handle = executor.submit({ type: 'trial', trial: trialOf('waits') });
@@ -350,7 +350,7 @@ describe('jobs waiting with no worker', () => {
 
   it('says nothing while a worker is connected, even with jobs queued behind a busy one', async () => {
     const said: string[] = [];
-    const executor = await executorFor(sweepFingerprint({ test: 'a worker is there' }), { onWaiting: (m) => said.push(m), waitingNoticeMs: 200 });
+    const executor = await executorFor(sweepFingerprint({ test: 'a worker is there' }), { onNotice: (m) => said.push(m), waitingNoticeMs: 200 });
     try {
       const handles = [1, 2, 3, 4].map((seed) => executor.submit({ type: 'trial', trial: trialOf(`busy-${seed}`, { 'student.train.epochs': 40 }, seed) }));
       await Promise.all(handles.map((h) => h.outcome));
@@ -358,6 +358,52 @@ describe('jobs waiting with no worker', () => {
       expect(said).toEqual([]);
     } finally {
       await executor.close();
+    }
+  });
+
+  it('Redis lost and back empty (no persistence): said once each, the lost job and its logits are submitted again and run', async () => {
+    const own = await startRedis();
+    const said: string[] = [];
+    const executor = await QueueExecutor.open({
+      url: own.url,
+      sweep: sweepFingerprint({ test: 'redis restarted empty' }),
+      dataset: { ...datasetSpec, fingerprints: { train: train.fingerprint, test: test.fingerprint } },
+      teacherLogits: { values: logits, numClasses: 10 },
+      onNotice: (m) => said.push(m),
+      waitingNoticeMs: 3_600_000,
+    });
+    let back: TestRedis | undefined;
+    let late: QueueWorker | undefined;
+    const until = async (ok: () => boolean | Promise<boolean>, what: string) => {
+      const deadline = Date.now() + 20_000;
+      while (!(await ok())) {
+        if (Date.now() > deadline) throw new Error(`${what}: ${said.join(' | ')}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    try {
+      const handle = executor.submit({ type: 'trial', trial: trialOf('survives-a-restart') });
+      const queue = new Queue('distillery-trials', { connection: { host: '127.0.0.1', port: own.port } });
+      try {
+        await until(async () => (await queue.getWaitingCount()) === 1, 'the job in Redis');
+      } finally {
+        await queue.close();
+      }
+      await own.stop();
+      await until(() => said.some((m) => m.startsWith(`lost Redis at ${own.url}`)), 'the lost notice');
+      back = await startRedis([], own.port);
+      await until(() => said.some((m) => m.startsWith('Redis came back without 1 of the job(s)')), 'the resubmission');
+      expect(said.filter((m) => m.startsWith('lost Redis'))).toHaveLength(1);
+      expect(said).toContain(`Redis at ${own.url} is back`);
+      // A worker that never saw the first Redis: the logits it needs must be there again.
+      late = await startQueueWorker({ url: back.url, concurrency: 1, logitsDirectory: join(dir, 'restart-worker-logits') });
+      const outcome = await handle.outcome;
+      expect(outcome.ok, JSON.stringify(outcome)).toBe(true);
+    } finally {
+      await late?.close();
+      await executor.close();
+      await back?.stop();
+      await own.stop();
     }
   });
 });

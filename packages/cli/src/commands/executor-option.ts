@@ -28,7 +28,7 @@ export function sweepExecutor(url: string, pipeline: Pipeline, cache: { root: st
   return ({ sweep, teacherLogits, teacher }) =>
     QueueExecutor.open({
       url,
-      onWaiting: (message) => note(`[queue] ${message}`),
+      onNotice: (message) => note(`[queue] ${message}`),
       sweep,
       dataset: datasetOf(pipeline),
       plugins: pipeline.spec.plugins,
@@ -47,7 +47,7 @@ export function labelExecutor(url: string, pipeline: Pipeline, note: (text: stri
   return ({ teacher, key }) =>
     QueueExecutor.open({
       url,
-      onWaiting: (message) => note(`[queue] ${message}`),
+      onNotice: (message) => note(`[queue] ${message}`),
       sweep: `${key.teacherFingerprint}:${key.datasetFingerprint}`,
       dataset: datasetOf(pipeline),
       plugins: pipeline.spec.plugins,

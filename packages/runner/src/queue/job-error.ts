@@ -43,3 +43,6 @@ export function decodeJobError(failedReason: string | undefined): DistilleryErro
   }
   return { name: 'DistilleryError', code: 'E_QUEUE', message: failedReason ?? 'the job failed without a reason' };
 }
+
+/** What ioredis says while Redis is out of reach (refused, gone, unresolvable, timing out). */
+export const CONNECTION_ERROR = /ECONNREFUSED|ECONNRESET|ENOTFOUND|ETIMEDOUT|EHOSTUNREACH|Connection is closed/;

@@ -6,7 +6,7 @@ import type { SoftLabelShard, TeacherPayload } from '../protocol.js';
 import { readBlob } from './blob-store.js';
 import { teacherToJob, type JobTeacher, type ShardJobData, type ShardJobResult } from './shard-job.js';
 import type { TrialEpoch, TrialResult } from '../trial/trial-spec.js';
-import { DEFAULT_QUEUE, END_VALUE, STOP_KEY_PREFIX, STOP_VALUE, decodeJobError, stopChannel } from './job-error.js';
+import { CONNECTION_ERROR, DEFAULT_QUEUE, END_VALUE, STOP_KEY_PREFIX, STOP_VALUE, decodeJobError, stopChannel } from './job-error.js';
 import { putLogits, type LogitsAddress } from './logit-store.js';
 import { bullConnection, openClient } from './redis-connection.js';
 import { parseRedisUrl, type RedisTarget } from './redis-url.js';
@@ -35,11 +35,13 @@ export interface QueueExecutorOptions {
   /** Jobs kept submitted at once (default: all of them; workers pull what they can run). */
   readonly capacity?: number;
   /**
-   * Told once when jobs have waited `waitingNoticeMs` (default 15 s) with no worker connected to
-   * the queue — a sweep would otherwise sit at 0 done with nothing said — and again after a
-   * worker that had connected is gone. Nothing is stopped: the jobs run when a worker connects.
+   * What a person watching the coordinator should know, as one line each: jobs that have waited
+   * `waitingNoticeMs` (default 15 s) with no worker connected to the queue (said once, and again
+   * after a worker that had connected is gone; the jobs run when one connects), and Redis lost and
+   * back (said once each, not per retry; without a listener BullMQ prints every retry's error
+   * with its stack). Nothing is stopped by either.
    */
-  readonly onWaiting?: (message: string) => void;
+  readonly onNotice?: (message: string) => void;
   readonly waitingNoticeMs?: number;
 }
 
@@ -58,6 +60,8 @@ export class QueueExecutor implements Executor {
   private readonly jobPrefix: string;
   /** Jobs submitted whose outcome is not in yet, and the no-worker watch over them. */
   private pending = 0;
+  /** What each job this coordinator waits for was added with: Redis restarted empty gets them again. */
+  private readonly inFlight = new Map<string, { readonly name: string; readonly data: TrialJobData | ShardJobData; readonly opts: { attempts: number; backoff: { type: 'fixed'; delay: number } } }>();
   private readonly waitingWatch: ReturnType<typeof setInterval> | undefined;
 
   private constructor(
@@ -75,7 +79,64 @@ export class QueueExecutor implements Executor {
     // The sweep's definition names its data by fingerprint but not its teacher: the logits'
     // address (or the teacher's fingerprint) joins it, so the same grid with another teacher is other jobs.
     this.jobPrefix = fingerprint(options.sweep, sent.teacherLogits?.sha256 ?? '', sent.teacher?.fingerprint ?? '');
-    this.waitingWatch = options.onWaiting === undefined ? undefined : this.watchForWorkers(options.onWaiting, options.waitingNoticeMs ?? 15_000);
+    const notice = options.onNotice ?? (() => undefined);
+    this.waitingWatch = options.onNotice === undefined ? undefined : this.watchForWorkers(notice, options.waitingNoticeMs ?? 15_000);
+    this.watchConnection(notice);
+  }
+
+  /** Connection errors of the queue, its event stream and the client, said once per outage. */
+  private watchConnection(notice: (message: string) => void): void {
+    let lost = false;
+    const seen = new Set<string>();
+    const onError = (error: Error) => {
+      if (!CONNECTION_ERROR.test(error.message)) {
+        if (!seen.has(error.message)) notice(`Redis at ${this.target.display}: ${error.message}`);
+        seen.add(error.message);
+        return;
+      }
+      if (lost) return;
+      lost = true;
+      notice(`lost Redis at ${this.target.display} (${error.message}); waiting for it to come back — trials running on workers go on (Ctrl-C stops here; run the same command again to resume)`);
+    };
+    this.queue.on('error', onError);
+    this.events.on('error', onError);
+    this.client.on('error', onError);
+    this.client.on('ready', () => {
+      if (!lost) return;
+      lost = false;
+      notice(`Redis at ${this.target.display} is back`);
+      void this.resubmitLost().then(
+        (again) => {
+          if (again > 0) {
+            notice(
+              `Redis came back without ${again} of the job(s) this coordinator waits for (restarted without persistence?): the teacher's data and those jobs were submitted again. ` +
+                'For long sweeps keep Redis persistent (appendonly yes)',
+            );
+          }
+        },
+        (error: unknown) => notice(`Redis at ${this.target.display} is back, but the jobs it lost could not be submitted again: ${error instanceof Error ? error.message : String(error)}`),
+      );
+    });
+  }
+
+  /**
+   * After an outage: jobs this coordinator waits for that Redis no longer has (a restart without
+   * persistence) are added again under their ids, with the logits and teacher they name (stored
+   * by content, so putting them again is harmless). Returns how many were added.
+   */
+  private async resubmitLost(): Promise<number> {
+    const missing: string[] = [];
+    for (const jobId of this.inFlight.keys()) if ((await Job.fromId(this.queue, jobId)) === undefined) missing.push(jobId);
+    if (missing.length === 0) return 0;
+    if (this.options.teacherLogits !== undefined) {
+      await putLogits(this.client, this.options.teacherLogits, this.options.logitCache === undefined ? {} : { cache: this.options.logitCache });
+    }
+    if (this.options.teacher !== undefined) await teacherToJob(this.client, this.options.teacher.payload);
+    for (const jobId of missing) {
+      const job = this.inFlight.get(jobId);
+      if (job !== undefined) await this.queue.add(job.name as never, job.data, { jobId, ...job.opts });
+    }
+    return missing.length;
   }
 
   /**
@@ -83,7 +144,7 @@ export class QueueExecutor implements Executor {
    * getWorkers, from Redis' CLIENT LIST) two looks running is said once; a worker seen again
    * re-arms it. A Redis that refuses CLIENT LIST (some hosted ones) is not watched.
    */
-  private watchForWorkers(onWaiting: (message: string) => void, everyMs: number): ReturnType<typeof setInterval> {
+  private watchForWorkers(onNotice: (message: string) => void, everyMs: number): ReturnType<typeof setInterval> {
     let empty = 0;
     let told = false;
     let looking = false;
@@ -103,7 +164,7 @@ export class QueueExecutor implements Executor {
             empty += 1;
             if (empty < 2 || told) return;
             told = true;
-            onWaiting(
+            onNotice(
               `no worker is connected to ${this.description}: ${this.pending} ${what} wait in the queue. Start one on any machine that has the data and plugins — ` +
                 `distillery worker --redis ${this.target.display}${this.queue.name === DEFAULT_QUEUE ? '' : ` --queue ${this.queue.name}`} — and they run (nothing is lost meanwhile)`,
             );
@@ -150,6 +211,8 @@ export class QueueExecutor implements Executor {
     const abandoned = new Promise<ExecutorOutcome<never>>((resolve) => (endNow = resolve));
     const end = (message: string, details: Record<string, unknown>) => {
       ended = true;
+      // Taken back or given up: not a job to submit again should Redis come back empty.
+      this.inFlight.delete(jobId);
       endNow({ ok: false, error: new DistilleryError('E_ABORTED', message, { details }).toJSON() });
     };
     // Epochs (or examples) reported so far; `finished` once the result is in: events still in flight after it are late copies.
@@ -294,11 +357,11 @@ export class QueueExecutor implements Executor {
         if (job !== undefined && (await job.getState()) === 'failed') {
           // A sweep run again retries what failed (an aborted sweep's ended trials too), as a local one does.
           await job.retry('failed', { resetAttemptsMade: true });
-        } else if (job === undefined) {
-          const attempts = this.options.attempts ?? 2;
-          // An id that exists makes add() a no-op: two coordinators, or a rerun, share one job.
-          job = await this.queue.add(data.format === 'distillery-trial' ? 'trial' : 'shard', data, { jobId, attempts, backoff: { type: 'fixed', delay: this.options.backoffMs ?? 1000 } });
         }
+        const entry = { name: data.format === 'distillery-trial' ? 'trial' : 'shard', data, opts: { attempts: this.options.attempts ?? 2, backoff: { type: 'fixed' as const, delay: this.options.backoffMs ?? 1000 } } };
+        // An id that exists makes add() a no-op: two coordinators, or a rerun, share one job.
+        job ??= await this.queue.add(entry.name, data, { jobId, ...entry.opts });
+        this.inFlight.set(jobId, entry);
         return job;
       })();
       queued(put);
@@ -306,6 +369,7 @@ export class QueueExecutor implements Executor {
       for (let rerun = 0; ; rerun += 1) {
         try {
           const value = (await job.waitUntilFinished(this.events)) as TrialResult | ShardJobResult;
+          this.inFlight.delete(jobId);
           return { ok: true, value };
         } catch (error) {
           const failure = await this.failure(jobId, error);
@@ -316,10 +380,12 @@ export class QueueExecutor implements Executor {
             await job.retry('failed', { resetAttemptsMade: true });
             continue;
           }
+          this.inFlight.delete(jobId);
           return { ok: false, ...failure };
         }
       }
     } catch (error) {
+      this.inFlight.delete(jobId);
       return { ok: false, ...(await this.failure(jobId, error)) };
     }
   }

@@ -6,7 +6,7 @@ import { createPluginRegistry } from '../builtin-registry.js';
 import { RunnerPool } from '../pool/runner-pool.js';
 import type { SoftLabelShard, TeacherPayload } from '../protocol.js';
 import type { TrialEpoch, TrialResult } from '../trial/trial-spec.js';
-import { DEFAULT_QUEUE, END_VALUE, STOP_KEY_PREFIX, STOP_POLL_MS, decodeJobError, encodeJobError } from './job-error.js';
+import { CONNECTION_ERROR, DEFAULT_QUEUE, END_VALUE, STOP_KEY_PREFIX, STOP_POLL_MS, decodeJobError, encodeJobError } from './job-error.js';
 import { StopWatcher } from './stop-watcher.js';
 import { LogitFetcher, type LogitsSource } from './logit-store.js';
 import { bullConnection, openClient } from './redis-connection.js';
@@ -232,9 +232,6 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       })()),
   };
 }
-
-/** What ioredis says while Redis is out of reach (refused, gone, unresolvable, timing out). */
-const CONNECTION_ERROR = /ECONNREFUSED|ECONNRESET|ENOTFOUND|ETIMEDOUT|EHOSTUNREACH|Connection is closed/;
 
 function checkFingerprints(plugin: string, expected: { readonly train: string; readonly test?: string }, loaded: LoadedData, worker: string): void {
   const wrong = (['train', 'test'] as const)
