@@ -140,8 +140,8 @@ export class QueueExecutor implements Executor {
   }
 
   /**
-   * Every `everyMs`, while jobs are pending: no worker connected to the queue (BullMQ's
-   * getWorkers, from Redis' CLIENT LIST) two looks running is said once; a worker seen again
+   * While jobs are pending, a look every `everyMs / 2`: no worker connected to the queue (BullMQ's
+   * getWorkers, from Redis' CLIENT LIST) at two looks in a row is said once; a worker seen again
    * re-arms it. A Redis that refuses CLIENT LIST (some hosted ones) is not watched.
    */
   private watchForWorkers(onNotice: (message: string) => void, everyMs: number): ReturnType<typeof setInterval> {
@@ -169,7 +169,10 @@ export class QueueExecutor implements Executor {
                 `distillery worker --redis ${this.target.display}${this.queue.name === DEFAULT_QUEUE ? '' : ` --queue ${this.queue.name}`} — and they run (nothing is lost meanwhile)`,
             );
           },
-          () => clearInterval(timer),
+          // Redis away: the next look tries again. Refused (no CLIENT LIST on some hosted Redis): no watch.
+          (error: unknown) => {
+            if (!CONNECTION_ERROR.test(error instanceof Error ? error.message : String(error))) clearInterval(timer);
+          },
         )
         .finally(() => (looking = false));
     }, everyMs / 2);
