@@ -10,7 +10,7 @@ import type { ExportFlags } from './commands/export-command.js';
 import type { RunFlags } from './commands/run-command.js';
 import { addWorkerCommand } from './commands/worker-command.js';
 import { unknownCommandMessage } from './unknown-command.js';
-import { wrapToWidth } from './wrap-text.js';
+import { terminalColumns, wrapToWidth } from './wrap-text.js';
 
 export const VERSION = '0.1.0';
 
@@ -54,8 +54,6 @@ function withCommonOptions(command: Command): Command {
 
 const print = (text: string) => process.stdout.write(text);
 const printJson = (value: unknown) => print(`${JSON.stringify(value, null, 2)}\n`);
-/** The columns of the terminal a stream is, if it is one and says its size (closing texts are fitted to it). */
-const terminalWidth = (stream: NodeJS.WriteStream = process.stdout) => (stream.isTTY && stream.columns > 0 ? stream.columns : undefined);
 
 export function buildProgram(): Command {
   const program = new Command('distillery')
@@ -76,7 +74,7 @@ export function buildProgram(): Command {
       const { formatRunOutcome, runCommand } = await import('./commands/run-command.js');
       const outcome = await runCommand(config, flags);
       if (flags.json === true) printJson({ directory: outcome.directory, report: outcome.data.report, speed: outcome.data.speed });
-      else print(formatRunOutcome(outcome, terminalWidth()));
+      else print(formatRunOutcome(outcome, terminalColumns(process.stdout)));
     });
 
   withCommonOptions(program.command('label <config>'))
@@ -101,7 +99,7 @@ export function buildProgram(): Command {
       const { formatSweepOutcome, sweepCommand } = await import('./commands/sweep-command.js');
       const outcome = await sweepCommand(config, flags);
       if (flags.json === true) printJson({ directory: outcome.directory, summary: outcome.result.summary, ran: outcome.result.ran, skipped: outcome.result.skipped, failed: outcome.result.failed, statuses: outcome.result.statuses });
-      else print(formatSweepOutcome(outcome, terminalWidth()));
+      else print(formatSweepOutcome(outcome, terminalColumns(process.stdout)));
     });
 
   addWorkerCommand(program, number);
@@ -200,7 +198,7 @@ export async function main(argv: string[]): Promise<number> {
     const verbose = argv.includes('--verbose') || isDebug();
     const message = error instanceof Error ? (verbose ? (error.stack ?? error.message) : error.message) : String(error);
     // One paragraph, broken at spaces on a terminal (a stack trace is left as it is).
-    const width = verbose ? undefined : terminalWidth(process.stderr);
+    const width = verbose ? undefined : terminalColumns(process.stderr);
     process.stderr.write(`${wrapToWidth(`distillery: ${message}`, width)}\n`);
     return isAborted(error) ? 130 : 1;
   }

@@ -24,3 +24,12 @@ export function wrapToWidth(text: string, width: number | undefined): string {
     })
     .join('\n');
 }
+
+/**
+ * The columns of the terminal `stream` is, if it says: a pseudo-terminal without a size
+ * (script(1) run from a pipe) reports 0, which is unknown, not none.
+ */
+export function terminalColumns(stream: NodeJS.WritableStream): number | undefined {
+  const { isTTY, columns } = stream as { isTTY?: boolean; columns?: number };
+  return isTTY === true && columns !== undefined && columns > 0 ? columns : undefined;
+}

@@ -1,6 +1,6 @@
 import { describeTrialOutcome, formatCacheRejection } from '@distillery/runner';
 import cliProgress from 'cli-progress';
-import { wrapToWidth } from '../wrap-text.js';
+import { terminalColumns, wrapToWidth } from '../wrap-text.js';
 import { WorkerNumbers, trialEpochInfo } from './progress-labels.js';
 import type { ProgressView } from './progress-view.js';
 import { formatLosses } from './progress-view.js';
@@ -20,9 +20,7 @@ export function createBarsView(stream: NodeJS.WritableStream): ProgressView {
   // and a stale copy of another row would stay where it was.
   // The bars narrow on a narrow terminal (30 wide from 90 columns, 20 at 80): what a row says
   // matters more than how long its bar is, and cli-progress cuts a row at the terminal's edge.
-  // A pseudo-terminal without a size (script(1) run from a pipe) says 0 columns: unknown, not none.
-  const reported = (stream as { columns?: number }).columns;
-  const columns = reported !== undefined && reported > 0 ? reported : undefined;
+  const columns = terminalColumns(stream);
   const barsize = columns === undefined ? 30 : Math.max(10, Math.min(30, columns - 60));
   const multibar = new cliProgress.MultiBar(
     { stream, clearOnComplete: false, hideCursor: true, format: ROW, barsize, autopadding: true, etaBuffer: 20, forceRedraw: true },

@@ -6,10 +6,11 @@ import type { SoftLabelShard, TeacherPayload } from '../protocol.js';
 import { readBlob } from './blob-store.js';
 import { teacherToJob, type JobTeacher, type ShardJobData, type ShardJobResult } from './shard-job.js';
 import type { TrialEpoch, TrialResult } from '../trial/trial-spec.js';
-import { CONNECTION_ERROR, DEFAULT_QUEUE, END_VALUE, STOP_KEY_PREFIX, STOP_VALUE, decodeJobError, stopChannel } from './job-error.js';
+import { DEFAULT_QUEUE, END_VALUE, STOP_KEY_PREFIX, STOP_VALUE, decodeJobError, stopChannel } from './job-error.js';
 import { putLogits, type LogitsAddress } from './logit-store.js';
 import { bullConnection, openClient } from './redis-connection.js';
 import { parseRedisUrl, type RedisTarget } from './redis-url.js';
+import { watchForWorkers, watchRedisOutages } from './redis-watch.js';
 import { trialJobId, type DatasetSpec, type TrialJobData } from './trial-job.js';
 
 export interface QueueExecutorOptions {
@@ -80,42 +81,40 @@ export class QueueExecutor implements Executor {
     // address (or the teacher's fingerprint) joins it, so the same grid with another teacher is other jobs.
     this.jobPrefix = fingerprint(options.sweep, sent.teacherLogits?.sha256 ?? '', sent.teacher?.fingerprint ?? '');
     const notice = options.onNotice ?? (() => undefined);
-    this.waitingWatch = options.onNotice === undefined ? undefined : this.watchForWorkers(notice, options.waitingNoticeMs ?? 15_000);
+    const what = options.teacherLogits === undefined ? 'soft-label shard(s)' : 'trial(s)';
+    const startOne = `distillery worker --redis ${target.display}${queue.name === DEFAULT_QUEUE ? '' : ` --queue ${queue.name}`}`;
+    this.waitingWatch =
+      options.onNotice === undefined
+        ? undefined
+        : watchForWorkers(queue, () => this.pending, options.waitingNoticeMs ?? 15_000, () =>
+            notice(`no worker is connected to ${this.description}: ${this.pending} ${what} wait in the queue. Start one on any machine that has the data and plugins — ${startOne} — and they run (nothing is lost meanwhile)`),
+          );
     this.watchConnection(notice);
   }
 
-  /** Connection errors of the queue, its event stream and the client, said once per outage. */
+  /** Connection errors of the queue, its event stream and the client, said once per outage; jobs Redis lost, submitted again. */
   private watchConnection(notice: (message: string) => void): void {
-    let lost = false;
     const seen = new Set<string>();
-    const onError = (error: Error) => {
-      if (!CONNECTION_ERROR.test(error.message)) {
+    watchRedisOutages([this.queue, this.events, this.client], this.client, {
+      lost: (error) => notice(`lost Redis at ${this.target.display} (${error.message}); waiting for it to come back — trials running on workers go on (Ctrl-C stops here; run the same command again to resume)`),
+      other: (error) => {
         if (!seen.has(error.message)) notice(`Redis at ${this.target.display}: ${error.message}`);
         seen.add(error.message);
-        return;
-      }
-      if (lost) return;
-      lost = true;
-      notice(`lost Redis at ${this.target.display} (${error.message}); waiting for it to come back — trials running on workers go on (Ctrl-C stops here; run the same command again to resume)`);
-    };
-    this.queue.on('error', onError);
-    this.events.on('error', onError);
-    this.client.on('error', onError);
-    this.client.on('ready', () => {
-      if (!lost) return;
-      lost = false;
-      notice(`Redis at ${this.target.display} is back`);
-      void this.resubmitLost().then(
-        (again) => {
-          if (again > 0) {
-            notice(
-              `Redis came back without ${again} of the job(s) this coordinator waits for (restarted without persistence?): the teacher's data and those jobs were submitted again. ` +
-                'For long sweeps keep Redis persistent (appendonly yes)',
-            );
-          }
-        },
-        (error: unknown) => notice(`Redis at ${this.target.display} is back, but the jobs it lost could not be submitted again: ${error instanceof Error ? error.message : String(error)}`),
-      );
+      },
+      back: () => {
+        notice(`Redis at ${this.target.display} is back`);
+        void this.resubmitLost().then(
+          (again) => {
+            if (again > 0) {
+              notice(
+                `Redis came back without ${again} of the job(s) this coordinator waits for (restarted without persistence?): the teacher's data and those jobs were submitted again. ` +
+                  'For long sweeps keep Redis persistent (appendonly yes)',
+              );
+            }
+          },
+          (error: unknown) => notice(`Redis at ${this.target.display} is back, but the jobs it lost could not be submitted again: ${error instanceof Error ? error.message : String(error)}`),
+        );
+      },
     });
   }
 
@@ -137,47 +136,6 @@ export class QueueExecutor implements Executor {
       if (job !== undefined) await this.queue.add(job.name as never, job.data, { jobId, ...job.opts });
     }
     return missing.length;
-  }
-
-  /**
-   * While jobs are pending, a look every `everyMs / 2`: no worker connected to the queue (BullMQ's
-   * getWorkers, from Redis' CLIENT LIST) at two looks in a row is said once; a worker seen again
-   * re-arms it. A Redis that refuses CLIENT LIST (some hosted ones) is not watched.
-   */
-  private watchForWorkers(onNotice: (message: string) => void, everyMs: number): ReturnType<typeof setInterval> {
-    let empty = 0;
-    let told = false;
-    let looking = false;
-    const what = this.options.teacherLogits === undefined ? 'soft-label shard(s)' : 'trial(s)';
-    const timer = setInterval(() => {
-      if (looking || this.pending === 0) return;
-      looking = true;
-      void this.queue
-        .getWorkers()
-        .then(
-          (workers) => {
-            if (workers.length > 0) {
-              empty = 0;
-              told = false;
-              return;
-            }
-            empty += 1;
-            if (empty < 2 || told) return;
-            told = true;
-            onNotice(
-              `no worker is connected to ${this.description}: ${this.pending} ${what} wait in the queue. Start one on any machine that has the data and plugins — ` +
-                `distillery worker --redis ${this.target.display}${this.queue.name === DEFAULT_QUEUE ? '' : ` --queue ${this.queue.name}`} — and they run (nothing is lost meanwhile)`,
-            );
-          },
-          // Redis away: the next look tries again. Refused (no CLIENT LIST on some hosted Redis): no watch.
-          (error: unknown) => {
-            if (!CONNECTION_ERROR.test(error instanceof Error ? error.message : String(error))) clearInterval(timer);
-          },
-        )
-        .finally(() => (looking = false));
-    }, everyMs / 2);
-    timer.unref();
-    return timer;
   }
 
   /** Connects (one clear error if Redis is not there), uploads the logits' chunks, listens to the queue's events. */

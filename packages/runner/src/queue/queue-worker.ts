@@ -6,10 +6,11 @@ import { createPluginRegistry } from '../builtin-registry.js';
 import { RunnerPool } from '../pool/runner-pool.js';
 import type { SoftLabelShard, TeacherPayload } from '../protocol.js';
 import type { TrialEpoch, TrialResult } from '../trial/trial-spec.js';
-import { CONNECTION_ERROR, DEFAULT_QUEUE, END_VALUE, STOP_KEY_PREFIX, STOP_POLL_MS, decodeJobError, encodeJobError } from './job-error.js';
+import { DEFAULT_QUEUE, END_VALUE, STOP_KEY_PREFIX, STOP_POLL_MS, decodeJobError, encodeJobError } from './job-error.js';
 import { StopWatcher } from './stop-watcher.js';
 import { LogitFetcher, type LogitsSource } from './logit-store.js';
 import { bullConnection, openClient } from './redis-connection.js';
+import { watchRedisOutages } from './redis-watch.js';
 import { parseRedisUrl } from './redis-url.js';
 import { putBlob } from './blob-store.js';
 import { parseShardJob, teacherFromJob, type JobTeacher, type ShardJobData, type ShardJobResult } from './shard-job.js';
@@ -200,19 +201,11 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   });
   // Connection blips are retried by ioredis; what BullMQ still reports (a lock lost while a job
   // finished, so the job goes back to the queue) is worth a line in the worker's log. Redis out of
-  // reach is said once (ioredis retries every second, BullMQ reports each try), and its return once.
-  let unreachable = false;
-  worker.on('error', (error: Error) => {
-    if (!CONNECTION_ERROR.test(error.message)) return options.onEvent?.({ type: 'warning', message: error.message });
-    if (unreachable) return;
-    unreachable = true;
-    options.onEvent?.({ type: 'warning', message: `lost Redis at ${target.display} (${error.message}); retrying until it is back — trials running here go on, their results wait for it` });
-  });
-  // ioredis says 'ready' on each reconnection of this process's own client (BullMQ's worker does not re-emit it).
-  client.on('ready', () => {
-    if (!unreachable) return;
-    unreachable = false;
-    options.onEvent?.({ type: 'warning', message: `Redis at ${target.display} is back: taking jobs again` });
+  // reach is said once, and its return once.
+  const reachable = watchRedisOutages([worker], client, {
+    lost: (error) => options.onEvent?.({ type: 'warning', message: `lost Redis at ${target.display} (${error.message}); retrying until it is back — trials running here go on, their results wait for it` }),
+    back: () => options.onEvent?.({ type: 'warning', message: `Redis at ${target.display} is back: taking jobs again` }),
+    other: (error) => options.onEvent?.({ type: 'warning', message: error.message }),
   });
   // Its threads start now (backend, warm-up, plugins), not inside the first job's time; a thread
   // that fails to start says so on each job, as before.
@@ -222,7 +215,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   let closing: Promise<void> | undefined;
   return {
     name,
-    reachable: () => !unreachable,
+    reachable,
     close: () =>
       (closing ??= (async () => {
         await worker.close();
