@@ -1,6 +1,7 @@
 import { setupBackend, tf } from '@distillery/core';
 import { folderFetch } from '@distillery/core/testing';
 import { loadConfig } from '@distillery/cli';
+import { createPluginRegistry } from '@distillery/runner';
 import { access, cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -189,6 +190,27 @@ describe('distillery eval, init, schema', () => {
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('already exists (use --force to overwrite)');
     expect((await runCli(['init', file, '--force'])).code).toBe(0);
+  });
+
+  it("names every built-in plugin in the starter's comments, and its commented augmentation and feature term are valid when uncommented", async () => {
+    const file = join(dir, 'starter-choices.yaml');
+    expect((await runCli(['init', file])).code).toBe(0);
+    const text = await readFile(file, 'utf8');
+    const registry = await createPluginRegistry();
+    const line = (key: string) => text.split('\n').find((l) => l.trimStart().startsWith(key)) ?? '';
+    for (const [kind, key] of [['dataset', 'dataset:'], ['teacher', 'plugin: mlp'], ['augmentation', '# augmentation:']] as const) {
+      for (const name of registry.names(kind)) expect(line(key), `${kind} ${name}`).toContain(name);
+    }
+    // The students' line is the second `plugin: mlp`.
+    for (const name of registry.names('student')) expect(text.split('\n').filter((l) => l.trimStart().startsWith('plugin: mlp'))[1]).toContain(name);
+    // Each loss is a logit loss in distillation.loss's list, a feature loss in features', or ce (always there).
+    for (const name of registry.names('loss')) {
+      if (name !== 'ce') expect(`${line('loss:')} ${line('# features:')}`, `loss ${name}`).toMatch(new RegExp(`[ |]${name}[ |(]`));
+    }
+    await writeFile(file, text.replace('  # augmentation:', '  augmentation:').replace('  # features:', '  features:'));
+    const { config } = await loadConfig(file);
+    expect(config.distillation.augmentation).toEqual({ plugin: 'shift', options: {} });
+    expect(config.distillation.features).toMatchObject([{ student: 'dense_1', teacher: 'dense_1', loss: 'hint', adapter: 'dense' }]);
   });
 
   it('prints the config JSON Schema, and answers --version and --help', async () => {

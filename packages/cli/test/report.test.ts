@@ -10,6 +10,7 @@ import { measureSpeeds, speedFromTimes } from '../src/commands/measure-speed.js'
 import { FONT_FILES } from '../src/report/bundled-font.js';
 import { sameSpeed, speedText } from '../src/report/format.js';
 import { runReportBlocks, speedParagraph } from '../src/report/run-report.js';
+import { formatReport } from '../src/report-text.js';
 import { readTextWidth } from '../src/report/font-metrics.js';
 import { writeReport, type SweepReportData } from '../src/report/index.js';
 import { renderMarkdown } from '../src/report/render-markdown.js';
@@ -131,6 +132,16 @@ describe('writeReport, run', () => {
     };
     expect(text('sum', 1)).toContain('trains on ce + 1·kd (T = 4)');
     expect(text('convex', 0.9)).toContain('trains on (1 − 0.9)·ce + 0.9·kd (T = 4)');
+  });
+
+  it('names feature terms, an online teacher and the augmentation beside the logit term, in the report and the closing lines', () => {
+    const settings = { ...runFixture.report.settings, augmentation: 'shift', onlineTeacher: true, features: ['at(conv2d_2→conv2d_2)'] };
+    const report = { ...runFixture.report, settings };
+    const prose = JSON.stringify(runReportBlocks({ ...runFixture, report }));
+    expect(prose).toContain("trains on ce + 1·kd (T = 4) + at(conv2d_2→conv2d_2), the teacher run online on each of its batches; both students' labelled inputs are augmented with shift;");
+    expect(formatReport(report, 'wasm').split('\n')[0]).toMatch(/ · loss ce \+ 1·kd \(T=4\) \+ at\(conv2d_2→conv2d_2\) · augmentation shift · teacher online · seed 1 · backend wasm$/);
+    // Without them, neither says more than the logit term.
+    expect(formatReport({ ...runFixture.report, settings: { ...runFixture.report.settings, form: 'convex', lambda: 0.9 } }, 'wasm').split('\n')[0]).toMatch(/ · loss \(1 − 0\.9\)·ce \+ 0\.9·kd \(T=4\) · seed 1 · backend wasm$/);
   });
 
   it('draws the text of a plot into its PNG with the bundled font', async () => {

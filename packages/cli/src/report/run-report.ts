@@ -1,4 +1,4 @@
-import { gapClosed } from '../report-text.js';
+import { gapClosed, objectiveText } from '../report-text.js';
 import { duration, integer, percent, sameSpeed, speedText } from './format.js';
 import { RUN_MODELS } from './model-names.js';
 import type { ReportBlock } from './report-document.js';
@@ -36,7 +36,11 @@ export function runReportBlocks(data: RunReportData): ReportBlock[] {
   const { report } = data;
   const s = report.settings;
   const closed = gapClosed(report);
-  const loss = `${s.form === 'convex' ? `(1 − ${s.lambda})·ce` : 'ce'} + ${s.lambda}·${s.distillationLoss} (T = ${s.temperature})`;
+  const objective = objectiveText(s, true);
+  const loss =
+    objective.formula +
+    (objective.online ? ', the teacher run online on each of its batches' : '') +
+    (objective.augmentation === undefined ? '' : `; both students' labelled inputs are augmented with ${objective.augmentation}`);
   return [
     { kind: 'heading', level: 1, text: data.title },
     { kind: 'paragraph', text: `Run of ${data.createdAt} on the ${data.backend} backend, seed ${s.seed}.` },
