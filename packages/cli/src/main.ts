@@ -119,6 +119,7 @@ export function buildProgram(): Command {
     .description('evaluate a saved model on a dataset')
     .option('--data <dataset>', 'dataset plugin (mnist-embedded, fashion-mnist, idx, …); default: the one recorded in the run folder')
     .option('--data-options <json>', 'the dataset plugin’s options as JSON')
+    .option('--plugin <module...>', 'plugin modules to load (a third-party dataset), besides those the run folder records')
     .addOption(new Option('--split <split>', 'which split').choices(['train', 'test']).default('test'))
     .addOption(new Option('--backend <name>', 'numerical backend').choices(['wasm', 'cpu', 'tensorflow']))
     .option('--json', 'print the result as JSON')

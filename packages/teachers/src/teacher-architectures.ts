@@ -7,10 +7,18 @@ import { createCnn, createMlp, type CnnOptions, type MlpOptions } from '@distill
  */
 export type TeacherMlpOptions = Omit<MlpOptions, 'hidden'> & { readonly hidden?: readonly number[] };
 
+/**
+ * Input dropout by default only on inputs with a grid (an image: `[28, 28, 1]`), as Hinton et al.
+ * drop a fifth of MNIST's pixels: neighbouring pixels carry the same signal. A flat vector of
+ * features (a table's row) gets none unless asked for: each feature may be the one that matters,
+ * and with two of them (a point's coordinates) dropping either hides what the class depends on.
+ */
+export const teacherInputDropout = (inputShape: readonly number[]): number => (inputShape.length > 1 ? 0.2 : 0);
+
 export function createTeacherMlp(options: TeacherMlpOptions): LayersClassifier {
   return createMlp({
     dropout: 0.5,
-    inputDropout: 0.2,
+    inputDropout: teacherInputDropout(options.inputShape),
     name: 'teacher-mlp',
     ...options,
     hidden: options.hidden ?? [1200, 1200],

@@ -36,7 +36,7 @@ export interface EnsemblePluginOptions {
 export const mlpTeacherPlugin = definePlugin({
   kind: 'teacher',
   name: 'mlp',
-  description: 'MLP teacher: hidden [1200, 1200], dropout 0.5, input dropout 0.2 (Hinton et al.)',
+  description: 'MLP teacher: hidden [1200, 1200], dropout 0.5, input dropout 0.2 on images (Hinton et al.), none on feature vectors',
   parseOptions: (input) => parseMlpPluginOptions('mlp', input, [1200, 1200]) as TeacherMlpPluginOptions,
   create: (options, context) => createTeacherMlp({ ...options, seed: options.seed ?? context.seed ?? 1 }),
 });

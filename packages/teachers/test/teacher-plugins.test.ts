@@ -1,4 +1,4 @@
-import { type LayersClassifier, PluginRegistry, definePlugin, setupBackend } from '@distillery/core';
+import { type LayersClassifier, type Model, PluginRegistry, definePlugin, setupBackend } from '@distillery/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EnsembleTeacher, registerTeachers, teacherPlugins } from '../src/index.js';
 import { fixedLogits, logitsOf, probe } from './teacher-fixtures.js';
@@ -17,10 +17,15 @@ describe('teacher plugins', () => {
   it('builds architectures with teacher defaults, seeded by the run seed', async () => {
     const registry = registerTeachers(new PluginRegistry());
     const mlp = registry.create('teacher', 'mlp', { inputShape: [4], numClasses: 3 }, { seed: 5 }) as LayersClassifier;
-    // Hinton et al.'s MNIST teacher shape: 1200-1200, dropout 0.5 on hidden layers, 0.2 on the inputs.
+    // Hinton et al.'s MNIST teacher shape: 1200-1200, dropout 0.5 on hidden layers, and 0.2 on the
+    // inputs of an image only: a feature vector's inputs are not dropped unless asked for.
     expect(mlp.countParams()).toBe(4 * 1200 + 1200 + 1200 * 1200 + 1200 + 1200 * 3 + 3);
-    const rates = mlp.layersModel.layers.filter((l) => l.getClassName() === 'Dropout').map((l) => (l.getConfig() as { rate: number }).rate);
-    expect(rates).toEqual([0.2, 0.5, 0.5]);
+    const rates = (m: Model) => (m as LayersClassifier).layersModel.layers.filter((l) => l.getClassName() === 'Dropout').map((l) => (l.getConfig() as { rate: number }).rate);
+    expect(rates(mlp)).toEqual([0.5, 0.5]);
+    const image = registry.create('teacher', 'mlp', { inputShape: [4, 4, 1], numClasses: 3, hidden: [8] });
+    const asked = registry.create('teacher', 'mlp', { inputShape: [4], numClasses: 3, hidden: [8], inputDropout: 0.1 });
+    expect([rates(image), rates(asked)]).toEqual([[0.2, 0.5], [0.1, 0.5]]);
+    for (const m of [image, asked]) m.dispose();
     const again = registry.create('teacher', 'mlp', { inputShape: [4], numClasses: 3 }, { seed: 5 });
     const x = probe();
     expect(await logitsOf(again, x)).toEqual(await logitsOf(mlp, x));

@@ -67,11 +67,18 @@ export async function createOutDirectory(directory: string): Promise<void> {
   }
 }
 
-/** Every run folder keeps the resolved config (defaults and flags applied), to repeat it exactly. */
-export async function writeResolvedConfig(directory: string, config: DistilleryConfig): Promise<string> {
+/**
+ * Every run folder keeps the resolved config (defaults and flags applied), to repeat it exactly:
+ * with its `baseDir` absolute, so the copy's relative paths (a plugin `./my-data.mjs`, a CSV file)
+ * still name the same files when it is read from the run folder or from anywhere else.
+ */
+export async function writeResolvedConfig(directory: string, config: DistilleryConfig, baseDir: string): Promise<string> {
   await createOutDirectory(directory);
   const path = join(directory, 'config.resolved.json');
-  await writeFile(path, `${JSON.stringify(config, null, 2)}\n`);
+  const { $schema, name, ...rest } = config;
+  // The config's own baseDir (relative to its file) gives way to the absolute one it stood for.
+  const resolved = { ...($schema === undefined ? {} : { $schema }), name, ...rest, baseDir };
+  await writeFile(path, `${JSON.stringify(resolved, null, 2)}\n`);
   return path;
 }
 

@@ -1,4 +1,4 @@
-import { DistilleryError, evaluateModel, loadModel, setupBackend, type EvaluationMetrics } from '@distillery/core';
+import { DistilleryError, closestName, evaluateModel, loadModel, resolvePluginModule, setupBackend, type EvaluationMetrics } from '@distillery/core';
 import { createPluginRegistry } from '@distillery/runner';
 import { assertFiniteMetrics, assertFiniteWeights } from './finite-model-check.js';
 import { recordedDataset } from './recorded-dataset.js';
@@ -7,6 +7,8 @@ export interface EvalFlags {
   /** Default: the dataset recorded in the run folder the model was saved in. */
   readonly data?: string;
   readonly dataOptions?: string;
+  /** Plugin modules to load besides the run folder's (resolved from the current folder). */
+  readonly plugin?: readonly string[];
   readonly split?: 'train' | 'test';
   readonly backend?: string;
 }
@@ -17,12 +19,14 @@ export async function evalCommand(modelDir: string, flags: EvalFlags): Promise<E
   // The model first: a folder that holds none is the problem to name, whatever --data says.
   const model = await loadModel(modelDir);
   try {
-    const recorded = flags.data === undefined ? await recordedDataset(modelDir) : undefined;
+    // The run folder's record: its dataset when --data names none, its plugins (and where its
+    // relative paths are resolved) always — a third-party dataset named by --data is among them.
+    const recorded = await recordedDataset(modelDir, flags.data === undefined);
     const data = flags.data ?? recorded?.dataset;
     if (data === undefined) {
       throw new DistilleryError('E_CONFIG', `--data: ${modelDir} is not inside a run folder (no config.resolved.json beside it), so name the dataset, e.g. --data mnist-embedded`);
     }
-    let options: unknown = recorded?.options ?? {};
+    let options: unknown = flags.data === undefined ? (recorded?.options ?? {}) : {};
     if (flags.dataOptions !== undefined) {
       try {
         options = JSON.parse(flags.dataOptions);
@@ -30,8 +34,16 @@ export async function evalCommand(modelDir: string, flags: EvalFlags): Promise<E
         throw new DistilleryError('E_CONFIG', `--data-options: expected JSON, e.g. '{"limit":{"test":500}}', got ${flags.dataOptions}`);
       }
     }
-    const registry = await createPluginRegistry(recorded === undefined ? {} : { plugins: recorded.plugins, baseDir: process.cwd() });
-    const dataset = await registry.create('dataset', data, options as never).load(flags.split ?? 'test');
+    const baseDir = recorded?.baseDir ?? process.cwd();
+    // The run's plugins are found from where its config was; --plugin's from the current folder.
+    const plugins = [...(recorded?.plugins ?? []), ...(flags.plugin ?? []).map((p) => resolvePluginModule(p, process.cwd()))];
+    const registry = await createPluginRegistry({ plugins, baseDir });
+    const known = registry.names('dataset');
+    if (!known.includes(data) && closestName(data, known) === undefined && recorded === undefined && flags.plugin === undefined) {
+      // No misspelling, and no run folder to say where a third-party dataset comes from: --plugin is what is missing.
+      throw new DistilleryError('E_PLUGIN_NOT_FOUND', `--data: unknown dataset ${JSON.stringify(data)}; available: ${known.join(', ')}. A third-party dataset? Name its module with --plugin, e.g. --plugin ./my-data.mjs`);
+    }
+    const dataset = await registry.create('dataset', data, options as never, { baseDir }).load(flags.split ?? 'test');
     assertFiniteWeights(model, modelDir);
     const metrics = await evaluateModel(model, dataset);
     assertFiniteMetrics({ accuracy: metrics.accuracy, 'cross-entropy': metrics.loss }, `${modelDir} on ${dataset.name}`);

@@ -24,7 +24,7 @@ export async function labelCommand(configFile: string, flags: CommonFlags): Prom
   const directory = resolve(flags.out ?? defaultOutDirectory(config.name, 'label'));
   const record = folderRecordOf(pipeline, 'label', undefined);
   await checkFolder(directory, record);
-  await writeResolvedConfig(directory, config);
+  await writeResolvedConfig(directory, config, pipeline.run.baseDir);
   await writeFolderRecord(directory, record);
   const progress = progressFor(flags);
   const { signal, release } = interruptSignal(progress, 'Finished shards stay in the cache; run it again to compute the rest.');

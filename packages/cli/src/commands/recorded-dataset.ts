@@ -8,31 +8,36 @@ export interface RecordedDataset {
   readonly options: Record<string, unknown>;
   /** Plugin modules the run loaded (a third-party dataset comes from one of them). */
   readonly plugins: string[];
+  /** Where the run's relative paths were resolved (its config's baseDir); absent in folders written before it was recorded. */
+  readonly baseDir?: string;
   readonly file: string;
 }
 
 /**
  * `distillery eval runs/x/student` without --data: the run folder (the model folder's parent,
  * or the folder itself) holds config.resolved.json, whose `data` names the dataset plugin and
- * its options. Undefined when there is none: the caller then asks for --data.
+ * its options, and `plugins` and `baseDir` where a third-party dataset comes from. Undefined
+ * when there is none: the caller then asks for --data. With `needDataset` false (--data given),
+ * a record that names no dataset is no error: only its plugins and baseDir are wanted.
  */
-export async function recordedDataset(modelDir: string): Promise<RecordedDataset | undefined> {
+export async function recordedDataset(modelDir: string, needDataset = true): Promise<RecordedDataset | undefined> {
   for (const folder of [dirname(resolve(modelDir)), resolve(modelDir)]) {
     const file = join(folder, 'config.resolved.json');
     const text = await readFile(file, 'utf8').catch(() => undefined);
     if (text === undefined) continue;
-    let config: { data?: { dataset?: unknown; options?: unknown }; plugins?: unknown };
+    let config: { data?: { dataset?: unknown; options?: unknown }; plugins?: unknown; baseDir?: unknown };
     try {
       config = JSON.parse(text) as typeof config;
     } catch (error) {
       throw new DistilleryError('E_CONFIG', `${file} is not valid JSON (${(error as Error).message}); pass the dataset with --data`);
     }
-    if (typeof config.data?.dataset !== 'string') {
+    if (typeof config.data?.dataset !== 'string' && needDataset) {
       throw new DistilleryError('E_CONFIG', `${file} names no dataset (data.dataset); pass it with --data`);
     }
-    const options = typeof config.data.options === 'object' && config.data.options !== null ? (config.data.options as Record<string, unknown>) : {};
+    const options = typeof config.data?.options === 'object' && config.data.options !== null ? (config.data.options as Record<string, unknown>) : {};
     const plugins = Array.isArray(config.plugins) ? config.plugins.filter((p): p is string => typeof p === 'string') : [];
-    return { dataset: config.data.dataset, options, plugins, file };
+    const baseDir = typeof config.baseDir === 'string' ? { baseDir: config.baseDir } : {};
+    return { dataset: typeof config.data?.dataset === 'string' ? config.data.dataset : '', options, plugins, ...baseDir, file };
   }
   return undefined;
 }

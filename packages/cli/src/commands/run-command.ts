@@ -47,7 +47,7 @@ export async function runCommand(configFile: string | undefined, flags: RunFlags
   const directory = resolve(flags.out ?? defaultOutDirectory(config.name, 'run'));
   const record = folderRecordOf(pipeline, 'run', { seed: spec.seed, data: spec.data, student: spec.student, distillation: spec.distillation });
   await checkFolder(directory, record); // before anything is written
-  await writeResolvedConfig(directory, config);
+  await writeResolvedConfig(directory, config, pipeline.run.baseDir);
   await writeFolderRecord(directory, record);
   const progress = withMetricsFile(progressFor(flags), join(directory, 'metrics.jsonl'));
   const { signal, release } = interruptSignal(progress, 'A trained teacher and finished soft labels are kept in the folder; run the same command again to go on from them.');

@@ -49,7 +49,7 @@ export async function sweepCommand(configFile: string, flags: SweepFlags): Promi
   const directory = resolve(flags.out ?? defaultSweepDirectory(config.name));
   const record = folderRecordOf(pipeline, 'sweep', { base, grid: definition.grid, seeds: definition.seeds, search: definition.search });
   await checkFolder(directory, record);
-  await writeResolvedConfig(directory, config);
+  await writeResolvedConfig(directory, config, pipeline.run.baseDir);
   await writeFolderRecord(directory, record);
   const progress = progressFor(flags);
   const resume = `Finished trials are kept in ${join(directory, 'trials.jsonl')}; run the same command again to resume.`;

@@ -19,6 +19,13 @@ const searchRangeSchema = z.union([
 export const configSchema = z
   .strictObject({
     $schema: z.string().optional(),
+    /**
+     * Where the config's relative paths (plugins, dataset files, teacher folders, the logit cache)
+     * are resolved, itself relative to the config file; default the config file's folder. A run
+     * folder's config.resolved.json records it as an absolute path, so that copy repeats the run,
+     * and `eval` finds the run's data, from any folder.
+     */
+    baseDir: z.string().min(1).optional(),
     ...runSpecShape,
     backend: z.enum(['wasm', 'cpu', 'tensorflow']).optional(),
     /** Worker threads for soft labels and sweeps (default: the number of cores). */

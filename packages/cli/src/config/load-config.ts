@@ -8,7 +8,7 @@ import { configSchema, type DistilleryConfig } from './config-schema.js';
 export interface LoadedConfig {
   /** Absolute path of the config file. */
   readonly path: string;
-  /** Its folder: relative paths in the config (plugins, directories) are resolved from here. */
+  /** Where relative paths in the config (plugins, directories) are resolved: its `baseDir`, else its folder. */
   readonly directory: string;
   readonly config: DistilleryConfig;
 }
@@ -26,7 +26,8 @@ export async function loadConfig(file: string, overrides: ConfigOverrides = {}):
     const where = error instanceof YAMLParseError && error.linePos !== undefined ? ` at line ${error.linePos[0].line}` : '';
     throw new DistilleryError('E_CONFIG', `${file}: not valid YAML or JSON${where}: ${(error as Error).message.split('\n')[0]}`);
   }
-  return { path, directory: dirname(path), config: parseConfig(applyOverrides(raw, overrides), file) };
+  const config = parseConfig(applyOverrides(raw, overrides), file);
+  return { path, directory: resolve(dirname(path), config.baseDir ?? '.'), config };
 }
 
 /** Command-line flags that replace config values: `--seed 3` is `seed: 3`, validated the same way. */

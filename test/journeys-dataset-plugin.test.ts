@@ -1,0 +1,106 @@
+/**
+ * A user's own data as a third-party dataset plugin (a plain .mjs file beside the config, named by
+ * a relative path), through the real binary: `run` started from another folder, `eval` of its
+ * student from a third one, with and without `--data`, the run folder's config.resolved.json run
+ * again from inside the run folder, a sweep with 2 workers, and a model outside any run folder.
+ */
+import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { stringify } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, type CliResult } from './cli-helpers.js';
+import { trialLines } from './journey-helpers.js';
+
+const PLUGIN = fileURLToPath(new URL('./fixtures/plugins/rings-dataset.mjs', import.meta.url));
+// The user's project resolves @distillery/core and zod from its node_modules: these tests' own.
+const MODULES = fileURLToPath(new URL('./node_modules', import.meta.url));
+
+let dir = '';
+let project = '';
+let elsewhere = '';
+let runFolder = '';
+
+const ok = async (args: string[], cwd: string): Promise<CliResult> => {
+  const result = await runCli(args, { cwd });
+  if (result.code !== 0) throw new Error(`distillery ${args.join(' ')} (in ${cwd}) exited ${result.code}:\n${result.stderr}`);
+  return result;
+};
+const evalJson = async (args: string[], cwd: string) => JSON.parse((await ok(['eval', ...args, '--json'], cwd)).stdout) as { accuracy: number; count: number; dataset: string };
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'distillery-dataset-plugin-'));
+  project = join(dir, 'my-project');
+  elsewhere = join(dir, 'elsewhere');
+  await mkdir(project);
+  await mkdir(elsewhere);
+  await symlink(MODULES, join(project, 'node_modules'), 'dir');
+  await cp(PLUGIN, join(project, 'rings.mjs'));
+  // The teacher plugin's defaults, as a user leaves them: only its width is set.
+  const config = {
+    name: 'rings',
+    plugins: ['./rings.mjs'],
+    data: { dataset: 'rings', options: {}, labelledCount: 30, validationCount: 150 },
+    teacher: { plugin: 'mlp', options: { hidden: [32, 32] }, train: { epochs: 15, batchSize: 64, learningRate: 0.01 } },
+    student: { plugin: 'mlp', options: { hidden: [8] }, train: { epochs: 10, batchSize: 32, learningRate: 0.01 } },
+    distillation: { loss: 'kd', lambda: 1, temperature: 4 },
+    sweep: { grid: { temperature: [2, 4] }, seeds: [1] },
+  };
+  await writeFile(join(project, 'rings.yaml'), stringify(config));
+  runFolder = join(project, 'runs', 'rings');
+  await ok(['run', join(project, 'rings.yaml'), '--out', runFolder, '--workers', '0', '--quiet'], elsewhere);
+}, 240_000);
+
+afterAll(async () => {
+  if (dir !== '') await rm(dir, { recursive: true, force: true });
+});
+
+describe('a third-party dataset plugin, named by a relative path in the config', () => {
+  it('trains a teacher that reads both features: the mlp teacher drops no input on a feature vector by default', async () => {
+    const report = JSON.parse(await readFile(join(runFolder, 'report.json'), 'utf8'));
+    expect(report.settings.dataset).toBe('rings/train');
+    // With input dropout 0.2 on these 2 features (the image default), the teacher reached ~70%.
+    expect(report.teacher.accuracy).toBeGreaterThan(0.95);
+    expect(report.studentKd.accuracy).toBeGreaterThan(0.9);
+  });
+
+  it('records where its relative paths are resolved, and eval finds the plugin from any folder', async () => {
+    const resolved = JSON.parse(await readFile(join(runFolder, 'config.resolved.json'), 'utf8'));
+    expect(resolved).toMatchObject({ baseDir: project, plugins: ['./rings.mjs'] });
+    const report = JSON.parse(await readFile(join(runFolder, 'report.json'), 'utf8'));
+    // The run's dataset, found by its record: the distilled student's test accuracy again.
+    const recorded = await evalJson([join(runFolder, 'student')], tmpdir());
+    expect(recorded).toMatchObject({ dataset: 'rings/test', count: 300 });
+    expect(recorded.accuracy).toBeCloseTo(report.studentKd.accuracy, 10);
+    // --data names the plugin's dataset with other options: the run's plugins are still loaded.
+    expect(await evalJson([join(runFolder, 'student'), '--data', 'rings', '--data-options', '{"test":90}'], tmpdir())).toMatchObject({ dataset: 'rings/test', count: 90 });
+    const typo = await runCli(['eval', join(runFolder, 'student'), '--data', 'ringz'], { cwd: tmpdir() });
+    expect(typo.stderr).toContain('unknown dataset "ringz" (did you mean "rings"?)');
+  });
+
+  it("runs the run folder's config.resolved.json again from inside the run folder, to the same teacher", { timeout: 120_000 }, async () => {
+    const again = join(dir, 'again');
+    await ok(['run', 'config.resolved.json', '--out', again, '--workers', '0', '--quiet'], runFolder);
+    const [first, second] = await Promise.all([runFolder, again].map(async (f) => JSON.parse(await readFile(join(f, 'report.json'), 'utf8'))));
+    expect(second.teacher.accuracy).toBe(first.teacher.accuracy);
+    expect(second.studentKd.accuracy).toBe(first.studentKd.accuracy);
+  });
+
+  it('sweeps with 2 workers, each loading the plugin', { timeout: 120_000 }, async () => {
+    const sweepFolder = join(dir, 'sweep');
+    await ok(['sweep', join(project, 'rings.yaml'), '--out', sweepFolder, '--workers', '2', '--quiet'], elsewhere);
+    const trials = await trialLines(sweepFolder);
+    expect(trials.map((t) => [t.params, t.status])).toEqual(expect.arrayContaining([[{ temperature: 2 }, 'ok'], [{ temperature: 4 }, 'ok']]));
+    for (const t of trials) expect(t.best!.testAccuracy).toBeGreaterThan(0.8);
+  });
+
+  it('evaluates a model outside any run folder with --plugin, and says so when it is missing', async () => {
+    const lone = join(project, 'models', 'lone');
+    await cp(join(runFolder, 'student'), lone, { recursive: true });
+    const missing = await runCli(['eval', 'models/lone', '--data', 'rings'], { cwd: project });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('--data: unknown dataset "rings"; available: csv, fashion-mnist, idx, image-folder, mnist-embedded, numpy. A third-party dataset? Name its module with --plugin');
+    expect(await evalJson(['models/lone', '--data', 'rings', '--plugin', './rings.mjs'], project)).toMatchObject({ dataset: 'rings/test', count: 300 });
+  });
+});
