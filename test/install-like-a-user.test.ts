@@ -116,6 +116,46 @@ console.log(JSON.stringify({ accuracy: report.studentKd.accuracy }));
     expect(JSON.parse(stdout.trim().split('\n').at(-1)!).accuracy).toBeGreaterThan(0.1);
   });
 
+  it("a distillery installed globally runs the project's own, whose core its plugins import; with only @distillery/core in the project it says why, not a crash inside tfjs", async () => {
+    const prefix = join(work, 'global');
+    await exec('npm', ['install', '--global', '--prefix', prefix, '--no-audit', '--no-fund', '--loglevel=error', ...tarballs], { env: userEnv, timeout: 240_000 });
+    const globalDistillery = join(prefix, 'bin', 'distillery');
+    // A dataset plugin as docs/plugins.md writes one: it imports @distillery/core, here the project's.
+    const plugin = `import { InMemoryDataset, definePlugin } from '@distillery/core';
+const make = (n) => ({ features: Float32Array.from({ length: 2 * n }, (_, i) => ((i * 7919) % 13) / 13), labels: Int32Array.from({ length: n }, (_, i) => i % 2) });
+export const plugins = [definePlugin({ kind: 'dataset', name: 'pairs', create: () => ({ name: 'pairs', load: async (split) => new InMemoryDataset({ name: \`pairs/\${split}\`, inputShape: [2], numClasses: 2, ...make(split === 'train' ? 200 : 50) }) }) })];
+`;
+    const config = [
+      'name: pairs',
+      "plugins: ['./pairs.mjs']",
+      'data: { dataset: pairs, labelledCount: 20 }',
+      'teacher: { plugin: mlp, options: { hidden: [8] }, train: { epochs: 1, batchSize: 32 } }',
+      'student: { plugin: mlp, options: { hidden: [4] }, train: { epochs: 1, batchSize: 16 } }',
+      'distillation: { loss: kd, lambda: 1, temperature: 4 }',
+      '',
+    ].join('\n');
+    await writeFile(join(project, 'pairs.mjs'), plugin);
+    await writeFile(join(project, 'pairs.yaml'), config);
+    const { stdout } = await exec(globalDistillery, ['run', 'pairs.yaml', '--out', 'runs/pairs', '--json'], { cwd: project, env: { ...userEnv, FORCE_COLOR: '0' }, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 });
+    expect(JSON.parse(stdout).report.settings.dataset).toBe('pairs/train');
+
+    // A project that installed only the core, to write its plugin: two copies would meet.
+    const coreOnly = join(work, 'core-only');
+    await exec('mkdir', ['-p', coreOnly]);
+    await writeFile(join(coreOnly, 'package.json'), JSON.stringify({ name: 'core-only', private: true, type: 'module' }));
+    await exec('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs.filter((t) => /distillery-(core|native)-/.test(t))], { cwd: coreOnly, env: userEnv, timeout: 240_000 });
+    await writeFile(join(coreOnly, 'pairs.mjs'), plugin);
+    await writeFile(join(coreOnly, 'pairs.yaml'), config);
+    const failed = await exec(globalDistillery, ['run', 'pairs.yaml', '--out', 'runs/pairs'], { cwd: coreOnly, env: { ...userEnv, FORCE_COLOR: '0' }, timeout: 120_000 }).then(
+      () => undefined,
+      (error: { code?: number; stderr?: string }) => error,
+    );
+    expect(failed?.code).toBe(1);
+    expect(failed?.stderr).toContain(`plugin module ./pairs.mjs failed to load: a second copy of @distillery/core is being loaded (from ${join(coreOnly, 'node_modules', '@distillery', 'core')})`);
+    expect(failed?.stderr).toContain('install @distillery/cli in that project too (`npm install @distillery/cli`), and run its distillery');
+    expect(failed?.stderr).not.toMatch(/is not a function|already registered|\n\s+at /);
+  });
+
   it('the published types check a TypeScript file against the installed packages', async () => {
     await writeFile(
       join(project, 'typed.ts'),

@@ -12,6 +12,11 @@ import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliResult } from './cli-helpers.js';
 import { trialLines } from './journey-helpers.js';
+import type { InMemoryDataset, Plugin } from '@distillery/core';
+// @ts-expect-error a plain JavaScript plugin module, as a user writes one (no types)
+import { plugins as ringsPlugins } from './fixtures/plugins/rings-dataset.mjs';
+
+const plugins = ringsPlugins as Array<Plugin<'dataset'>>;
 
 const PLUGIN = fileURLToPath(new URL('./fixtures/plugins/rings-dataset.mjs', import.meta.url));
 // The user's project resolves @distillery/core and zod from its node_modules: these tests' own.
@@ -77,6 +82,16 @@ describe('a third-party dataset plugin, named by a relative path in the config',
     expect(await evalJson([join(runFolder, 'student'), '--data', 'rings', '--data-options', '{"test":90}'], tmpdir())).toMatchObject({ dataset: 'rings/test', count: 90 });
     const typo = await runCli(['eval', join(runFolder, 'student'), '--data', 'ringz'], { cwd: tmpdir() });
     expect(typo.stderr).toContain('unknown dataset "ringz" (did you mean "rings"?)');
+    // The same test rows as a CSV in the current folder: a path typed in --data-options is read from
+    // here, not from the run's folder, and gives the same accuracy.
+    const rows = (await plugins[0]!.create({ train: 1, test: 300 }, {}).load('test')) as InMemoryDataset;
+    const features = new Float32Array(2 * rows.size);
+    rows.copyFeatures(Array.from({ length: rows.size }, (_, i) => i), features);
+    const csv = ['x,y,ring', ...Array.from({ length: rows.size }, (_, i) => `${features[2 * i]},${features[2 * i + 1]},${rows.label(i)}`)].join('\n');
+    await writeFile(join(elsewhere, 'rings-test.csv'), `${csv}\n`);
+    const fromCsv = await evalJson([join(runFolder, 'student'), '--data', 'csv', '--data-options', '{"train":"rings-test.csv","test":"rings-test.csv","label":"ring"}'], elsewhere);
+    expect(fromCsv).toMatchObject({ dataset: join(elsewhere, 'rings-test.csv'), count: 300 });
+    expect(fromCsv.accuracy).toBeCloseTo(recorded.accuracy, 10);
   });
 
   it("runs the run folder's config.resolved.json again from inside the run folder, to the same teacher", { timeout: 120_000 }, async () => {

@@ -25,6 +25,8 @@ export type DistilleryErrorCode =
   | 'E_WORKER_DIED'
   /** A run's own file could not be written or read (its folder removed, the disk full, no permission). */
   | 'E_IO'
+  /** A second copy of @distillery/core was imported beside the one running (a plugin's own project's copy). */
+  | 'E_DUPLICATE_CORE'
   | 'E_INTERNAL';
 
 export interface DistilleryErrorJSON {

@@ -1,3 +1,5 @@
+// First, before TensorFlow.js is imported: a second copy of this package refuses to load (see single-copy.ts).
+import './single-copy.js';
 export * from './errors.js';
 export * from './validate.js';
 export * from './random.js';

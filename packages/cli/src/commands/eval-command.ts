@@ -34,16 +34,18 @@ export async function evalCommand(modelDir: string, flags: EvalFlags): Promise<E
         throw new DistilleryError('E_CONFIG', `--data-options: expected JSON, e.g. '{"limit":{"test":500}}', got ${flags.dataOptions}`);
       }
     }
-    const baseDir = recorded?.baseDir ?? process.cwd();
-    // The run's plugins are found from where its config was; --plugin's from the current folder.
+    // What the run folder records resolves from where the run's config was (its plugins, its
+    // dataset's files); what is typed here (--plugin, --data-options) from the current folder.
+    const runBaseDir = recorded?.baseDir ?? process.cwd();
     const plugins = [...(recorded?.plugins ?? []), ...(flags.plugin ?? []).map((p) => resolvePluginModule(p, process.cwd()))];
-    const registry = await createPluginRegistry({ plugins, baseDir });
+    const registry = await createPluginRegistry({ plugins, baseDir: runBaseDir });
     const known = registry.names('dataset');
     if (!known.includes(data) && closestName(data, known) === undefined && recorded === undefined && flags.plugin === undefined) {
       // No misspelling, and no run folder to say where a third-party dataset comes from: --plugin is what is missing.
       throw new DistilleryError('E_PLUGIN_NOT_FOUND', `--data: unknown dataset ${JSON.stringify(data)}; available: ${known.join(', ')}. A third-party dataset? Name its module with --plugin, e.g. --plugin ./my-data.mjs`);
     }
-    const dataset = await registry.create('dataset', data, options as never, { baseDir }).load(flags.split ?? 'test');
+    const dataBaseDir = flags.dataOptions === undefined ? runBaseDir : process.cwd();
+    const dataset = await registry.create('dataset', data, options as never, { baseDir: dataBaseDir }).load(flags.split ?? 'test');
     assertFiniteWeights(model, modelDir);
     const metrics = await evaluateModel(model, dataset);
     assertFiniteMetrics({ accuracy: metrics.accuracy, 'cross-entropy': metrics.loss }, `${modelDir} on ${dataset.name}`);
