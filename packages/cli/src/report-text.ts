@@ -11,6 +11,21 @@ export function gapClosed(report: DistillReport): number | undefined {
 type RunSettings = DistillReport['settings'];
 
 /**
+ * When the teacher is not ahead of the student alone, what to make of it (undefined when it is):
+ * its soft labels then carry its errors, and a run that "distils" tells the user little. A
+ * teacher whose defaults do not suit the data (too few epochs, too small) is the usual cause.
+ */
+export function weakTeacherText(report: DistillReport): string | undefined {
+  const { teacher, studentAlone } = report;
+  if (teacher.accuracy > studentAlone.accuracy) return undefined;
+  const relation = teacher.accuracy === studentAlone.accuracy ? 'no better than' : 'below';
+  return (
+    `the teacher (${percent(teacher.accuracy)}) scores ${relation} the student alone (${percent(studentAlone.accuracy)}): ` +
+    'its soft labels carry its mistakes, so there is no gap for distillation to close. A teacher trained longer or larger (teacher.train, teacher.options) has more to teach'
+  );
+}
+
+/**
  * The distilled student's objective as a formula — `ce + 1·kd (T=4) + at(conv2d_2→conv2d_2)`, the
  * convex form as `(1 − λ)·ce + λ·kd` — and what else shapes the students' training: an
  * augmentation (both students), the teacher run online. `spaced` writes `T = 4`, as prose does.
@@ -42,5 +57,6 @@ export function formatReport(report: DistillReport, backend: string): string {
   ];
   const closed = gapClosed(report);
   if (closed !== undefined) lines.push(`distillation closes ${(100 * closed).toFixed(0)}% of the student-alone → teacher gap`);
+  else lines.push(weakTeacherText(report)!);
   return lines.join('\n');
 }

@@ -134,6 +134,19 @@ describe('writeReport, run', () => {
     expect(text('convex', 0.9)).toContain('trains on (1 − 0.9)·ce + 0.9·kd (T = 4)');
   });
 
+  it('says what a teacher below (or level with) the student alone means, in the closing lines and the report', () => {
+    const withTeacher = (accuracy: number) => ({ ...runFixture.report, teacher: { ...runFixture.report.teacher, accuracy }, studentAlone: { ...runFixture.report.studentAlone, accuracy: 0.75 } });
+    const below = formatReport(withTeacher(0.7383), 'wasm');
+    expect(below).toContain('the teacher (73.83%) scores below the student alone (75.00%): its soft labels carry its mistakes, so there is no gap for distillation to close. A teacher trained longer or larger (teacher.train, teacher.options) has more to teach');
+    expect(below).not.toContain('distillation closes');
+    expect(formatReport(withTeacher(0.75), 'wasm')).toContain('the teacher (75.00%) scores no better than the student alone (75.00%)');
+    expect(JSON.stringify(runReportBlocks({ ...runFixture, report: withTeacher(0.7383) }))).toContain('The teacher (73.83%) scores below the student alone (75.00%)');
+    // Ahead of it: the share of the gap closed, and no such line.
+    const ahead = formatReport(withTeacher(0.9), 'wasm');
+    expect(ahead).toMatch(/distillation closes \d+% of the student-alone → teacher gap/);
+    expect(ahead).not.toContain('soft labels carry');
+  });
+
   it('names feature terms, an online teacher and the augmentation beside the logit term, in the report and the closing lines', () => {
     const settings = { ...runFixture.report.settings, augmentation: 'shift', onlineTeacher: true, features: ['at(conv2d_2→conv2d_2)'] };
     const report = { ...runFixture.report, settings };

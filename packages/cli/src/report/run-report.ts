@@ -1,4 +1,6 @@
-import { gapClosed, objectiveText } from '../report-text.js';
+import { gapClosed, objectiveText, weakTeacherText } from '../report-text.js';
+
+const capitalised = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 import { duration, integer, percent, sameSpeed, speedText } from './format.js';
 import { RUN_MODELS } from './model-names.js';
 import type { ReportBlock } from './report-document.js';
@@ -69,7 +71,7 @@ export function runReportBlocks(data: RunReportData): ReportBlock[] {
       kind: 'paragraph',
       text:
         closed === undefined
-          ? 'The student alone is not behind the teacher here, so there is no gap for distillation to close.'
+          ? `${capitalised(weakTeacherText(report)!)}.`
           : `Distillation closes ${(100 * closed).toFixed(0)}% of the student-alone → teacher accuracy gap.`,
     },
     { kind: 'plot', plot: modelComparisonPlot(data) },
