@@ -8,7 +8,7 @@ import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/pr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliResult } from './cli-helpers.js';
 import { trialLines } from './journey-helpers.js';
@@ -108,6 +108,16 @@ describe('a third-party dataset plugin, named by a relative path in the config',
     const trials = await trialLines(sweepFolder);
     expect(trials.map((t) => [t.params, t.status])).toEqual(expect.arrayContaining([[{ temperature: 2 }, 'ok'], [{ temperature: 4 }, 'ok']]));
     for (const t of trials) expect(t.best!.testAccuracy).toBeGreaterThan(0.8);
+  });
+
+  it('refuses a cnn on its feature vectors in one line naming their shape and the plugin that takes them', async () => {
+    const config = stringify({ ...parse(await readFile(join(project, 'rings.yaml'), 'utf8')), student: { plugin: 'cnn', options: { filters: [4] }, train: { epochs: 1, batchSize: 32 } } });
+    await writeFile(join(project, 'rings-cnn.yaml'), config);
+    const refused = await runCli(['run', 'rings-cnn.yaml', '--out', join(dir, 'cnn')], { cwd: project });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe(
+      `distillery: ${join(project, 'rings-cnn.yaml')}: student.options: cnn: takes images, examples shaped [height, width, channels]; this data's examples are [2]: feature vectors (a table's rows), which the mlp plugin takes\n`,
+    );
   });
 
   it('evaluates a model outside any run folder with --plugin, and says so when it is missing', async () => {

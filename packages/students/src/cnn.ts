@@ -1,4 +1,4 @@
-import { tf, LayersClassifier, assertInRange, assertPositiveInteger, configError } from '@distillery/core';
+import { tf, DistilleryError, LayersClassifier, assertInRange, assertPositiveInteger, configError } from '@distillery/core';
 import { checkActivation, initializers, validateCommon, type Activation } from './mlp.js';
 import { layerNamer } from './layer-names.js';
 
@@ -33,7 +33,11 @@ export const BATCH_NORM_MOMENTUM = 0.9;
 export function createCnn(options: CnnOptions): LayersClassifier {
   validateCommon('cnn', options);
   if (options.inputShape.length !== 3) {
-    throw configError('cnn.inputShape', '[height, width, channels]', options.inputShape);
+    // The shape is the dataset's, not an option the user wrote: say what the data is, and what takes it.
+    const vector = options.inputShape.length === 1 ? ': feature vectors (a table\'s rows), which the mlp plugin takes' : '';
+    throw new DistilleryError('E_CONFIG', `cnn: takes images, examples shaped [height, width, channels]; this data's examples are [${options.inputShape.join(', ')}]${vector}`, {
+      details: { field: 'cnn.inputShape', expected: '[height, width, channels]' },
+    });
   }
   if (options.filters.length === 0) throw configError('cnn.filters', 'at least one conv block', options.filters);
   options.filters.forEach((f, i) => assertPositiveInteger(`cnn.filters[${i}]`, f));

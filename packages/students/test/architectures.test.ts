@@ -47,7 +47,8 @@ describe('createCnn', () => {
     // conv 3×3: 1→8, 8→16; after two 2×2 pools 28 → 7; dense 7·7·16 → 32 → 10.
     expect(cnn.countParams()).toBe(9 * 8 + 8 + 9 * 8 * 16 + 16 + 7 * 7 * 16 * 32 + 32 + 32 * 10 + 10);
     cnn.dispose();
-    expect(() => createCnn({ inputShape: [784], numClasses: 10, filters: [8], seed: 1 })).toThrow(/cnn.inputShape: expected \[height, width, channels\]/);
+    expect(() => createCnn({ inputShape: [784], numClasses: 10, filters: [8], seed: 1 })).toThrow("cnn: takes images, examples shaped [height, width, channels]; this data's examples are [784]: feature vectors (a table's rows), which the mlp plugin takes");
+    expect(() => createCnn({ inputShape: [28, 28], numClasses: 10, filters: [8], seed: 1 })).toThrow(/^cnn: takes images, examples shaped \[height, width, channels\]; this data's examples are \[28, 28\]$/);
     expect(() => createCnn({ inputShape: [4, 4, 1], numClasses: 10, filters: [8, 8, 8], seed: 1 })).toThrow(/cnn.filters: expected at most 2 conv blocks/);
   });
 
