@@ -4,7 +4,7 @@
  * student from a third one, with and without `--data`, the run folder's config.resolved.json run
  * again from inside the run folder, a sweep with 2 workers, and a model outside any run folder.
  */
-import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -118,6 +118,22 @@ describe('a third-party dataset plugin, named by a relative path in the config',
     expect(refused.stderr).toBe(
       `distillery: ${join(project, 'rings-cnn.yaml')}: student.options: cnn: takes images, examples shaped [height, width, channels]; this data's examples are [2]: feature vectors (a table's rows), which the mlp plugin takes\n`,
     );
+  });
+
+  it('refuses an image augmentation on its feature vectors before the teacher trains, naming those that take them', async () => {
+    const spec = parse(await readFile(join(project, 'rings.yaml'), 'utf8'));
+    await writeFile(join(project, 'rings-shift.yaml'), stringify({ ...spec, distillation: { ...spec.distillation, augmentation: { plugin: 'shift', options: {} } } }));
+    const refused = await runCli(['run', 'rings-shift.yaml', '--out', join(dir, 'shift')], { cwd: project });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(
+      `distillery: ${join(project, 'rings-shift.yaml')}: distillation.augmentation: shift: takes images, examples shaped [height, width, channels]; these are shaped [2] (feature vectors: noise and mixup take those)\n`,
+    );
+    // Found before anything trained: once the teacher had trained (and was saved), the student's first batch failed.
+    expect(refused.stderr).not.toContain('[teacher]');
+    await expect(stat(join(dir, 'shift', 'teacher'))).rejects.toThrow(/ENOENT/);
+    // noise takes them: the same run with it trains.
+    await writeFile(join(project, 'rings-noise.yaml'), stringify({ ...spec, distillation: { ...spec.distillation, augmentation: { plugin: 'noise', options: {} } } }));
+    await ok(['run', 'rings-noise.yaml', '--out', join(dir, 'noise'), '--workers', '0', '--quiet'], project);
   });
 
   it('evaluates a model outside any run folder with --plugin, and says so when it is missing', async () => {

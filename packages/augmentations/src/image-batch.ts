@@ -6,7 +6,8 @@ export function imageDims(augmentation: string, x: tf.Tensor): [number, number, 
   if (x.rank !== 4) {
     throw new DistilleryError(
       'E_SHAPE',
-      `${augmentation}: expects images [batch, height, width, channels], got shape [${x.shape.join(', ')}]`,
+      `${augmentation}: takes images, examples shaped [height, width, channels]; these are shaped [${x.shape.slice(1).join(', ')}]` +
+        (x.rank === 2 ? ' (feature vectors: noise and mixup take those)' : ''),
     );
   }
   return x.shape as [number, number, number, number];

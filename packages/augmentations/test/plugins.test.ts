@@ -56,7 +56,7 @@ describe('augmentation plugins', () => {
     const x = tf.zeros([4, 784]);
     for (const name of ['shift', 'crop', 'cutout', 'flip'] as const) {
       expect(() => createAugmentation(name).apply(x, context)).toThrow(
-        `${name}: expects images [batch, height, width, channels], got shape [4, 784]`,
+        `${name}: takes images, examples shaped [height, width, channels]; these are shaped [784] (feature vectors: noise and mixup take those)`,
       );
     }
     x.dispose();

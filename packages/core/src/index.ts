@@ -33,6 +33,7 @@ export type { Dataset, Batch, BatchOptions, DatasetSplit, DatasetSource } from '
 export type { Loss, LossInputs, LossRequirement, Objective, ObjectiveTerm, TermWeight, FeatureLink, FeatureAdapterKind } from './contracts/loss.js';
 export { termWeightAt } from './contracts/loss.js';
 export type { Augmentation, AugmentationContext } from './contracts/augmentation.js';
+export { checkAugmentation } from './training/validate-train-request.js';
 export type { Evaluator, EvaluationMetrics, ClassificationMetrics, ClassScores, ModelEvaluation } from './contracts/evaluator.js';
 export {
   classificationMetrics,

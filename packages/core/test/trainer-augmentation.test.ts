@@ -6,6 +6,7 @@ import {
   LayersClassifier,
   createRandom,
   predictLogits,
+  checkAugmentation,
   setupBackend,
   type Augmentation,
   type ForwardOptions,
@@ -179,6 +180,21 @@ describe('label-mixing augmentation', () => {
         options: { ...options, augmentation: swapHalf },
       }),
     ).rejects.toThrow('objective.terms[0]: augmentation swap-half mixes labels, but loss hard-ce reads only hard labels (it does not accept targets)');
+    student.dispose();
+  });
+
+  it('runs an augmentation once on zeros shaped like the examples before training, refusing one that changes the shape, leaking nothing', async () => {
+    const dropsAFeature: Augmentation = { name: 'drops-a-feature', apply: (x) => x.slice([0, 0], [x.shape[0]!, 3]) };
+    expect(() => checkAugmentation(dropsAFeature, [4])).toThrow("augmentation drops-a-feature must keep its input's shape: examples shaped [4] came out [3]");
+    await expectNoTensorLeak(() => checkAugmentation(shiftByStep, [4]));
+    // The trainer checks it before its first step: no step ran, the student is as it was.
+    const student = linear(3);
+    const before = await weights(student);
+    const meanLogit: Loss = { name: 'mean-logit', requires: ['labels'], compute: ({ studentLogits }) => tf.mean(studentLogits) as tf.Scalar };
+    await expect(
+      new DistillationTrainer().train({ model: student, objective: { terms: [{ name: 'mean', loss: meanLogit, weight: 1, data: 'labelled' }] }, data: { labelled: points(16, 4) }, options: { ...options, augmentation: dropsAFeature } }),
+    ).rejects.toThrow('augmentation drops-a-feature must keep');
+    expect(await weights(student)).toEqual(before);
     student.dispose();
   });
 });

@@ -1,5 +1,6 @@
 import {
   assertSeed,
+  checkAugmentation,
   configError,
   evaluateModel,
   withPreprocessing,
@@ -164,7 +165,9 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
   const classWeights = resolveClassWeights(options.classWeights, split.labelled);
   const distilled: Objective = { terms: [...distillObjective(options, registry, classWeights).terms, ...featureTerms] };
   const online = options.onlineTeacher === true || featureTerms.length > 0;
-  // Layers and shapes checked before the teacher trains (on a fresh one: the layers it will have).
+  // An augmentation that cannot take these examples, and feature layers and shapes, are found
+  // before the teacher trains (the layers on a fresh one: those it will have).
+  if (options.augmentation !== undefined) checkAugmentation(options.augmentation, options.train.inputShape);
   await checkFeatureLayers(featureTerms, options.student.create, options.teacher, options.seed);
   const created = (model: Model) => withPreprocessing(model, split.scaling);
   if (options.earlyStoppingPatience !== undefined && split.validation === undefined) {

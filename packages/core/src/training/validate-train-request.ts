@@ -1,3 +1,5 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Augmentation } from '../contracts/augmentation.js';
 import type { Dataset } from '../contracts/dataset.js';
 import type { Objective } from '../contracts/loss.js';
 import type { Model } from '../contracts/model.js';
@@ -46,12 +48,28 @@ export function validateTrainRequest({ model, objective, data, options }: TrainR
   if (usesTransfer && data.transfer === undefined) {
     throw new DistilleryError('E_CONFIG', 'objective has a term on transfer data but no transfer set (with teacher logits or a teacher) was given');
   }
+  if (options.augmentation !== undefined) checkAugmentation(options.augmentation, data.labelled.inputShape);
   if (options.augmentation?.applyToBatch !== undefined) checkTargetsAccepted(objective, options.augmentation.name);
   if (data.transfer !== undefined) {
     checkCompatible(model, data.transfer.dataset);
     if ('teacher' in data.transfer) checkOnlineTeacher(model, data.transfer.teacher, data.transfer.dataset);
     else checkTeacherLogits(model, data.transfer.teacherLogits, data.transfer.dataset);
   }
+}
+
+/**
+ * Runs an augmentation once on a batch of zeros shaped like the data's examples, so that one that
+ * cannot take them (an image transform on a table's feature vectors) or changes their shape fails
+ * before anything trains — `distill` calls it before the teacher trains — not at the first batch.
+ */
+export function checkAugmentation(augmentation: Augmentation, inputShape: readonly number[]): void {
+  tf.tidy(() => {
+    const x = tf.zeros([2, ...inputShape]);
+    const y = augmentation.apply(x, { seed: 1, epoch: 0, batch: 0 });
+    if (y.shape.length !== x.shape.length || y.shape.some((d, i) => d !== x.shape[i])) {
+      throw new DistilleryError('E_SHAPE', `augmentation ${augmentation.name} must keep its input's shape: examples shaped [${inputShape.join(', ')}] came out [${y.shape.slice(1).join(', ')}]`);
+    }
+  });
 }
 
 /** A label-mixing augmentation is only honest with losses that read the mixed targets. */

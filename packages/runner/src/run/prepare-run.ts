@@ -1,4 +1,4 @@
-import { createServiceContainer, pluginServices, type BackendInfo, type Dataset, type PluginContext, type PluginKind, type PluginRegistry } from '@distillery/core';
+import { checkAugmentation, createServiceContainer, pluginServices, type BackendInfo, type Dataset, type PluginContext, type PluginKind, type PluginRegistry } from '@distillery/core';
 import { createPluginRegistry } from '../builtin-registry.js';
 import type { DistillOptions } from '../distill.js';
 import type { RunSpec } from '../spec/run-spec.js';
@@ -52,6 +52,7 @@ export async function prepareRun(spec: RunSpec, options: PrepareRunOptions = {})
   // One student now, so a bad student option fails before a teacher trains for minutes.
   attempt(where('student.options'), () => createStudent(spec.seed).dispose());
   const augmentation = attempt(where('distillation.augmentation.options'), () => augmentationOf(spec.distillation, registry, context));
+  if (augmentation !== undefined) attempt(where('distillation.augmentation'), () => checkAugmentation(augmentation, train.inputShape));
   const teacher = await attemptAsync(where('teacher.options'), () => teacherSourceOf(spec.teacher, registry, shape, { baseDir, seed: spec.seed, context }));
   const { data, student, distillation } = spec;
   // Feature terms' losses, layers and shapes, before a teacher trains for minutes.
