@@ -180,7 +180,7 @@ describe('DistillationTrainer', () => {
     const jitter: Augmentation = {
       name: 'jitter',
       apply: (x, context) => {
-        contexts.push(`${context.epoch}/${context.batch}/${context.seed}`);
+        contexts.push(`${x.shape[0]} rows: ${context.epoch}/${context.batch}/${context.seed}`);
         return tf.add(x, tf.randomNormal(x.shape, 0, 0.1, 'float32', context.seed));
       },
     };
@@ -198,11 +198,15 @@ describe('DistillationTrainer', () => {
       m.dispose();
       return [...contexts];
     };
-    const first = await run();
+    const all = await run();
+    // First the request's check (checkAugmentation: once, on two examples of zeros), then the steps.
+    expect(all[0]).toBe('2 rows: 0/0/1');
+    const first = all.slice(1);
     expect(first).toHaveLength(4); // 2 epochs × 2 steps of 16
-    expect(first.map((c) => c.split('/').slice(0, 2).join('/'))).toEqual(['0/0', '0/1', '1/0', '1/1']);
+    expect(first.map((c) => c.split(': ')[1]!.split('/').slice(0, 2).join('/'))).toEqual(['0/0', '0/1', '1/0', '1/1']);
+    expect(first.every((c) => c.startsWith('16 rows: '))).toBe(true);
     expect(new Set(first.map((c) => c.split('/')[2])).size).toBe(4);
-    expect(await run()).toEqual(first);
+    expect(await run()).toEqual(all);
   });
 
   it('stops when aborted', async () => {
