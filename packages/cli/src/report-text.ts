@@ -27,14 +27,12 @@ export function weakTeacherText(report: DistillReport): string | undefined {
 
 /**
  * The distilled student's objective as a formula — `ce + 1·kd (T=4) + at(conv2d_2→conv2d_2)`, the
- * convex form as `(1 − λ)·ce + λ·kd` — and what else shapes the students' training: an
- * augmentation (both students), the teacher run online. `spaced` writes `T = 4`, as prose does.
+ * convex form as `(1 − λ)·ce + λ·kd`. `spaced` writes `T = 4`, as prose does.
  */
-export function objectiveText(s: RunSettings, spaced = false): { formula: string; augmentation?: string; online: boolean } {
+export function objectiveFormula(s: RunSettings, spaced = false): string {
   const t = spaced ? `T = ${s.temperature}` : `T=${s.temperature}`;
   const ce = s.form === 'convex' ? `(1 − ${s.lambda})·ce` : 'ce';
-  const formula = [`${ce} + ${s.lambda}·${s.distillationLoss} (${t})`, ...(s.features ?? [])].join(' + ');
-  return { formula, ...(s.augmentation === undefined ? {} : { augmentation: s.augmentation }), online: s.onlineTeacher === true };
+  return [`${ce} + ${s.lambda}·${s.distillationLoss} (${t})`, ...(s.features ?? [])].join(' + ');
 }
 
 /** The short plain-text report printed at the end of a run. */
@@ -45,11 +43,10 @@ export function formatReport(report: DistillReport, backend: string): string {
     ['student alone', report.studentAlone],
     ['student + kd', report.studentKd],
   ] as const;
-  const objective = objectiveText(s);
-  const extras = [...(objective.augmentation === undefined ? [] : [`augmentation ${objective.augmentation}`]), ...(objective.online ? ['teacher online'] : [])];
+  const extras = [...(s.augmentation === undefined ? [] : [`augmentation ${s.augmentation}`]), ...(s.onlineTeacher === true ? ['teacher online'] : [])];
   const lines = [
     `dataset ${s.dataset}: ${s.labelled} labelled, ${s.transfer} transfer, ${s.test} test · ` +
-      [`loss ${objective.formula}`, ...extras, `seed ${s.seed}`, `backend ${backend}`].join(' · '),
+      [`loss ${objectiveFormula(s)}`, ...extras, `seed ${s.seed}`, `backend ${backend}`].join(' · '),
     '',
     `  ${'model'.padEnd(15)}${'params'.padStart(12)}${'test acc'.padStart(11)}`,
     ...rows.map(([label, m]) => `  ${label.padEnd(15)}${m.params.toLocaleString('en-US').padStart(12)}${percent(m.accuracy).padStart(11)}`),

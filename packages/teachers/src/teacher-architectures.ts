@@ -13,7 +13,7 @@ export type TeacherMlpOptions = Omit<MlpOptions, 'hidden'> & { readonly hidden?:
  * features (a table's row) gets none unless asked for: each feature may be the one that matters,
  * and with two of them (a point's coordinates) dropping either hides what the class depends on.
  */
-export const teacherInputDropout = (inputShape: readonly number[]): number => (inputShape.length > 1 ? 0.2 : 0);
+const teacherInputDropout = (inputShape: readonly number[]): number => (inputShape.length > 1 ? 0.2 : 0);
 
 export function createTeacherMlp(options: TeacherMlpOptions): LayersClassifier {
   return createMlp({

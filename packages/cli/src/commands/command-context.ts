@@ -75,10 +75,8 @@ export async function createOutDirectory(directory: string): Promise<void> {
 export async function writeResolvedConfig(directory: string, config: DistilleryConfig, baseDir: string): Promise<string> {
   await createOutDirectory(directory);
   const path = join(directory, 'config.resolved.json');
-  const { $schema, name, ...rest } = config;
   // The config's own baseDir (relative to its file) gives way to the absolute one it stood for.
-  const resolved = { ...($schema === undefined ? {} : { $schema }), name, ...rest, baseDir };
-  await writeFile(path, `${JSON.stringify(resolved, null, 2)}\n`);
+  await writeFile(path, `${JSON.stringify({ ...config, baseDir }, null, 2)}\n`);
   return path;
 }
 

@@ -1,4 +1,4 @@
-import { DistilleryError, closestName, evaluateModel, loadModel, resolvePluginModule, setupBackend, type EvaluationMetrics } from '@distillery/core';
+import { DistilleryError, evaluateModel, loadModel, resolvePluginModule, setupBackend, type EvaluationMetrics } from '@distillery/core';
 import { createPluginRegistry } from '@distillery/runner';
 import { assertFiniteMetrics, assertFiniteWeights } from './finite-model-check.js';
 import { recordedDataset } from './recorded-dataset.js';
@@ -21,8 +21,11 @@ export async function evalCommand(modelDir: string, flags: EvalFlags): Promise<E
   try {
     // The run folder's record: its dataset when --data names none, its plugins (and where its
     // relative paths are resolved) always — a third-party dataset named by --data is among them.
-    const recorded = await recordedDataset(modelDir, flags.data === undefined);
+    const recorded = await recordedDataset(modelDir);
     const data = flags.data ?? recorded?.dataset;
+    if (data === undefined && recorded !== undefined) {
+      throw new DistilleryError('E_CONFIG', `${recorded.file} names no dataset (data.dataset); pass it with --data`);
+    }
     if (data === undefined) {
       throw new DistilleryError('E_CONFIG', `--data: ${modelDir} is not inside a run folder (no config.resolved.json beside it), so name the dataset, e.g. --data mnist-embedded`);
     }
@@ -39,18 +42,27 @@ export async function evalCommand(modelDir: string, flags: EvalFlags): Promise<E
     const runBaseDir = recorded?.baseDir ?? process.cwd();
     const plugins = [...(recorded?.plugins ?? []), ...(flags.plugin ?? []).map((p) => resolvePluginModule(p, process.cwd()))];
     const registry = await createPluginRegistry({ plugins, baseDir: runBaseDir });
-    const known = registry.names('dataset');
-    if (!known.includes(data) && closestName(data, known) === undefined && recorded === undefined && flags.plugin === undefined) {
-      // No misspelling, and no run folder to say where a third-party dataset comes from: --plugin is what is missing.
-      throw new DistilleryError('E_PLUGIN_NOT_FOUND', `--data: unknown dataset ${JSON.stringify(data)}; available: ${known.join(', ')}. A third-party dataset? Name its module with --plugin, e.g. --plugin ./my-data.mjs`);
-    }
     const dataBaseDir = flags.dataOptions === undefined ? runBaseDir : process.cwd();
-    const dataset = await registry.create('dataset', data, options as never, { baseDir: dataBaseDir }).load(flags.split ?? 'test');
+    const dataset = await withPluginHint(() => registry.create('dataset', data, options as never, { baseDir: dataBaseDir }), recorded === undefined && flags.plugin === undefined).load(flags.split ?? 'test');
     assertFiniteWeights(model, modelDir);
     const metrics = await evaluateModel(model, dataset);
     assertFiniteMetrics({ accuracy: metrics.accuracy, 'cross-entropy': metrics.loss }, `${modelDir} on ${dataset.name}`);
     return { model: model.name, dataset: dataset.name, ...metrics };
   } finally {
     model.dispose();
+  }
+}
+
+/**
+ * The registry's "unknown dataset" error, with the one missing piece added when no run folder says
+ * where a third-party dataset comes from and no --plugin was given (and it is no misspelling).
+ */
+function withPluginHint<T>(create: () => T, hint: boolean): T {
+  try {
+    return create();
+  } catch (error) {
+    const details = (error as DistilleryError).details;
+    if (!hint || (error as DistilleryError).code !== 'E_PLUGIN_NOT_FOUND' || details?.['kind'] !== 'dataset' || details['closest'] !== undefined) throw error;
+    throw new DistilleryError('E_PLUGIN_NOT_FOUND', `--data: ${(error as Error).message}. A third-party dataset? Name its module with --plugin, e.g. --plugin ./my-data.mjs`, { details });
   }
 }

@@ -1,10 +1,10 @@
 import { DistilleryError, type PluginKind } from '@distillery/core';
-import { createPluginRegistry } from '@distillery/runner';
+import { createBuiltinRegistry } from '@distillery/runner';
 import { access, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 
-/** The built-in plugin names of each kind, as the starter's comments list them: `a | b | c`. */
-type Choices = Readonly<Record<PluginKind, string>>;
+/** The built-in plugin names of a kind, as the starter's comments list them: `a | b | c`. */
+type Choices = (kind: PluginKind) => string;
 
 const starter = (file: string, c: Choices): string => `# Distillery config — see \`distillery schema\` for every field, and the README.
 # Run it:  distillery run ${file}     Sweep it:  distillery sweep ${file}
@@ -15,18 +15,18 @@ seed: 1                        # ≥ 1; fixes splits, initialisation, shuffling 
 # plugins: ['./my-loss.ts']    # third-party plugin modules, loaded in every worker
 
 data:
-  dataset: mnist-embedded      # ${c.dataset} (docs/data.md)
+  dataset: mnist-embedded      # ${c('dataset')} (docs/data.md)
   options: {}                  # e.g. { limit: { train: 2000, test: 500 } }
   labelledFraction: 0.02       # or labelledCount: 200 — the labels the students see
   validationCount: 0           # held out for model selection / early stopping
 
 teacher:
-  plugin: mlp                  # ${c.teacher} (saved: options.directory)
+  plugin: mlp                  # ${c('teacher')} (saved: options.directory)
   options: { hidden: [512, 512] }
   train: { epochs: 10, batchSize: 128, learningRate: 0.001 }   # learningRateSchedule: cosine anneals per epoch
 
 student:
-  plugin: mlp                  # ${c.student}
+  plugin: mlp                  # ${c('student')}
   options: { hidden: [32] }
   train: { epochs: 10, batchSize: 64, learningRate: 0.001 }
   # earlyStoppingPatience: 3   # needs data.validationCount > 0
@@ -37,7 +37,7 @@ distillation:
   lambda: 1                    # L = ce(labelled) + λ · loss(transfer), λ in [0, 1]
   temperature: 4
   form: sum                    # sum: ce + λ·kd · convex: (1 − λ)·ce + λ·kd
-  # augmentation: { plugin: shift, options: {} }   # ${c.augmentation} (docs/augmentations.md)
+  # augmentation: { plugin: shift, options: {} }   # ${c('augmentation')} (docs/augmentations.md)
   # features: [{ student: dense_1, teacher: dense_1, loss: hint, adapter: dense }]   # hint | at | rkd (docs/feature-distillation.md)
 
 sweep:                         # used by \`distillery sweep\`
@@ -53,9 +53,7 @@ export async function initCommand(file = 'distillery.yaml', force = false): Prom
   if (!force && (await access(path).then(() => true, () => false))) {
     throw new DistilleryError('E_CONFIG', `${file} already exists (use --force to overwrite)`);
   }
-  const registry = await createPluginRegistry();
-  const kinds: PluginKind[] = ['dataset', 'teacher', 'student', 'loss', 'augmentation'];
-  const choices = Object.fromEntries(kinds.map((kind) => [kind, registry.names(kind).join(' | ')])) as unknown as Choices;
-  await writeFile(path, starter(file, choices));
+  const registry = createBuiltinRegistry();
+  await writeFile(path, starter(file, (kind) => registry.names(kind).join(' | ')));
   return path;
 }

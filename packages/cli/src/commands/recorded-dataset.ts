@@ -4,7 +4,8 @@ import { dirname, join, resolve } from 'node:path';
 
 /** The dataset a run trained on, as its folder records it (config.resolved.json beside the model folder). */
 export interface RecordedDataset {
-  readonly dataset: string;
+  /** Absent when the record names none (the caller asks for --data when it needs one). */
+  readonly dataset?: string;
   readonly options: Record<string, unknown>;
   /** Plugin modules the run loaded (a third-party dataset comes from one of them). */
   readonly plugins: string[];
@@ -17,10 +18,9 @@ export interface RecordedDataset {
  * `distillery eval runs/x/student` without --data: the run folder (the model folder's parent,
  * or the folder itself) holds config.resolved.json, whose `data` names the dataset plugin and
  * its options, and `plugins` and `baseDir` where a third-party dataset comes from. Undefined
- * when there is none: the caller then asks for --data. With `needDataset` false (--data given),
- * a record that names no dataset is no error: only its plugins and baseDir are wanted.
+ * when there is none: the caller then asks for --data.
  */
-export async function recordedDataset(modelDir: string, needDataset = true): Promise<RecordedDataset | undefined> {
+export async function recordedDataset(modelDir: string): Promise<RecordedDataset | undefined> {
   for (const folder of [dirname(resolve(modelDir)), resolve(modelDir)]) {
     const file = join(folder, 'config.resolved.json');
     const text = await readFile(file, 'utf8').catch(() => undefined);
@@ -31,13 +31,11 @@ export async function recordedDataset(modelDir: string, needDataset = true): Pro
     } catch (error) {
       throw new DistilleryError('E_CONFIG', `${file} is not valid JSON (${(error as Error).message}); pass the dataset with --data`);
     }
-    if (typeof config.data?.dataset !== 'string' && needDataset) {
-      throw new DistilleryError('E_CONFIG', `${file} names no dataset (data.dataset); pass it with --data`);
-    }
     const options = typeof config.data?.options === 'object' && config.data.options !== null ? (config.data.options as Record<string, unknown>) : {};
     const plugins = Array.isArray(config.plugins) ? config.plugins.filter((p): p is string => typeof p === 'string') : [];
     const baseDir = typeof config.baseDir === 'string' ? { baseDir: config.baseDir } : {};
-    return { dataset: typeof config.data?.dataset === 'string' ? config.data.dataset : '', options, plugins, ...baseDir, file };
+    const dataset = typeof config.data?.dataset === 'string' ? { dataset: config.data.dataset } : {};
+    return { ...dataset, options, plugins, ...baseDir, file };
   }
   return undefined;
 }

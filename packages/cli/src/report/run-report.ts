@@ -1,4 +1,4 @@
-import { gapClosed, objectiveText, weakTeacherText } from '../report-text.js';
+import { gapClosed, objectiveFormula, weakTeacherText } from '../report-text.js';
 
 const capitalised = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 import { duration, integer, percent, sameSpeed, speedText } from './format.js';
@@ -38,11 +38,10 @@ export function runReportBlocks(data: RunReportData): ReportBlock[] {
   const { report } = data;
   const s = report.settings;
   const closed = gapClosed(report);
-  const objective = objectiveText(s, true);
   const loss =
-    objective.formula +
-    (objective.online ? ', the teacher run online on each of its batches' : '') +
-    (objective.augmentation === undefined ? '' : `; both students' labelled inputs are augmented with ${objective.augmentation}`);
+    objectiveFormula(s, true) +
+    (s.onlineTeacher === true ? ', the teacher run online on each of its batches' : '') +
+    (s.augmentation === undefined ? '' : `; both students' labelled inputs are augmented with ${s.augmentation}`);
   return [
     { kind: 'heading', level: 1, text: data.title },
     { kind: 'paragraph', text: `Run of ${data.createdAt} on the ${data.backend} backend, seed ${s.seed}.` },

@@ -76,7 +76,7 @@ export class PluginRegistry {
       `unknown ${kind} ${JSON.stringify(name)}` +
         (closest !== undefined ? ` (did you mean ${JSON.stringify(closest)}?)` : '') +
         `; available: ${available.length > 0 ? available.join(', ') : 'none registered'}`,
-      { details: { kind, name, available } },
+      { details: { kind, name, available, ...(closest === undefined ? {} : { closest }) } },
     );
   }
 
