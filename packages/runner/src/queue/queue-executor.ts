@@ -1,17 +1,18 @@
 import { DistilleryError, fingerprint, type DistilleryErrorJSON } from '@distillery/core';
 import { Job, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { ExecutionHandle, Executor, ExecutorJob, ExecutorOutcome, ExecutorProgress, ExecutorResultOf, ShardSubmission, SubmitOptions, TrialSubmission } from '../executor/executor.js';
+import type { ExecutionHandle, Executor, ExecutorJob, ExecutorOutcome, ExecutorProgress, ExecutorResultOf, SubmitOptions } from '../executor/executor.js';
 import type { SoftLabelShard, TeacherPayload } from '../protocol.js';
 import { readBlob } from './blob-store.js';
-import { teacherToJob, type JobTeacher, type ShardJobData, type ShardJobResult } from './shard-job.js';
+import { shardJobFor, sendTeacherData, trialJobFor, type JobContext, type SentTeacherData } from './job-payloads.js';
+import type { ShardJobData, ShardJobResult } from './shard-job.js';
 import type { TrialEpoch, TrialResult } from '../trial/trial-spec.js';
 import { DEFAULT_QUEUE, END_VALUE, STOP_KEY_PREFIX, STOP_VALUE, decodeJobError, stopChannel } from './job-error.js';
-import { putLogits, type LogitsAddress } from './logit-store.js';
+import type { LogitsAddress } from './logit-store.js';
 import { bullConnection, openClient } from './redis-connection.js';
 import { parseRedisUrl, type RedisTarget } from './redis-url.js';
 import { watchForWorkers, watchRedisOutages } from './redis-watch.js';
-import { trialJobId, type DatasetSpec, type TrialJobData } from './trial-job.js';
+import type { DatasetSpec, TrialJobData } from './trial-job.js';
 
 export interface QueueExecutorOptions {
   readonly url: string;
@@ -57,8 +58,8 @@ export class QueueExecutor implements Executor {
   readonly reportsStart = true;
   /** Where the teacher's logits are in Redis (what each trial job carries). */
   readonly teacherLogits: LogitsAddress | undefined;
-  private readonly teacher: JobTeacher | undefined;
-  private readonly jobPrefix: string;
+  /** What each job of this coordinator is built from (job-payloads.ts). */
+  private readonly jobs: JobContext;
   /** Jobs submitted whose outcome is not in yet, and the no-worker watch over them. */
   private pending = 0;
   /** What each job this coordinator waits for was added with: Redis restarted empty gets them again. */
@@ -71,15 +72,22 @@ export class QueueExecutor implements Executor {
     private readonly client: Redis,
     private readonly queue: Queue,
     private readonly events: QueueEvents,
-    sent: { readonly teacherLogits?: LogitsAddress; readonly teacher?: JobTeacher },
+    sent: SentTeacherData,
   ) {
     this.description = `${target.display} (queue ${queue.name})`;
     this.capacity = options.capacity ?? 100_000;
     this.teacherLogits = sent.teacherLogits;
-    this.teacher = sent.teacher;
     // The sweep's definition names its data by fingerprint but not its teacher: the logits'
     // address (or the teacher's fingerprint) joins it, so the same grid with another teacher is other jobs.
-    this.jobPrefix = fingerprint(options.sweep, sent.teacherLogits?.sha256 ?? '', sent.teacher?.fingerprint ?? '');
+    const jobPrefix = fingerprint(options.sweep, sent.teacherLogits?.sha256 ?? '', sent.teacher?.fingerprint ?? '');
+    this.jobs = {
+      ...sent,
+      sweep: options.sweep,
+      dataset: options.dataset,
+      plugins: options.plugins ?? [],
+      jobPrefix,
+      ...(options.teacher?.batchSize === undefined ? {} : { shardBatchSize: options.teacher.batchSize }),
+    };
     const notice = options.onNotice ?? (() => undefined);
     const what = options.teacherLogits === undefined ? 'soft-label shard(s)' : 'trial(s)';
     const startOne = `distillery worker --redis ${target.display}${queue.name === DEFAULT_QUEUE ? '' : ` --queue ${queue.name}`}`;
@@ -127,10 +135,7 @@ export class QueueExecutor implements Executor {
     const missing: string[] = [];
     for (const jobId of this.inFlight.keys()) if ((await Job.fromId(this.queue, jobId)) === undefined) missing.push(jobId);
     if (missing.length === 0) return 0;
-    if (this.options.teacherLogits !== undefined) {
-      await putLogits(this.client, this.options.teacherLogits, this.options.logitCache === undefined ? {} : { cache: this.options.logitCache });
-    }
-    if (this.options.teacher !== undefined) await teacherToJob(this.client, this.options.teacher.payload);
+    await sendTeacherData(this.client, this.options);
     for (const jobId of missing) {
       const job = this.inFlight.get(jobId);
       if (job !== undefined) await this.queue.add(job.name as never, job.data, { jobId, ...job.opts });
@@ -146,14 +151,13 @@ export class QueueExecutor implements Executor {
     const queue = new Queue(name, { connection: bullConnection(target) });
     const events = new QueueEvents(name, { connection: bullConnection(target) });
     try {
-      const teacherLogits = options.teacherLogits === undefined ? undefined : await putLogits(client, options.teacherLogits, options.logitCache === undefined ? {} : { cache: options.logitCache });
-      const teacher = options.teacher === undefined ? undefined : await teacherToJob(client, options.teacher.payload);
+      const sent = await sendTeacherData(client, options);
       // Every job in flight listens for its progress and end (BullMQ's waitUntilFinished adds its own
       // listeners too): hundreds of listeners are the design here, not a leak.
       events.setMaxListeners(0);
       queue.setMaxListeners(0);
       await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
-      return new QueueExecutor(options, target, client, queue, events, { ...(teacherLogits === undefined ? {} : { teacherLogits }), ...(teacher === undefined ? {} : { teacher }) });
+      return new QueueExecutor(options, target, client, queue, events, sent);
     } catch (error) {
       await Promise.allSettled([queue.close(), events.close(), client.quit()]);
       throw error;
@@ -161,7 +165,7 @@ export class QueueExecutor implements Executor {
   }
 
   submit<J extends ExecutorJob>(job: J, options: SubmitOptions = {}): ExecutionHandle<ExecutorResultOf<J>> {
-    const prepared = job.type === 'trial' ? this.trialJob(job.trial) : this.shardJob(job.shard);
+    const prepared = job.type === 'trial' ? trialJobFor(job.trial, this.jobs) : shardJobFor(job.shard, this.jobs);
     if ('error' in prepared) return { id: prepared.id, stop: () => undefined, outcome: Promise.resolve({ ok: false, error: prepared.error }) };
     const { id, jobId, data } = prepared;
     const stopKey = `${STOP_KEY_PREFIX}${jobId}`;
@@ -256,42 +260,6 @@ export class QueueExecutor implements Executor {
       },
       outcome: outcome as Promise<ExecutorOutcome<ExecutorResultOf<J>>>,
     };
-  }
-
-  private trialJob(trial: TrialSubmission): { id: string; jobId: string; data: TrialJobData } | { id: string; error: DistilleryErrorJSON } {
-    if (this.teacherLogits === undefined) return { id: trial.id, error: this.missing('teacherLogits', 'trials') };
-    const online = trial.spec.distillation.features.length > 0;
-    if (online && this.teacher === undefined) return { id: trial.id, error: this.missing('teacher', 'trials with feature terms (they run the teacher online)') };
-    const data: TrialJobData = {
-      format: 'distillery-trial',
-      version: 1,
-      sweep: this.options.sweep,
-      trial: { id: trial.id, params: trial.params, seed: trial.seed, spec: trial.spec },
-      dataset: this.options.dataset,
-      plugins: this.options.plugins ?? [],
-      teacherLogits: this.teacherLogits,
-      ...(online ? { teacher: this.teacher! } : {}),
-    };
-    return { id: trial.id, jobId: trialJobId(this.jobPrefix, trial.id), data };
-  }
-
-  private shardJob(shard: ShardSubmission): { id: string; jobId: string; data: ShardJobData } | { id: string; error: DistilleryErrorJSON } {
-    const id = `${shard.start}-${shard.end}`;
-    if (this.teacher === undefined) return { id, error: this.missing('teacher', 'soft-label shards') };
-    const { plugin, options, fingerprints } = this.options.dataset;
-    const data: ShardJobData = {
-      format: 'distillery-shard',
-      version: 1,
-      shard: { start: shard.start, end: shard.end, batchSize: this.options.teacher?.batchSize ?? 512 },
-      dataset: { plugin, options, fingerprint: fingerprints.train },
-      plugins: this.options.plugins ?? [],
-      teacher: this.teacher,
-    };
-    return { id, jobId: `shard-${this.jobPrefix.slice(0, 16)}-${shard.start}-${shard.end}`, data };
-  }
-
-  private missing(option: string, what: string): DistilleryErrorJSON {
-    return new DistilleryError('E_CONFIG', `this queue executor was opened without ${option}: it cannot run ${what}`).toJSON();
   }
 
   /** A shard's logits come back by address: read (and checked) here. */
