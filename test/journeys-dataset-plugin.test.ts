@@ -2,16 +2,19 @@
  * A user's own data as a third-party dataset plugin (a plain .mjs file beside the config, named by
  * a relative path), through the real binary: `run` started from another folder, `eval` of its
  * student from a third one, with and without `--data`, the run folder's config.resolved.json run
- * again from inside the run folder, a sweep with 2 workers, and a model outside any run folder.
+ * again from inside the run folder, a sweep with 2 workers, a model outside any run folder, and a
+ * sweep on a Redis queue whose worker was first started without the plugin.
  */
 import { cp, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startRedis, type TestRedis } from '../packages/runner/test/support/redis-server.js';
 import { runCli, type CliResult } from './cli-helpers.js';
 import { trialLines } from './journey-helpers.js';
+import { startWorker, stopWorker, type WorkerProcess } from './worker-processes.js';
 import type { InMemoryDataset, Plugin } from '@distillery/core';
 // @ts-expect-error a plain JavaScript plugin module, as a user writes one (no types)
 import { plugins as ringsPlugins } from './fixtures/plugins/rings-dataset.mjs';
@@ -143,5 +146,40 @@ describe('a third-party dataset plugin, named by a relative path in the config',
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('--data: unknown dataset "rings"; available: csv, fashion-mnist, idx, image-folder, mnist-embedded, numpy. A third-party dataset? Name its module with --plugin');
     expect(await evalJson(['models/lone', '--data', 'rings', '--plugin', './rings.mjs'], project)).toMatchObject({ dataset: 'rings/test', count: 300 });
+  });
+});
+
+describe('the plugin on a Redis queue', () => {
+  let redis: TestRedis | undefined;
+  let worker: WorkerProcess | undefined;
+  afterEach(async () => {
+    if (worker !== undefined) await stopWorker(worker);
+    worker = undefined;
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+
+  it('a worker started without it: the sweep says why once, with the count, and exits 1; started with --plugin, the same command runs them', { timeout: 240_000 }, async () => {
+    redis = await startRedis();
+    const folder = join(project, 'runs', 'queued');
+    const sweepArgs = ['sweep', join(project, 'rings.yaml'), '--executor', redis.url, '--out', folder];
+    worker = await startWorker(redis.url, { cwd: project });
+    const refused = await runCli(sweepArgs, { cwd: elsewhere });
+    expect(refused.code, refused.stderr).toBe(1);
+    const why = `worker ${worker.name} was not started with plugin "./rings.mjs", which the run's config names (plugins): start it with --plugin ./rings.mjs (a file: a relative path resolves from the worker's folder, ${project})`;
+    // Every trial's reason, said once with the number of trials it ended (the table only counts failures).
+    expect(refused.stdout).toContain(`2 trial(s) failed (each one's error is in trials.jsonl; running the command again retries them):\n  2 × E_CONFIG: ${why}\n`);
+    expect(refused.stderr).toContain(`distillery: no trial of the sweep gave a result (2 failed; why, above and in ${join(folder, 'trials.jsonl')})`);
+    // The worker's own log says it too — once, not silently and not per job.
+    expect(worker.stderr.match(/^refused job .*$/gm)).toEqual([expect.stringContaining(why)]);
+    await stopWorker(worker);
+
+    worker = await startWorker(redis.url, { cwd: project, args: ['--plugin', './rings.mjs'] });
+    await ok(sweepArgs, elsewhere);
+    const trials = await trialLines(folder);
+    const latest = new Map(trials.map((t) => [JSON.stringify(t.params), t.status]));
+    expect([...latest]).toEqual(expect.arrayContaining([['{"temperature":2}', 'ok'], ['{"temperature":4}', 'ok']]));
+    expect(worker.stderr.match(/^trial \S+: done$/gm)).toHaveLength(2);
   });
 });

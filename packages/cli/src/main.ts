@@ -2,7 +2,7 @@ import 'reflect-metadata';
 // Only commander loads up front: every command imports its modules (TensorFlow.js, the
 // runner, vega, ...) when it runs, so `--help`, `--version` and usage errors answer at once.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CommonFlags } from './commands/command-context.js';
 import type { EvalFlags } from './commands/eval-command.js';
@@ -100,6 +100,11 @@ export function buildProgram(): Command {
       const outcome = await sweepCommand(config, flags);
       if (flags.json === true) printJson({ directory: outcome.directory, summary: outcome.result.summary, ran: outcome.result.ran, skipped: outcome.result.skipped, failed: outcome.result.failed, statuses: outcome.result.statuses });
       else print(formatSweepOutcome(outcome, terminalColumns(process.stdout)));
+      // Trials failed and none gave a result: nothing was chosen, and a script must see it (exit 1).
+      if (outcome.result.failed > 0 && outcome.result.summary.best === undefined) {
+        const { DistilleryError } = await import('@distillery/core');
+        throw new DistilleryError('E_SWEEP_FAILED', `no trial of the sweep gave a result (${outcome.result.failed} failed; why, above and in ${join(outcome.directory, 'trials.jsonl')}): fix that and run the same command again`);
+      }
     });
 
   addWorkerCommand(program, number);

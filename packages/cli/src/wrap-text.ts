@@ -1,6 +1,6 @@
 /**
  * `text` broken at spaces into lines of at most `width` characters (a word longer than that
- * stays whole on its own line); each line's continuation indented by two spaces. Without a
+ * stays whole on its own line); each line's continuation indented two spaces past the line's own indent. Without a
  * width (not a terminal) the text is returned as it is.
  */
 export function wrapToWidth(text: string, width: number | undefined): string {
@@ -9,14 +9,16 @@ export function wrapToWidth(text: string, width: number | undefined): string {
     .split('\n')
     .map((line) => {
       if ([...line].length <= width) return line;
+      // An indented line (a list item) keeps its indent, and its continuation goes two further in.
+      const indent = /^ */.exec(line)![0];
       const out: string[] = [];
-      let current = '';
-      for (const word of line.split(' ')) {
-        const candidate = current === '' ? word : `${current} ${word}`;
+      let current = indent;
+      for (const word of line.slice(indent.length).split(' ')) {
+        const candidate = current.trim() === '' ? `${current}${word}` : `${current} ${word}`;
         if ([...candidate].length <= width || current.trim() === '') current = candidate;
         else {
           out.push(current);
-          current = `  ${word}`;
+          current = `${indent}  ${word}`;
         }
       }
       out.push(current);

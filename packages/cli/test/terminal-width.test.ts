@@ -1,6 +1,6 @@
 import { summarizeTrials, type TrialRecord } from '@distillery/runner';
 import { describe, expect, it } from 'vitest';
-import { formatSweepTerminal } from '../src/report/sweep-terminal.js';
+import { failureLines, formatSweepTerminal } from '../src/report/sweep-terminal.js';
 import { wrapToWidth } from '../src/wrap-text.js';
 
 describe('wrapToWidth', () => {
@@ -16,6 +16,35 @@ describe('wrapToWidth', () => {
     expect(wrapToWidth('a /a/path/longer/than/twenty/columns b', 20)).toBe('a\n  /a/path/longer/than/twenty/columns\n  b');
     const long = 'x '.repeat(100);
     expect(wrapToWidth(long, undefined)).toBe(long);
+  });
+
+  it('keeps an indented line\'s indent, its continuations two further in', () => {
+    expect(wrapToWidth('  8 × E_CONFIG: worker vm/1 was not started with plugin', 30).split('\n')).toEqual([
+      '  8 × E_CONFIG: worker vm/1',
+      '    was not started with',
+      '    plugin',
+    ]);
+  });
+});
+
+describe('why trials failed', () => {
+  const failed = (id: string, reason: string): TrialRecord => ({ id, params: {}, seed: 1, finishedAt: '', status: 'failed', reason, error: { name: 'DistilleryError', code: 'E_CONFIG', message: reason } });
+
+  it('says each reason once with its count, most frequent first, at most three, and nothing when none failed', () => {
+    const records = [
+      ...['a', 'b', 'c'].map((id) => failed(id, 'E_CONFIG: worker w was not started with plugin "./rings.mjs"')),
+      failed('d', 'E_NAN: the loss went NaN\n    at step 4'),
+      failed('e', 'E_X: third'),
+      failed('f', 'E_Y: fourth'),
+    ];
+    expect(failureLines(records)).toEqual([
+      "6 trial(s) failed (each one's error is in trials.jsonl; running the command again retries them):",
+      '  3 × E_CONFIG: worker w was not started with plugin "./rings.mjs"',
+      '  1 × E_NAN: the loss went NaN',
+      '  1 × E_X: third',
+      '  and 1 other reason(s)',
+    ]);
+    expect(failureLines([])).toEqual([]);
   });
 });
 

@@ -27,6 +27,8 @@ export type DistilleryErrorCode =
   | 'E_IO'
   /** A second copy of @distillery/core was imported beside the one running (a plugin's own project's copy). */
   | 'E_DUPLICATE_CORE'
+  /** Trials of a sweep failed and none gave a result: there is nothing to choose from. */
+  | 'E_SWEEP_FAILED'
   | 'E_INTERNAL';
 
 export interface DistilleryErrorJSON {

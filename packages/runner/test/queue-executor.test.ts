@@ -4,6 +4,7 @@ import { Queue, QueueEvents } from 'bullmq';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPluginRegistry } from '../src/builtin-registry.js';
 import type { TrialSubmission } from '../src/executor/executor.js';
@@ -203,17 +204,40 @@ describe('trials on the queue', () => {
       await queueEvents.close();
       expect(reason).toContain('job hand-made is not a valid Distillery trial job');
       expect((await queue.getJob('hand-made'))!.attemptsMade).toBe(1);
-      const outcome = await executor.submit({ type: 'trial', trial: trialOf('plugin') }).outcome;
-      expect(outcome.ok).toBe(false);
-      if (!outcome.ok) {
-        expect(outcome.error.message).toContain('does not load plugin "some-plugin-package"');
-        expect(outcome.error.message).toContain('--plugin some-plugin-package');
-        expect(outcome.attempts).toBe(1);
+      const outcomes = await Promise.all(['plugin', 'plugin-2'].map((id) => executor.submit({ type: 'trial', trial: trialOf(id) }).outcome));
+      for (const outcome of outcomes) {
+        expect(outcome.ok).toBe(false);
+        if (!outcome.ok) {
+          expect(outcome.error.message).toContain('was not started with plugin "some-plugin-package", which the run\'s config names');
+          expect(outcome.error.message).toContain('--plugin some-plugin-package where that package is installed');
+          expect(outcome.attempts).toBe(1);
+        }
       }
+      // The worker's log says each refusal's reason once (the two plugin jobs share one), not silently.
+      const refusals = events.filter((e): e is Extract<QueueWorkerEvent, { type: 'refused' }> => e.type === 'refused');
+      expect(refusals.find((e) => e.jobId === 'hand-made')?.first).toBe(true);
+      expect(refusals.filter((e) => /-plugin(-2)?$/.test(e.jobId)).map((e) => e.message)).toHaveLength(2);
+      expect(refusals.filter((e) => e.message.includes('some-plugin-package')).map((e) => e.first).sort()).toEqual([false, true]);
       expect(trialJobId(sweep, 'plugin')).toMatch(/^trial-[0-9a-f]{16}-plugin$/);
     } finally {
       await executor.close();
       await queue.close();
+    }
+  });
+});
+
+describe('a plugin named by a path', () => {
+  it("runs on a worker that was given the same file by another path (the config's ./picky-loss.ts, the worker's absolute one)", async () => {
+    const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
+    const queue = 'distillery-path-plugins';
+    const own = await startQueueWorker({ url: redis.url, queue, concurrency: 1, allowPlugins: [join(fixtures, 'picky-loss.ts')], baseDir: fixtures, logitsDirectory: join(dir, 'path-logits') });
+    const executor = await executorFor(sweepFingerprint({ test: 'path plugin' }), { queue, plugins: ['./picky-loss.ts'] });
+    try {
+      const outcome = await executor.submit({ type: 'trial', trial: trialOf('picky', { 'distillation.loss': 'picky', 'distillation.temperature': 2 }) }).outcome;
+      expect(outcome.ok ? 'ok' : outcome.error.message).toBe('ok');
+    } finally {
+      await executor.close();
+      await own.close();
     }
   });
 });

@@ -6,7 +6,7 @@ import { loadConfig } from '../config/load-config.js';
 import { buildPipeline, folderRecordOf, logitCacheDirectory, runnerPoolFor } from '../pipeline/build-pipeline.js';
 import { commandTeacher } from '../pipeline/command-teacher.js';
 import { writeReport } from '../report/index.js';
-import { formatSweepTerminal } from '../report/sweep-terminal.js';
+import { failureLines, formatSweepTerminal } from '../report/sweep-terminal.js';
 import { wrapToWidth } from '../wrap-text.js';
 import { commonOverrides, defaultSweepDirectory, interruptSignal, progressFor, teacherOverride, writeResolvedConfig, type CommonFlags } from './command-context.js';
 import { queueUrlOf, sweepExecutor } from './executor-option.js';
@@ -117,6 +117,7 @@ export function formatSweepOutcome(o: SweepOutcome, width?: number): string {
   const validation = `selection on ${r.validation.count} validation examples${r.validation.carved ? ' (carved from the training set: none was configured)' : ''}`;
   const best = r.bestStudent === undefined ? '' : `best student (${describeBest(r.bestStudent)}) saved in ${r.bestStudent.directory}\n`;
   const [table, rest] = formatSweepTerminal(r.summary, o.config, width);
-  const after = `${rest}\n${validation}\n${best}\n${r.ran} trial(s) run, ${r.skipped} already done, ${r.failed} failed (all trials: ${formatStatusCounts(r.statuses)}) · ${(r.elapsedMs / 1000).toFixed(1)}s\nwritten to ${o.directory}\n`;
+  const failures = failureLines(r.records).map((line) => `${line}\n`).join('');
+  const after = `${rest}\n${validation}\n${best}${failures}\n${r.ran} trial(s) run, ${r.skipped} already done, ${r.failed} failed (all trials: ${formatStatusCounts(r.statuses)}) · ${(r.elapsedMs / 1000).toFixed(1)}s\nwritten to ${o.directory}\n`;
   return `${table}\n\n${wrapToWidth(after, width)}`;
 }

@@ -52,7 +52,10 @@ export async function workerCommand(flags: WorkerFlags): Promise<void> {
     ...(flags.backend === undefined ? {} : { backend: flags.backend }),
     ...(flags.lockDuration === undefined ? {} : { lockDurationMs: flags.lockDuration }),
     ...(flags.stalledInterval === undefined ? {} : { stalledIntervalMs: flags.stalledInterval }),
-    onEvent: (event) => say(describe(event)),
+    onEvent: (event) => {
+      const line = describe(event);
+      if (line !== undefined) say(line);
+    },
   });
   await new Promise<void>((resolve) => {
     let stopping = false;
@@ -92,7 +95,8 @@ const UNREACHABLE_EXIT_S = 10;
 
 const LOGITS_FROM = { cache: 'read from the shared logit cache', local: "read from this worker's folder", redis: 'fetched from Redis, checksums checked' } as const;
 
-function describe(event: QueueWorkerEvent): string {
+/** A worker's log line for an event; none for a refusal said before. */
+function describe(event: QueueWorkerEvent): string | undefined {
   switch (event.type) {
     case 'ready':
       return `${event.worker}: waiting for trials on queue ${event.queue} (${event.concurrency} at a time)`;
@@ -104,6 +108,8 @@ function describe(event: QueueWorkerEvent): string {
       return event.ok ? `${event.task}: done` : `${event.task}: failed: ${event.message ?? ''}`;
     case 'warning':
       return `warning: ${event.message}`;
+    case 'refused':
+      return event.first ? `refused job ${event.jobId}: ${event.message} (jobs refused for the same reason are not listed again)` : undefined;
     case 'logits':
       return `teacher logits ${event.sha256.slice(0, 12)}…: ${LOGITS_FROM[event.source]} (${(event.bytes / 1024).toFixed(0)} KiB)`;
   }

@@ -1,4 +1,4 @@
-import type { CombinationSummary, MeanStd, SweepSummary } from '@distillery/runner';
+import type { CombinationSummary, MeanStd, SweepSummary, TrialRecord } from '@distillery/runner';
 import Table from 'cli-table3';
 import { relative } from 'node:path';
 
@@ -57,5 +57,29 @@ function bestLines(best: CombinationSummary | undefined, configPath: string, on:
   const command = `distillery run ${config}${flags.map(([k, v]) => ` ${RUN_FLAGS[k]} ${value(v)}`).join('')}`;
   if (inConfig.length === 0) lines.push(`train it: ${command}`);
   else lines.push(`train it: set ${inConfig.map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join(', ')} in ${config}, then ${command}`);
+  return lines;
+}
+
+/** Reasons shown at most; the rest are counted (every trial's error is in trials.jsonl). */
+const FAILURE_REASONS_SHOWN = 3;
+
+/**
+ * Why trials failed, each distinct reason once with how many trials it ended — the table only
+ * counts them, and a sweep whose trials all failed the same way (a worker started without the
+ * config's plugin) should say how, not just that nothing could be chosen.
+ */
+export function failureLines(records: readonly TrialRecord[]): string[] {
+  const byReason = new Map<string, number>();
+  for (const r of records) {
+    if (r.status !== 'failed') continue;
+    const reason = (r.reason ?? `${r.error.code}: ${r.error.message}`).split('\n')[0]!;
+    byReason.set(reason, (byReason.get(reason) ?? 0) + 1);
+  }
+  if (byReason.size === 0) return [];
+  const total = [...byReason.values()].reduce((a, b) => a + b, 0);
+  const reasons = [...byReason].sort((a, b) => b[1] - a[1]);
+  const lines = [`${total} trial(s) failed (each one's error is in trials.jsonl; running the command again retries them):`];
+  for (const [reason, count] of reasons.slice(0, FAILURE_REASONS_SHOWN)) lines.push(`  ${count} × ${reason}`);
+  if (reasons.length > FAILURE_REASONS_SHOWN) lines.push(`  and ${reasons.length - FAILURE_REASONS_SHOWN} other reason(s)`);
   return lines;
 }

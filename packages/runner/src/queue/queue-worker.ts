@@ -1,7 +1,8 @@
 import { DistilleryError, createServiceContainer, pluginServices, shareDataset, type SharedDataset } from '@distillery/core';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { hostname } from 'node:os';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createPluginRegistry } from '../builtin-registry.js';
 import { RunnerPool } from '../pool/runner-pool.js';
 import type { SoftLabelShard, TeacherPayload } from '../protocol.js';
@@ -44,6 +45,8 @@ export type QueueWorkerEvent =
   | { readonly type: 'progress'; readonly jobId: string; readonly task: string; readonly done: number; readonly total: number }
   | { readonly type: 'end'; readonly jobId: string; readonly task: string; readonly ok: boolean; readonly message?: string }
   | { readonly type: 'warning'; readonly message: string }
+  /** A job refused before it ran (a plugin this worker was not started with, data that fail the schema); `first`: the first refusal for this reason. */
+  | { readonly type: 'refused'; readonly jobId: string; readonly message: string; readonly first: boolean }
   /** The first time this worker process needs a teacher's logits: where they came from (the shared logit cache, its own folder, Redis). */
   | { readonly type: 'logits'; readonly sha256: string; readonly source: Exclude<LogitsSource, 'memory'>; readonly bytes: number };
 
@@ -75,6 +78,9 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   const concurrency = options.concurrency ?? 1;
   const baseDir = resolve(options.baseDir ?? process.cwd());
   const allowed = new Set(options.allowPlugins ?? []);
+  // `./rings.mjs` and `/home/me/proj/rings.mjs` name one file: paths are compared resolved.
+  const allowedKeys = new Set([...allowed].map((p) => pluginKey(p, baseDir)));
+  const refusedReasons = new Set<string>();
   const pool = new RunnerPool({ workers: concurrency, plugins: [...allowed], baseDir, ...(options.backend === undefined ? {} : { backend: options.backend }) });
   const stops = await StopWatcher.open(client, queue, options.stopPollMs ?? STOP_POLL_MS);
   const fetcher = new LogitFetcher(client, options.logitsDirectory ?? join(baseDir, '.distillery', 'worker-logits'));
@@ -114,14 +120,12 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     let parsed: { kind: 'trial'; data: TrialJobData } | { kind: 'shard'; data: ShardJobData };
     try {
       parsed = (job.data as { format?: unknown } | null)?.format === 'distillery-shard' ? { kind: 'shard', data: parseShardJob(job.data, jobId) } : { kind: 'trial', data: parseTrialJob(job.data, jobId) };
-      const refused = parsed.data.plugins.filter((p) => !allowed.has(p));
-      if (refused.length > 0) {
-        throw new DistilleryError(
-          'E_CONFIG',
-          `worker ${name} does not load plugin ${refused.map((p) => JSON.stringify(p)).join(', ')} named by job ${jobId}: start it with --plugin ${refused[0]} where that package is installed`,
-        );
-      }
+      const refused = parsed.data.plugins.filter((p) => !allowedKeys.has(pluginKey(p, baseDir)));
+      if (refused.length > 0) throw refusedPlugins(name, refused, baseDir);
     } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      options.onEvent?.({ type: 'refused', jobId, message, first: !refusedReasons.has(message) });
+      refusedReasons.add(message);
       // Another attempt would refuse it the same way: fail it now, not after every retry.
       throw new UnrecoverableError(encodeJobError(error));
     }
@@ -224,6 +228,25 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
         await client.quit().catch(() => client.disconnect());
       })()),
   };
+}
+
+/** A plugin as this worker would load it: a path (or file: URL) resolved against its folder, a package by name. */
+function pluginKey(specifier: string, baseDir: string): string {
+  if (specifier.startsWith('file:')) return fileURLToPath(specifier);
+  return isPathPlugin(specifier) ? resolve(baseDir, specifier) : specifier;
+}
+
+const isPathPlugin = (specifier: string) => specifier.startsWith('file:') || specifier.startsWith('.') || isAbsolute(specifier);
+
+/** The same text for every job the config's plugins make this worker refuse: the worker's log says it once. */
+function refusedPlugins(worker: string, refused: readonly string[], baseDir: string): DistilleryError {
+  const first = refused[0]!;
+  const where = isPathPlugin(first) ? `(a file: a relative path resolves from the worker's folder, ${baseDir})` : 'where that package is installed';
+  return new DistilleryError(
+    'E_CONFIG',
+    `worker ${worker} was not started with plugin ${refused.map((p) => JSON.stringify(p)).join(', ')}, which the run's config names (plugins): start it with --plugin ${first} ${where}`,
+    { details: { worker, plugins: [...refused] } },
+  );
 }
 
 function checkFingerprints(plugin: string, expected: { readonly train: string; readonly test?: string }, loaded: LoadedData, worker: string): void {
