@@ -111,6 +111,11 @@ describe('a third-party dataset plugin, named by a relative path in the config',
     const trials = await trialLines(sweepFolder);
     expect(trials.map((t) => [t.params, t.status])).toEqual(expect.arrayContaining([[{ temperature: 2 }, 'ok'], [{ temperature: 4 }, 'ok']]));
     for (const t of trials) expect(t.best!.testAccuracy).toBeGreaterThan(0.8);
+    // The report keeps its title when `distillery report` rebuilds it (it became "sweep in <folder>").
+    const title = async () => (await readFile(join(sweepFolder, 'report.md'), 'utf8')).split('\n')[0];
+    expect(await title()).toBe('# rings: sweep on rings');
+    await ok(['report', sweepFolder], elsewhere);
+    expect(await title()).toBe('# rings: sweep on rings');
   });
 
   it('refuses a cnn on its feature vectors in one line naming their shape and the plugin that takes them', async () => {

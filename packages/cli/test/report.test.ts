@@ -167,7 +167,7 @@ describe('writeReport, run', () => {
 });
 
 describe('writeReport, sweep', () => {
-  it('writes the heatmap and a table of every combination sorted by accuracy', async () => {
+  it('writes the heatmap and a table of every combination ranked on validation, the selected one first', async () => {
     const folder = join(dir, 'sweep');
     const { files } = await writeReport(folder, sweepFixture);
     expect(files.map((f) => relative(folder, f)).sort()).toEqual([
@@ -178,16 +178,17 @@ describe('writeReport, sweep', () => {
     ]);
     const md = await readFile(join(folder, 'report.md'), 'utf8');
     const { header, rows } = markdownTable(md, 'rank');
-    expect(header).toEqual(['rank', 'lambda', 'temperature', 'test acc. % (best epoch)', 'validation acc. %', 'test acc. % (last epoch)', 'seeds', 'failed']);
+    expect(header).toEqual(['rank', 'lambda', 'temperature', 'validation acc. %', 'test acc. % (best epoch)', 'test acc. % (last epoch)', 'seeds', 'failed']);
     expect(rows).toHaveLength(9);
-    const means = rows.map((r) => Number(r[3]!.split(' ± ')[0]));
-    expect(means).toEqual([...means].sort((a, b) => b - a));
-    // The fixture lists combinations λ-major from λ = 0: sorting moved them.
-    expect(rows[0]!.slice(1, 3)).toEqual(['1', '1']);
-    expect(rows.slice(-3).map((r) => r[1])).toEqual(['0', '0', '0']);
+    const validation = rows.map((r) => Number(r[3]!.split(' ± ')[0]));
+    expect(validation).toEqual([...validation].sort((a, b) => b - a));
+    // Ranked as the sweep selects (and as the terminal's table): rank 1 is the selected one, though
+    // another combination has the higher test accuracy — a table ranked by test would invite choosing on it.
+    expect(rows[0]!.slice(0, 3)).toEqual(['1 (selected)', '0.5', '4']);
+    const test = rows.map((r) => Number(r[4]!.split(' ± ')[0]));
+    expect(Math.max(...test)).toBeGreaterThan(test[0]!);
+    expect(md).toContain('Ranked by mean validation accuracy, what the sweep selects on; the test columns are reported only');
     for (const r of rows) expect(r.slice(-2)).toEqual(['2', '0']);
-    // Selected on validation, which need not be the top test accuracy: said, and marked.
-    expect(rows.find((r) => r[0]!.endsWith('(selected)'))!.slice(1, 3)).toEqual(['0.5', '4']);
     expect(md).toContain('lambda = 0.5, temperature = 4: test accuracy 78.00 ± 3.68 % at the best epoch over 2 seeds; selected on mean validation accuracy');
     expect(md).not.toContain('Interrupted');
 
@@ -217,6 +218,17 @@ describe('writeReport, sweep', () => {
     expect(rows.filter((r) => r.at(-2) === '1')).toHaveLength(1);
     const html = await readFile(join(folder, 'report.html'), 'utf8');
     expect(html).toContain('<p class="note"><strong>Note:</strong> Interrupted sweep: 5 of 18 trials');
+  });
+
+  it('labels a narrow colour legend with enough decimals that no two labels read the same', async () => {
+    // Every cell within 0.14 points (95.67 to 95.80 %): at one decimal the labels repeated (96.0 three times).
+    const narrow = sweepFixture.records.map((r) => (r.status === 'ok' ? { ...r, best: { ...r.best, testAccuracy: 0.95 + r.best.testAccuracy / 100 } } : r)) as TrialRecord[];
+    const folder = join(dir, 'narrow');
+    await writeReport(folder, { ...sweepFixture, records: narrow, summary: summarizeTrials(narrow) });
+    const labels = legendLabels(await readFile(join(folder, 'plots', 'accuracy-heatmap.svg'), 'utf8'));
+    expect(labels.length).toBeGreaterThan(2);
+    expect(new Set(labels).size).toBe(labels.length);
+    expect(labels.every((l) => /^95\.\d\d$/.test(l))).toBe(true);
   });
 
   it('facets the heatmap by another grid key and says so', async () => {

@@ -33,7 +33,7 @@ export { planSweep, type SweepGrid, type SearchStrategy, type PlannedTrial } fro
 export { sampleSearchSpace, isSearchRange, type SearchRange, type SearchDimension } from './sweep/search-space.js';
 export { SweepResultsStore, SETTLED_STATUSES, type TrialRecord, type TrialStatus } from './sweep/results-store.js';
 export { readBestStudent, type BestStudent } from './sweep/save-best-student.js';
-export { summarizeTrials, formatSweepTable, meanStd, type SweepSummary, type CombinationSummary, type MeanStd } from './sweep/summarize.js';
+export { summarizeTrials, rankCombinations, formatSweepTable, meanStd, type SweepSummary, type CombinationSummary, type MeanStd } from './sweep/summarize.js';
 export { runTrial } from './trial/run-trial.js';
 export type { TrialTask, TrialResult, TrialEpoch } from './trial/trial-spec.js';
 export {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatSweepTable, summarizeTrials, type TrialRecord } from '../src/index.js';
+import { formatSweepTable, rankCombinations, summarizeTrials, type TrialRecord } from '../src/index.js';
 
 /** A finished trial whose best epoch has these validation and test scores. */
 function trial(lambda: number, seed: number, validation: { accuracy: number; macroF1: number; ece: number }, testMacroF1: number): TrialRecord {
@@ -45,5 +45,20 @@ describe('sweep selection on a chosen metric', () => {
     expect(summarizeTrials(old).best!.params).toEqual({ lambda: 0 });
     // Without stored macro-F1 there is nothing to select on: no best, rather than a choice on test.
     expect(summarizeTrials(old, 'macro-f1').best).toBeUndefined();
+  });
+
+  it('ranks combinations on what it selects on, the selected one first (ECE lowest first); without validation numbers by test, failed ones last', () => {
+    const lambdas = (on: Parameters<typeof summarizeTrials>[1]) => rankCombinations(summarizeTrials(records, on).combinations, on).map((c) => c.params['lambda']);
+    expect(lambdas('accuracy')).toEqual([0, 0.5, 1]);
+    expect(lambdas('macro-f1')).toEqual([0.5, 1, 0]);
+    expect(lambdas('ece')).toEqual([1, 0.5, 0]);
+    for (const on of ['accuracy', 'macro-f1', 'ece'] as const) expect(lambdas(on)[0]).toEqual(summarizeTrials(records, on).best!.params['lambda']);
+    // A folder from before validation splits: by best-epoch test accuracy (nothing is selected); a combination whose trials all failed last.
+    const legacy = (lambda: number, testAccuracy: number): TrialRecord => {
+      const epoch = { epoch: 0, losses: {}, testAccuracy };
+      return { id: `legacy-${lambda}`, params: { lambda }, seed: 1, status: 'ok', best: epoch, last: epoch, epochs: [epoch], elapsedMs: 1, finishedAt: '' };
+    };
+    const failed: TrialRecord = { id: 'f', params: { lambda: 9 }, seed: 1, finishedAt: '', status: 'failed', error: { name: 'DistilleryError', code: 'E_CONFIG', message: 'no' } };
+    expect(rankCombinations(summarizeTrials([failed, legacy(0, 0.6), legacy(1, 0.8)]).combinations).map((c) => c.params['lambda'])).toEqual([1, 0, 9]);
   });
 });

@@ -93,7 +93,7 @@ export async function sweepCommand(configFile: string, flags: SweepFlags): Promi
     });
     if (online) teacher.model.dispose();
     progress.stop();
-    const { files } = await writeReport(directory, await sweepReportData(directory, `${config.name}: sweep on ${run.train.name}`));
+    const { files } = await writeReport(directory, await sweepReportData(directory));
     return { directory, config: loaded.path, result, files };
   } finally {
     progress.stop();

@@ -1,6 +1,7 @@
 import { DistilleryError } from '@distillery/core';
 import { SweepResultsStore, planSweep, readBestStudent, summarizeTrials, type SearchStrategy, type SweepGrid, type TrialRecord, type TrialSpec } from '@distillery/runner';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { SweepReportData } from '../report/report-data.js';
 
 /** Rebuilds a sweep's report data from its folder (sweep.json + trials.jsonl), finished or not. */
@@ -14,7 +15,7 @@ export async function sweepReportData(directory: string, title?: string): Promis
   const done = planned.map((t) => records.get(t.id)).filter((r): r is TrialRecord => r !== undefined);
   return {
     kind: 'sweep',
-    title: title ?? `sweep in ${directory}`,
+    title: title ?? (await defaultTitle(directory)),
     createdAt: new Date().toISOString(),
     grid: listedGrid(definition.grid, planned),
     seeds: definition.seeds,
@@ -23,6 +24,20 @@ export async function sweepReportData(directory: string, title?: string): Promis
     pending: planned.length - done.length,
     ...(await savedBestStudent(directory)),
   };
+}
+
+/**
+ * `<config name>: sweep on <dataset>`, from the folder's config.resolved.json and folder record —
+ * the same when the sweep writes its report and when `distillery report` rebuilds it; the folder
+ * where neither is there (a folder of an older version).
+ */
+async function defaultTitle(directory: string): Promise<string> {
+  const json = (file: string) => readFile(join(directory, file), 'utf8').then((t) => JSON.parse(t) as Record<string, unknown>, () => undefined);
+  const [config, folder] = await Promise.all([json('config.resolved.json'), json('distillery-folder.json')]);
+  const name = config?.['name'];
+  const dataset = (folder?.['data'] as { dataset?: unknown } | undefined)?.dataset;
+  if (typeof name !== 'string') return `sweep in ${directory}`;
+  return typeof dataset === 'string' ? `${name}: sweep on ${dataset}` : `${name}: sweep`;
 }
 
 /** The saved best student as the report shows it; nothing when the sweep saved none. */

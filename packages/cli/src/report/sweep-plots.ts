@@ -69,6 +69,7 @@ function heatmap(data: SweepReportData): SweepPlot {
   // Cells big enough for two lines of 13 px text; the legend as tall as the grid, so its ticks
   // spread out (a gradient the height of two rows had room for two labels).
   const rows = new Set(cells.map((c) => c.lambda)).size;
+  const ticks = Math.max(5, rows * 2);
   const layers = {
     width: { step: CELL.width },
     height: { step: CELL.height },
@@ -87,7 +88,7 @@ function heatmap(data: SweepReportData): SweepPlot {
             type: 'quantitative',
             title: 'test acc. (%)',
             scale: { scheme: 'viridis' },
-            legend: { gradientLength: Math.max(120, rows * CELL.height), tickCount: Math.max(5, rows * 2), format: '.1f', labelFontSize: 11 },
+            legend: { gradientLength: Math.max(120, rows * CELL.height), tickCount: ticks, format: `.${legendDecimals(scored, ticks)}f`, labelFontSize: 11 },
           },
         },
       },
@@ -114,6 +115,16 @@ function heatmap(data: SweepReportData): SweepPlot {
     ? { title, data: { values: cells }, facet: { field: 'facet', type: 'nominal', title: null }, columns: 3, spec: layers }
     : { title, data: { values: cells }, ...layers });
   return { plot: { name: 'accuracy-heatmap', caption: `λ × T heatmap of best-epoch test accuracy, ${seedsNote(data)}`, spec }, ...(note === undefined ? {} : { note }) };
+}
+
+/**
+ * Decimals for the colour legend's labels: enough that ticks about (max − min) / ticks apart
+ * print as different numbers (95.9 to 96.3 at one decimal gave 96.0 three times), one at least.
+ */
+export function legendDecimals(values: readonly number[], ticks: number): number {
+  const span = Math.max(...values) - Math.min(...values);
+  if (!(span > 0)) return 1;
+  return Math.min(4, Math.max(1, Math.ceil(-Math.log10(span / ticks))));
 }
 
 function combinationBars(data: SweepReportData): SweepPlot {

@@ -44,13 +44,20 @@ export function sweepReportBlocks(data: SweepReportData): ReportBlock[] {
     { kind: 'heading', level: 2, text: 'All combinations' },
     {
       kind: 'paragraph',
-      text:
-        'Sorted by test accuracy at the best epoch (the epoch chosen on validation accuracy, the last one without a validation split), ' +
-        'mean ± std over the seeds that finished; "seeds" counts those, "failed" the trials that ended in an error.',
+      text: `${rankingText(summary)} Mean ± std over the seeds that finished; "seeds" counts those, "failed" the trials that ended in an error.`,
     },
     combinationsTable(summary),
     ...(failures.length === 0 ? [] : failuresBlocks(failures)),
   ];
+}
+
+/** What the combinations table is ranked by: what the sweep selects on (rankCombinations). */
+function rankingText(summary: SweepReportData['summary']): string {
+  if (!summary.combinations.some((c) => c.validationAccuracy !== undefined)) {
+    return 'Ranked by test accuracy at the best epoch: no trial here has validation numbers (a folder from before sweeps always held a validation split), so none is selected.';
+  }
+  const on = summary.selectOn === undefined ? 'accuracy' : summary.selectOn === 'ece' ? 'ece, lowest first' : summary.selectOn;
+  return `Ranked by mean validation ${on}, what the sweep selects on; the test columns are reported only (at the best epoch, the one chosen on validation, and at the last).`;
 }
 
 function bestText(data: SweepReportData): string {

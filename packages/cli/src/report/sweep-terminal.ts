@@ -1,4 +1,4 @@
-import type { CombinationSummary, MeanStd, SweepSummary, TrialRecord } from '@distillery/runner';
+import { rankCombinations, type CombinationSummary, type MeanStd, type SweepSummary, type TrialRecord } from '@distillery/runner';
 import Table from 'cli-table3';
 import { relative } from 'node:path';
 
@@ -18,11 +18,7 @@ export function formatSweepTerminal(summary: SweepSummary, configPath: string, w
   const keys = [...new Set(summary.combinations.flatMap((c) => Object.keys(c.params)))];
   // Ranked on what the sweep selects on (data.selectOn; ECE lower is better), accuracy by default.
   const on = summary.selectOn ?? 'accuracy';
-  const rankValue = (c: CombinationSummary) => {
-    const m = on === 'accuracy' ? c.validationAccuracy : c.validationMetric;
-    return m === undefined ? -Infinity : on === 'ece' ? -m.mean : m.mean;
-  };
-  const ranked = [...summary.combinations].sort((a, b) => rankValue(b) - rankValue(a));
+  const ranked = rankCombinations(summary.combinations, on);
   const extra = on === 'accuracy' ? [] : [`validation ${on} %`, `test ${on} %`];
   const head = ['rank', ...keys, 'validation acc. %', 'test acc. %', ...extra, 'seeds', 'failed'];
   const rows = ranked.map((c, i) => {

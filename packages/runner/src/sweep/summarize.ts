@@ -69,12 +69,34 @@ export function summarizeTrials(records: readonly TrialRecord[], selectOn: Selec
       ...(selectOn !== 'accuracy' && testMetric !== undefined ? { testMetric: meanStd(testMetric) } : {}),
     };
   });
-  const onValidation = (c: CombinationSummary) => (selectOn === 'accuracy' ? c.validationAccuracy : c.validationMetric);
-  const scored = combinations.filter((c) => c.seeds > 0 && onValidation(c) !== undefined);
-  // Higher is better, except for a calibration error.
-  const score = (c: CombinationSummary) => (selectOn === 'ece' ? -onValidation(c)!.mean : onValidation(c)!.mean);
-  const best = scored.reduce<CombinationSummary | undefined>((a, c) => (a === undefined || score(c) > score(a) ? c : a), undefined);
+  const [first] = rankCombinations(combinations, selectOn);
+  const best = first !== undefined && validationScore(first, selectOn) !== undefined ? first : undefined;
   return { combinations, ...(best === undefined ? {} : { best }), selectedOn: 'validation', ...(selectOn === 'accuracy' ? {} : { selectOn }) };
+}
+
+/** A combination's score on what the sweep selects on, higher better (a calibration error negated); none without validation numbers. */
+function validationScore(c: CombinationSummary, selectOn: SelectionMetric): number | undefined {
+  const m = selectOn === 'accuracy' ? c.validationAccuracy : c.validationMetric;
+  if (c.seeds === 0 || m === undefined) return undefined;
+  return selectOn === 'ece' ? -m.mean : m.mean;
+}
+
+/**
+ * The combinations best first on what the sweep selects on — the first is the one it selects —
+ * then those without validation numbers (a folder from before validation splits) by best-epoch
+ * test accuracy, then those whose every trial failed. Tables rank by this, never by test.
+ */
+export function rankCombinations(combinations: readonly CombinationSummary[], selectOn: SelectionMetric = 'accuracy'): CombinationSummary[] {
+  const key = (c: CombinationSummary): [number, number] => {
+    const score = validationScore(c, selectOn);
+    if (score !== undefined) return [2, score];
+    return c.seeds > 0 ? [1, c.bestEpochAccuracy.mean] : [0, 0];
+  };
+  // Stable: among equal scores the first combination of the grid comes first (and is the one selected).
+  return [...combinations].sort((a, b) => {
+    const [ka, kb] = [key(a), key(b)];
+    return kb[0] - ka[0] || kb[1] - ka[1];
+  });
 }
 
 export function meanStd(values: readonly number[]): MeanStd {
