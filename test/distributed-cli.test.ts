@@ -91,10 +91,21 @@ describe('distillery sweep --executor redis://… with distillery worker process
       expect(w.stderr.match(/^teacher logits \S+: .*$/gm), w.stderr).toEqual([expect.stringMatching(/: read from the shared logit cache \(\d+ KiB\)$/)]);
     }
 
-    const label = await runCli(['label', file, '--executor', redis.url, '--out', join(dir, 'label-remote'), '--json'], { cwd: dir });
+    const label = await runCli(['label', file, '--executor', redis.url, '--out', join(dir, 'label-remote')], { cwd: dir });
     expect(label.code, label.stderr).toBe(0);
-    expect(JSON.parse(label.stdout)).toMatchObject({ examples: 600, examplesComputed: 600 });
     expect(workers.some((w) => /^shard \d+-\d+: done$/m.test(w.stderr))).toBe(true);
+    // The coordinator names the workers that took its shards, in its progress and closing line (they said "this thread" and the local thread count).
+    const shardWorkers = workers.filter((w) => /^shard \d+-\d+: done$/m.test(w.stderr)).map((w) => w.name).sort();
+    const names = `(${workers.map((w) => w.name.replace('/', '\\/')).join('|')})`;
+    expect(label.stderr).toMatch(new RegExp(`\\[soft-labels\\] 600/600 examples \\(${names}: \\d+`));
+    expect(label.stderr).not.toContain('this thread');
+    expect(label.stdout).toContain(`examples/s on ${shardWorkers.length} queue worker(s): `);
+    // Again into another folder: the same shard jobs, found finished in the queue, still name their workers.
+    const again = await runCli(['label', file, '--executor', redis.url, '--out', join(dir, 'label-remote-2'), '--json'], { cwd: dir });
+    expect(again.code, again.stderr).toBe(0);
+    const labelled = JSON.parse(again.stdout) as { examples: number; examplesComputed: number; remoteWorkers: string[] };
+    expect(labelled).toMatchObject({ examples: 600, examplesComputed: 600 });
+    expect([...labelled.remoteWorkers].sort()).toEqual(shardWorkers);
   });
 
   it('a feature weight in the grid: the workers run the teacher online (sent by content address) and give the local pool’s results', async () => {

@@ -87,7 +87,7 @@ export function buildProgram(): Command {
       if (flags.json === true) {
         const { logits, ...rest } = outcome.result;
         printJson({ directory: outcome.directory, cacheDirectory: outcome.cacheDirectory, examples: logits.size, classes: logits.numClasses, ...rest });
-      } else print(formatLabelOutcome(outcome));
+      } else print(wrapToWidth(formatLabelOutcome(outcome), terminalColumns(process.stdout)));
     });
 
   withCommonOptions(program.command('sweep <config>'))

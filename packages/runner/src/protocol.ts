@@ -92,6 +92,8 @@ export interface SoftLabelShard {
   readonly threadId: number;
   /** Where the logits were computed. */
   readonly runtime: 'ort' | 'tfjs';
+  /** The queue worker (`host/pid`) that computed them, for a shard that ran on a queue. */
+  readonly worker?: string;
 }
 
 export interface ProbeResult {

@@ -48,7 +48,7 @@ export async function labelCommand(configFile: string, flags: CommonFlags): Prom
       const outcome = { directory, cacheDirectory, result, workers, teacherAccuracy: teacher.accuracy };
       await writeFile(
         join(directory, 'labels.json'),
-        `${JSON.stringify({ cache: cacheDirectory, cacheStatus: result.cache, teacherFingerprint: result.teacherFingerprint, examples: result.logits.size, classes: result.logits.numClasses, examplesComputed: result.examplesComputed, workers, runtime: result.runtime, elapsedMs: result.elapsedMs, teacherAccuracy: teacher.accuracy }, null, 2)}\n`,
+        `${JSON.stringify({ cache: cacheDirectory, cacheStatus: result.cache, teacherFingerprint: result.teacherFingerprint, examples: result.logits.size, classes: result.logits.numClasses, examplesComputed: result.examplesComputed, workers, ...(result.remoteWorkers === undefined ? {} : { queueWorkers: result.remoteWorkers }), runtime: result.runtime, elapsedMs: result.elapsedMs, teacherAccuracy: teacher.accuracy }, null, 2)}\n`,
       );
       return outcome;
     } finally {
@@ -63,6 +63,8 @@ export async function labelCommand(configFile: string, flags: CommonFlags): Prom
 
 export function formatLabelOutcome(o: LabelOutcome): string {
   const r = o.result;
-  const rate = r.examplesComputed === 0 ? 'no teacher pass needed' : `${Math.round(r.examplesComputed / (r.elapsedMs / 1000))} examples/s on ${o.workers} worker(s)`;
+  // On a queue: the workers that took its shards, by host/pid (the local count means nothing there).
+  const where = r.remoteWorkers === undefined ? `${o.workers} worker(s)` : `${r.remoteWorkers.length} queue worker(s): ${r.remoteWorkers.join(', ')}`;
+  const rate = r.examplesComputed === 0 ? 'no teacher pass needed' : `${Math.round(r.examplesComputed / (r.elapsedMs / 1000))} examples/s on ${where}`;
   return `teacher logits for ${r.logits.size} examples × ${r.logits.numClasses} classes: cache ${r.cache} (${rate})\nteacher test accuracy ${(100 * o.teacherAccuracy).toFixed(2)}%\ncache: ${o.cacheDirectory}\n`;
 }

@@ -59,12 +59,15 @@ export function createBarsView(stream: NodeJS.WritableStream): ProgressView {
       const validation = record.validation === undefined ? '' : ` · val ${(100 * record.validation.accuracy).toFixed(1)}%`;
       bar(`epoch:${phase}`, phase, epochs).update(record.epoch + 1, { info: `${formatLosses(record.losses)}${validation}` });
     },
-    softLabels({ done, total, perWorker }) {
+    softLabels({ done, total, perWorker, perRemoteWorker }) {
       bar('soft:total', 'soft labels', total, TOTAL_ROW).update(done, { info: 'examples', remaining: remaining('soft', done, total) });
-      for (const [thread, n] of perWorker) {
+      // A queue's workers by their host/pid, the local pool's numbered.
+      const rows = [...(perRemoteWorker ?? new Map<string, number>())].map(([name, n]) => [`soft:${name}`, name, n] as const);
+      rows.push(...[...perWorker].map(([thread, n]) => [`soft:${thread}`, softWorkers.label(thread), n] as const));
+      for (const [key, label, n] of rows) {
         // A worker's share is known only at the end: until then an even share, then its own count (100 %).
-        const share = done >= total ? n : Math.max(n, Math.ceil(total / perWorker.size));
-        bar(`soft:${thread}`, `  ${softWorkers.label(thread)}`, share).update(n);
+        const share = done >= total ? n : Math.max(n, Math.ceil(total / rows.length));
+        bar(key, `  ${label}`, share).update(n);
       }
     },
     sweep(event) {

@@ -13,11 +13,11 @@ export function createLinesView(write: (line: string) => void): ProgressView {
       const validation = record.validation === undefined ? '' : ` · val acc ${(100 * record.validation.accuracy).toFixed(2)}%`;
       write(`[${phase}] epoch ${record.epoch + 1}/${epochs} · ${formatLosses(record.losses)}${validation} · ${(record.elapsedMs / 1000).toFixed(1)}s`);
     },
-    softLabels({ done, total, perWorker }) {
+    softLabels({ done, total, perWorker, perRemoteWorker }) {
       const tenth = total === 0 ? 10 : Math.floor((10 * done) / total);
       if (tenth === lastTenth) return;
       lastTenth = tenth;
-      const workers = [...perWorker].map(([thread, n]) => `${workerNumbers.label(thread)}: ${n}`).join(', ');
+      const workers = [...(perRemoteWorker ?? []), ...[...perWorker].map(([thread, n]) => [workerNumbers.label(thread), n] as const)].map(([name, n]) => `${name}: ${n}`).join(', ');
       write(`[soft-labels] ${done}/${total} examples${workers === '' ? '' : ` (${workers})`}`);
       if (done >= total) lastTenth = -1;
     },

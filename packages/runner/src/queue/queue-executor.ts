@@ -267,7 +267,7 @@ export class QueueExecutor implements Executor {
     try {
       const bytes = await readBlob(this.client, result.logits, `logits of shard ${result.start}-${result.end}`);
       const logits = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
-      return { ok: true, value: { type: 'soft-labels', start: result.start, end: result.end, numClasses: result.numClasses, logits, threadId: 0, runtime: result.runtime } };
+      return { ok: true, value: { type: 'soft-labels', start: result.start, end: result.end, numClasses: result.numClasses, logits, threadId: 0, runtime: result.runtime, ...(result.worker === undefined ? {} : { worker: result.worker }) } };
     } catch (error) {
       return { ok: false, error: decodeJobError(error instanceof Error ? error.message : String(error)) };
     }

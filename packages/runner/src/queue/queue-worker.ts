@@ -155,7 +155,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
         const payload = await teacherFor(parsed.data.teacher);
         const out = await pool.run<SoftLabelShard>({ type: 'soft-labels', teacher: payload, dataset: train, start: shard.start, end: shard.end, batchSize: shard.batchSize }, onProgress);
         const logits = await putBlob(client, new Uint8Array(out.logits.buffer, out.logits.byteOffset, out.logits.byteLength));
-        result = { start: out.start, end: out.end, numClasses: out.numClasses, runtime: out.runtime, logits };
+        result = { start: out.start, end: out.end, numClasses: out.numClasses, runtime: out.runtime, logits, worker: name };
       } else {
         const { trial, teacherLogits, teacher } = parsed.data;
         const logits = await fetchShared(fetcher, sharedLogits, teacherLogits, options.onEvent);

@@ -40,6 +40,8 @@ export interface ShardJobResult {
   readonly numClasses: number;
   readonly runtime: 'ort' | 'tfjs';
   readonly logits: BlobAddress;
+  /** `host/pid` of the worker that computed it. */
+  readonly worker?: string;
 }
 
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'a sha256');

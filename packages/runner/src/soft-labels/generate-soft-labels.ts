@@ -56,6 +56,8 @@ export interface SoftLabelOptions {
 export interface SoftLabelProgress {
   /** Examples done by each worker thread so far in this call (thread id → count; 0 = main thread). */
   readonly perWorker: ReadonlyMap<number, number>;
+  /** With an executor (a queue): examples done by each of its workers (`host/pid`) so far. */
+  readonly perRemoteWorker?: ReadonlyMap<string, number>;
   readonly done: number;
   readonly total: number;
 }
@@ -72,6 +74,8 @@ export interface SoftLabelResult {
   /** The runtime that ran (or would have run) the teacher. */
   readonly runtime: 'ort' | 'tfjs';
   readonly elapsedMs: number;
+  /** With an executor (a queue): the workers (`host/pid`) that computed shards, in the order they first reported. */
+  readonly remoteWorkers?: readonly string[];
 }
 
 /**
@@ -124,11 +128,18 @@ async function generateInto(
   const ownPool = options.pool === undefined && inWorkers && examplesToCompute > 0 ? new RunnerPool({ workers: options.workers ?? 1 }) : undefined;
   const pool = options.pool ?? ownPool;
   const perWorker = new Map<number, number>();
+  const perRemoteWorker = new Map<string, number>();
   let done = 0;
+  const progress = () => options.onProgress?.({ perWorker, ...(perRemoteWorker.size === 0 ? {} : { perRemoteWorker }), done, total: examplesToCompute });
   const report = (threadId: number, delta: number) => {
     perWorker.set(threadId, (perWorker.get(threadId) ?? 0) + delta);
     done += delta;
-    options.onProgress?.({ perWorker, done, total: examplesToCompute });
+    progress();
+  };
+  const reportRemote = (worker: string, delta: number) => {
+    perRemoteWorker.set(worker, (perRemoteWorker.get(worker) ?? 0) + delta);
+    done += delta;
+    progress();
   };
   const store = async (start: number, end: number, logits: Float32Array) => {
     values.set(logits, start * teacher.numClasses);
@@ -143,9 +154,9 @@ async function generateInto(
         const outcomes = await Promise.allSettled(
           shards.map(async ([start, end]) => {
             let seen = 0;
-            const outcome = await executor.submit({ type: 'shard', shard: { start, end } }, { onProgress: (p) => (report(0, p.done - seen), (seen = p.done)) }).outcome;
+            const outcome = await executor.submit({ type: 'shard', shard: { start, end } }, { onProgress: (p) => (reportRemote(p.worker, p.done - seen), (seen = p.done)) }).outcome;
             if (!outcome.ok) throw DistilleryError.fromJSON(outcome.error);
-            if (seen < end - start) report(0, end - start - seen);
+            if (seen < end - start) reportRemote(outcome.value.worker ?? executor.description, end - start - seen);
             await store(start, end, outcome.value.logits);
           }),
         );
@@ -214,6 +225,7 @@ async function generateInto(
     teacherFingerprint: planned.fingerprint,
     runtime: planned.runtime,
     elapsedMs: performance.now() - started,
+    ...(perRemoteWorker.size === 0 ? {} : { remoteWorkers: [...perRemoteWorker.keys()] }),
   };
 }
 
