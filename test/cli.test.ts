@@ -207,8 +207,9 @@ describe('distillery eval, init, schema', () => {
     for (const name of registry.names('loss')) {
       if (name !== 'ce') expect(`${line('loss:')} ${line('# features:')}`, `loss ${name}`).toMatch(new RegExp(`[ |]${name}[ |(]`));
     }
-    await writeFile(file, text.replace('  # augmentation:', '  augmentation:').replace('  # features:', '  features:'));
+    await writeFile(file, text.replace('  # augmentation:', '  augmentation:').replace('  # features:', '  features:').replace('# executor:', 'executor:'));
     const { config } = await loadConfig(file);
+    expect(config.executor).toBe('redis://127.0.0.1:6379');
     expect(config.distillation.augmentation).toEqual({ plugin: 'shift', options: {} });
     expect(config.distillation.features).toMatchObject([{ student: 'dense_1', teacher: 'dense_1', loss: 'hint', adapter: 'dense' }]);
   });

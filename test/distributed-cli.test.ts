@@ -278,6 +278,12 @@ sweep:
     expect(startedCount(workers, record!.id)).toBe(1);
   });
 
+  it('a worker whose --plugin is not there (a typo) exits 1 at once naming it, instead of waiting for jobs to refuse', async () => {
+    const run = await runCli(['worker', '--redis', redis.url, '--plugin', './ringz.mjs'], { cwd: dir });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(`distillery: --plugin: plugin module ./ringz.mjs not found (looked for ${join(dir, 'ringz.mjs')})\n`);
+  });
+
   it('an unreachable Redis is one clear line, before any teacher trains', async () => {
     const started = Date.now();
     const run = await runCli(['sweep', join(dir, 'two.yaml'), '--executor', 'redis://127.0.0.1:1', '--out', join(dir, 'nowhere')], { cwd: dir });

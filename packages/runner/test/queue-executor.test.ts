@@ -343,6 +343,35 @@ describe('soft-label shards on the queue', () => {
       teacher.dispose();
     }
   });
+
+  it('stopped (Ctrl-C) with no worker connected: the queued shards are taken back and it ends at once, instead of waiting for ever', async () => {
+    const queue = 'distillery-shards-nobody';
+    const teacher = createMlp({ inputShape: [28, 28, 1], numClasses: 10, hidden: [12], seed: 6 });
+    const waiting = new Queue(queue, { connection: { host: '127.0.0.1', port: redis.port } });
+    try {
+      const controller = new AbortController();
+      const labelled = generateSoftLabels({
+        teacher,
+        dataset: train,
+        runtime: 'tfjs',
+        shardSize: 150,
+        signal: controller.signal,
+        executor: ({ teacher: payload, key }) =>
+          QueueExecutor.open({ url: redis.url, queue, sweep: sweepFingerprint({ ...key, test: 'aborted' }), dataset: { ...datasetSpec, fingerprints: { train: train.fingerprint, test: test.fingerprint } }, teacher: { payload } }),
+      });
+      const deadline = Date.now() + 10_000;
+      while ((await waiting.getWaitingCount()) < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(await waiting.getWaitingCount()).toBe(3);
+      const stopped = Date.now();
+      controller.abort();
+      await expect(labelled).rejects.toMatchObject({ code: 'E_ABORTED' });
+      expect(Date.now() - stopped).toBeLessThan(5_000);
+      expect(await waiting.getWaitingCount()).toBe(0);
+    } finally {
+      await waiting.close();
+      teacher.dispose();
+    }
+  });
 });
 
 

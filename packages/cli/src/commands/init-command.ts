@@ -13,6 +13,7 @@ seed: 1                        # ≥ 1; fixes splits, initialisation, shuffling 
 # backend: wasm                # wasm (default) | cpu | tensorflow (needs @tensorflow/tfjs-node)
 # workers: 2                   # soft labels and sweep trials in parallel (default: all cores)
 # plugins: ['./my-loss.ts']    # third-party plugin modules, loaded in every worker
+# executor: redis://127.0.0.1:6379   # sweep trials and label shards on a Redis queue for \`distillery worker\` processes (docs/distributed.md)
 
 data:
   dataset: mnist-embedded      # ${c('dataset')} (docs/data.md)

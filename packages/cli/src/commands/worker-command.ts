@@ -56,6 +56,11 @@ export async function workerCommand(flags: WorkerFlags): Promise<void> {
       const line = describe(event);
       if (line !== undefined) say(line);
     },
+  }).catch(async (error: unknown) => {
+    // The modules named with --plugin are loaded first: say which flag named the one that failed.
+    const { DistilleryError } = await import('@distillery/core');
+    if ((error as { code?: unknown }).code === 'E_PLUGIN_NOT_FOUND') throw new DistilleryError('E_PLUGIN_NOT_FOUND', `--plugin: ${(error as Error).message}`, { cause: error });
+    throw error;
   });
   await new Promise<void>((resolve) => {
     let stopping = false;

@@ -72,11 +72,14 @@ interface LoadedData {
  */
 export async function startQueueWorker(options: QueueWorkerOptions): Promise<QueueWorker> {
   const target = parseRedisUrl(options.url);
+  const baseDir = resolve(options.baseDir ?? process.cwd());
+  // A --plugin that is not there (a typo, another folder) or does not load says so now, not as a
+  // worker that waits for jobs and fails each one naming it.
+  await createPluginRegistry({ plugins: options.allowPlugins ?? [], baseDir });
   const client = await openClient(target);
   const name = `${hostname()}/${process.pid}`;
   const queue = options.queue ?? DEFAULT_QUEUE;
   const concurrency = options.concurrency ?? 1;
-  const baseDir = resolve(options.baseDir ?? process.cwd());
   const allowed = new Set(options.allowPlugins ?? []);
   // `./rings.mjs` and `/home/me/proj/rings.mjs` name one file: paths are compared resolved.
   const allowedKeys = new Set([...allowed].map((p) => pluginKey(p, baseDir)));

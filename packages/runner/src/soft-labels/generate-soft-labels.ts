@@ -149,12 +149,23 @@ async function generateInto(
   try {
     const shards = planShards(todo, options.shardSize ?? defaultShardSize(dataset.size, pool?.workers ?? 1));
     if (options.executor !== undefined && shards.length > 0) {
+      throwIfAborted(signal);
       const executor = await options.executor({ teacher: planned.payload!, key });
+      // Stopped (Ctrl-C): shards no worker has taken are taken back at once — with no worker
+      // connected, the wait would never end; running ones finish and are kept in the cache.
+      const handles: Array<{ withdraw?(): Promise<boolean> }> = [];
+      const onAbort = () => {
+        for (const handle of handles) void handle.withdraw?.().catch(() => false);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
       try {
         const outcomes = await Promise.allSettled(
           shards.map(async ([start, end]) => {
             let seen = 0;
-            const outcome = await executor.submit({ type: 'shard', shard: { start, end } }, { onProgress: (p) => (reportRemote(p.worker, p.done - seen), (seen = p.done)) }).outcome;
+            const handle = executor.submit({ type: 'shard', shard: { start, end } }, { onProgress: (p) => (reportRemote(p.worker, p.done - seen), (seen = p.done)) });
+            handles.push(handle);
+            if (signal?.aborted === true) void handle.withdraw?.().catch(() => false);
+            const outcome = await handle.outcome;
             if (!outcome.ok) throw DistilleryError.fromJSON(outcome.error);
             if (seen < end - start) reportRemote(outcome.value.worker ?? executor.description, end - start - seen);
             await store(start, end, outcome.value.logits);
@@ -162,6 +173,7 @@ async function generateInto(
         );
         throwFirstFailure(outcomes, signal);
       } finally {
+        signal?.removeEventListener('abort', onAbort);
         await executor.close();
       }
     } else if (pool !== undefined && shards.length > 0) {
@@ -244,5 +256,5 @@ function throwFirstFailure(outcomes: PromiseSettledResult<unknown>[], signal: Ab
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted === true) throw new DistilleryError('E_ABORTED', 'soft-label generation was aborted; finished shards are kept in the cache', { cause: signal.reason });
+  if (signal?.aborted === true) throw new DistilleryError('E_ABORTED', 'soft-label generation was stopped; the shards that finished are kept in the cache (where one is set): run the same command again to compute the rest', { cause: signal.reason });
 }
