@@ -278,6 +278,21 @@ sweep:
     expect(startedCount(workers, record!.id)).toBe(1);
   });
 
+  it('a named queue: a sweep with --queue runs on the workers started with that --queue; --queue without a Redis executor is refused', async () => {
+    const file = join(dir, 'named-queue.yaml');
+    await writeFile(file, config([7]).replace('grid: { distillation.lambda: [0.5, 1], distillation.temperature: [2, 4] }', 'grid: { distillation.lambda: [0.5, 1] }'));
+    workers = [await startWorker(redis.url, { cwd: dir, args: ['--queue', 'team-a'] })];
+    expect(workers[0]!.stderr).toContain('waiting for trials on queue team-a');
+    const run = await runCli(['sweep', file, '--executor', redis.url, '--queue', 'team-a', '--out', join(dir, 'named-queue')], { cwd: dir });
+    expect(run.code, run.stderr).toBe(0);
+    const trials = await records(join(dir, 'named-queue'));
+    expect(trials.map((r) => r.status)).toEqual(['ok', 'ok']);
+    for (const r of trials) expect(startedCount(workers, r.id)).toBe(1);
+    const local = await runCli(['sweep', file, '--queue', 'team-a', '--out', join(dir, 'named-queue-local')], { cwd: dir });
+    expect(local.code).toBe(1);
+    expect(local.stderr).toContain('--queue team-a: names a queue on Redis, but the trials run in the local pool; add --executor redis://host:port');
+  });
+
   it('a worker whose --plugin is not there (a typo) exits 1 at once naming it, instead of waiting for jobs to refuse', async () => {
     const run = await runCli(['worker', '--redis', redis.url, '--plugin', './ringz.mjs'], { cwd: dir });
     expect(run.code).toBe(1);

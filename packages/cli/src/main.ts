@@ -81,6 +81,7 @@ export function buildProgram(): Command {
     .description('only generate and cache the teacher’s logits, sharded over worker threads')
     .option('--teacher <dir>', 'load this saved teacher instead of the config’s')
     .option('--executor <url>', 'local, or a Redis queue (redis://[:password@]host[:port]) that `distillery worker`s take jobs from')
+    .option('--queue <name>', 'with a Redis executor: the queue on it (default distillery-trials), as the workers\' --queue')
     .action(async (config: string, flags: CommonFlags) => {
       const { formatLabelOutcome, labelCommand } = await import('./commands/label-command.js');
       const outcome = await labelCommand(config, flags);
@@ -95,6 +96,7 @@ export function buildProgram(): Command {
     .option('--teacher <dir>', 'load this saved teacher instead of the config’s')
     .option('--trial-timeout <seconds|auto>', "stop a trial past this many seconds ('auto': 5 × the median finished trial)", trialTimeoutFlag)
     .option('--executor <url>', 'local, or a Redis queue (redis://[:password@]host[:port]) that `distillery worker`s take jobs from')
+    .option('--queue <name>', 'with a Redis executor: the queue on it (default distillery-trials), as the workers\' --queue')
     .action(async (config: string, flags: CommonFlags & { trialTimeout?: number | 'auto' }) => {
       const { formatSweepOutcome, sweepCommand } = await import('./commands/sweep-command.js');
       const outcome = await sweepCommand(config, flags);

@@ -18,6 +18,8 @@ export interface CommonFlags {
   readonly teacher?: string;
   /** sweep and label: `local` or a Redis queue URL (see docs/distributed.md). */
   readonly executor?: string;
+  /** sweep and label on a queue: its name on that Redis (default distillery-trials), as workers' --queue. */
+  readonly queue?: string;
 }
 
 /** `--teacher DIR`: the config's teacher replaced by the `saved` teacher in DIR. */

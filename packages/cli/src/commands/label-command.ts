@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { loadConfig } from '../config/load-config.js';
 import { buildPipeline, folderRecordOf, logitCacheDirectory, runnerPoolFor } from '../pipeline/build-pipeline.js';
 import { commandTeacher } from '../pipeline/command-teacher.js';
-import { labelExecutor, queueUrlOf } from './executor-option.js';
+import { labelExecutor, queueTargetOf } from './executor-option.js';
 import { commonOverrides, defaultOutDirectory, interruptSignal, progressFor, teacherOverride, writeResolvedConfig, type CommonFlags } from './command-context.js';
 
 export interface LabelOutcome {
@@ -30,7 +30,7 @@ export async function labelCommand(configFile: string, flags: CommonFlags): Prom
   const { signal, release } = interruptSignal(progress, 'Finished shards stay in the cache; run it again to compute the rest.');
   const workers = config.workers ?? availableParallelism();
   const cacheDirectory = logitCacheDirectory(pipeline, directory);
-  const queue = await queueUrlOf(flags.executor, pipeline);
+  const queue = await queueTargetOf(flags, pipeline);
   const pool = workers > 0 && queue === undefined ? runnerPoolFor(pipeline, workers) : undefined;
   try {
     const teacher = await commandTeacher(pipeline, directory, progress, signal);

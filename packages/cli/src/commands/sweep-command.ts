@@ -9,7 +9,7 @@ import { writeReport } from '../report/index.js';
 import { failureLines, formatSweepTerminal } from '../report/sweep-terminal.js';
 import { wrapToWidth } from '../wrap-text.js';
 import { commonOverrides, defaultSweepDirectory, interruptSignal, progressFor, teacherOverride, writeResolvedConfig, type CommonFlags } from './command-context.js';
-import { queueUrlOf, sweepExecutor } from './executor-option.js';
+import { queueTargetOf, sweepExecutor } from './executor-option.js';
 import { sweepReportData } from './sweep-report-data.js';
 
 export interface SweepOutcome {
@@ -55,7 +55,7 @@ export async function sweepCommand(configFile: string, flags: SweepFlags): Promi
   const resume = `Finished trials are kept in ${join(directory, 'trials.jsonl')}; run the same command again to resume.`;
   const { signal, release } = interruptSignal(progress, resume);
   const workers = config.workers ?? availableParallelism();
-  const queue = await queueUrlOf(flags.executor, pipeline);
+  const queue = await queueTargetOf(flags, pipeline);
   const pool = runnerPoolFor(pipeline, Math.max(1, workers));
   try {
     const teacher = await commandTeacher(pipeline, directory, progress, signal);

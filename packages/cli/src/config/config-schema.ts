@@ -32,6 +32,8 @@ export const configSchema = z
     workers: z.number().int().min(0).optional(),
     /** Where sweep trials and soft-label shards run: `local` (the worker pool) or a Redis queue (`redis://…`, `rediss://…`). */
     executor: z.string().regex(/^(local|rediss?:\/\/.*)$/, 'local or a redis:// / rediss:// URL').optional(),
+    /** With a Redis executor: the queue's name there (default distillery-trials); workers take its jobs with `--queue`. */
+    queue: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, ".", "_" and "-"').optional(),
     sweep: z
       .strictObject({
         /** Run-spec paths (`lambda`, `temperature`, `student.options.hidden`, `student.train.learningRate`, …) → values to try. */
