@@ -111,4 +111,25 @@ describe('the live bars on a terminal', () => {
     expect(await rowsAt(80)).toEqual(['   worker 1     |████████░░░░░░░░░░░░| 5/12 λ=0.5 T=2 seed 3 · val 91.3%']);
     expect(await rowsAt(120)).toEqual(['   worker 1     |█████████████░░░░░░░░░░░░░░░░░| 5/12 λ=0.5 T=2 seed 3 · ce 0.0123 · kd 0.4567 · val 91.3%']);
   });
+
+  it('a trial of many grid keys: run-spec paths by their last part, and on 80 columns values give way (…) before the seed and validation accuracy', async () => {
+    const rowsAt = async (cols: number) => {
+      const { stream, written } = terminalStream(cols);
+      const view = createBarsView(stream);
+      const last = { epoch: 4, losses: { ce: 0.0123, kd: 0.4567 }, validationAccuracy: 0.9125, testAccuracy: 0.9 };
+      const params = { 'distillation.lambda': 0.5, 'distillation.temperature': 2, 'student.train.learningRate': 0.001, 'student.options.hidden': [64, 32], 'teacher.train.learningRate': 0.01 };
+      view.sweep({ type: 'trial:epoch', id: 'a', threadId: 7, epoch: 5, epochs: 12, params, seed: 3, last });
+      await redraw();
+      view.stop();
+      return (await screenAfter(written(), cols)).filter((line) => line.includes('worker 1'));
+    };
+    // The row was cut at the terminal's edge: its seed and validation accuracy were lost.
+    const [narrow] = await rowsAt(80);
+    expect([...narrow!].length).toBeLessThanOrEqual(80);
+    expect(narrow).toMatch(/ 5\/12 λ=0\.5 T=2 .*… seed 3 · val 91\.3%$/);
+    // Two learning rates keep their paths (the same last part); hidden is unique.
+    expect(await rowsAt(200)).toEqual([
+      '   worker 1     |█████████████░░░░░░░░░░░░░░░░░| 5/12 λ=0.5 T=2 student.train.learningRate=0.001 hidden=[64,32] teacher.train.learningRate=0.01 seed 3 · ce 0.0123 · kd 0.4567 · val 91.3%',
+    ]);
+  });
 });

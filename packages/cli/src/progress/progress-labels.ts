@@ -20,19 +20,49 @@ export class WorkerNumbers {
   }
 }
 
-/** `λ=0.5 T=2 seed 1`: a trial's grid values (short names for λ and T) and seed. */
-export function trialLabel(params: Readonly<Record<string, unknown>> | undefined, seed: number | undefined): string {
-  const short: Record<string, string> = { lambda: 'λ', temperature: 'T' };
-  const values = Object.entries(params ?? {}).map(([key, value]) => `${short[key] ?? key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
-  return [...values, ...(seed === undefined ? [] : [`seed ${seed}`])].join(' ');
+/** Short names: λ and T, and a run-spec path by its last part (`student.train.learningRate` → `learningRate`) where no other key of the trial ends the same. */
+function shortNames(keys: readonly string[]): Map<string, string> {
+  const symbol: Record<string, string> = { lambda: 'λ', temperature: 'T' };
+  const last = (key: string) => key.slice(key.lastIndexOf('.') + 1);
+  return new Map(keys.map((key) => {
+    const tail = last(key);
+    const unique = keys.filter((k) => last(k) === tail).length === 1;
+    return [key, unique ? (symbol[tail] ?? tail) : key];
+  }));
 }
 
-/** A sweep row's details: the trial, its last epoch's loss terms and validation accuracy (without the loss terms where `room` is too small for them). */
+/** A trial's parts: its grid values (short names), then its seed. */
+function trialParts(params: Readonly<Record<string, unknown>> | undefined, seed: number | undefined): { values: string[]; seed: string[] } {
+  const names = shortNames(Object.keys(params ?? {}));
+  const values = Object.entries(params ?? {}).map(([key, value]) => `${names.get(key)}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
+  return { values, seed: seed === undefined ? [] : [`seed ${seed}`] };
+}
+
+/** `λ=0.5 T=2 seed 1`: a trial's grid values (short names for λ, T and run-spec paths) and seed. */
+export function trialLabel(params: Readonly<Record<string, unknown>> | undefined, seed: number | undefined): string {
+  const { values, seed: s } = trialParts(params, seed);
+  return [...values, ...s].join(' ');
+}
+
+/**
+ * A sweep row's details: the trial, its last epoch's loss terms and validation accuracy. Where
+ * `room` is too small, the loss terms go first, then grid values from the end (`…` in their
+ * place): the seed and the validation accuracy stay.
+ */
 export function trialEpochInfo(event: Extract<SweepProgress, { type: 'trial:epoch' }>, room?: number): string {
   const trial = trialLabel(event.params, event.seed) || event.id;
-  if (event.last === undefined) return trial;
-  const validation = event.last.validationAccuracy === undefined ? [] : [`val ${(100 * event.last.validationAccuracy).toFixed(1)}%`];
-  const full = [trial, formatLosses(event.last.losses), ...validation].join(' · ');
-  // Short of room (a narrow terminal), the loss terms go first: the trial and its validation accuracy stay.
-  return room === undefined || [...full].length <= room || validation.length === 0 ? full : [trial, ...validation].join(' · ');
+  const validation = event.last?.validationAccuracy === undefined ? [] : [`val ${(100 * event.last.validationAccuracy).toFixed(1)}%`];
+  const fits = (text: string) => room === undefined || [...text].length <= room;
+  if (event.last !== undefined) {
+    const full = [trial, formatLosses(event.last.losses), ...validation].join(' · ');
+    if (fits(full)) return full;
+  }
+  const short = [trial, ...validation].join(' · ');
+  if (fits(short) || trial === event.id) return short;
+  const { values, seed } = trialParts(event.params, event.seed);
+  for (let kept = values.length - 1; kept >= 0; kept--) {
+    const cut = [[...values.slice(0, kept), '…', ...seed].join(' '), ...validation].join(' · ');
+    if (fits(cut)) return cut;
+  }
+  return [['…', ...seed].join(' '), ...validation].join(' · ');
 }
