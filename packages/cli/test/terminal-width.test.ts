@@ -69,4 +69,16 @@ describe('the sweep table on a narrow terminal', () => {
     // Not on a terminal (no width): boxed, as before.
     expect(formatSweepTerminal(summary, 'my.yaml')[0]).toBe(boxed);
   });
+
+  it('narrower than even the plain columns: one combination to a few lines, each within the width', () => {
+    const [stacked] = formatSweepTerminal(summary, 'my.yaml', 50);
+    expect(stacked.split('\n')).toEqual([
+      '1  lambda 1 · temperature 4',
+      '   validation 94.00 ± 1.41 % · test 93.00 ± 1.41 %',
+      '   seeds 2 · failed 0',
+      '2  lambda 0.5 · temperature 2',
+      '   validation 91.00 ± 1.41 % · test 90.00 ± 1.41 %',
+      '   seeds 2 · failed 0',
+    ]);
+  });
 });

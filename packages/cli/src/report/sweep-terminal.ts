@@ -12,7 +12,8 @@ const value = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
  * The end of `distillery sweep` on a terminal: the combinations ranked by validation accuracy
  * in a table, the best setting, and the command that trains it (results.md keeps the markdown).
  * Where the boxed table is wider than the terminal (`width`), its columns are printed without
- * the box, which a terminal would otherwise wrap mid-row. Returns the table and the lines after it.
+ * the box, which a terminal would otherwise wrap mid-row; where even those are, one combination
+ * to a few lines. Returns the table and the lines after it.
  */
 export function formatSweepTerminal(summary: SweepSummary, configPath: string, width?: number): [table: string, best: string] {
   const keys = [...new Set(summary.combinations.flatMap((c) => Object.keys(c.params)))];
@@ -28,9 +29,47 @@ export function formatSweepTerminal(summary: SweepSummary, configPath: string, w
   const table = new Table({ head, style: { head: [], border: [] }, chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' } });
   table.push(...rows);
   const boxed = table.toString();
-  const fits = width === undefined || boxed.split('\n').every((line) => [...line].length <= width);
-  return [fits ? boxed : plainColumns([head, ...rows]), bestLines(summary.best, configPath, on).join('\n')];
+  const fits = (text: string) => width === undefined || text.split('\n').every((line) => [...line].length <= width);
+  const best = bestLines(summary.best, configPath, on).join('\n');
+  if (fits(boxed)) return [boxed, best];
+  const plain = plainColumns([head, ...rows]);
+  return [fits(plain) ? plain : stacked(head, rows, keys.length, width!), best];
 }
+
+/**
+ * Too many columns for the terminal even without the box (a grid of many keys): each
+ * combination on its own lines — `1  lambda 0.5 · temperature 2 · …`, then its numbers,
+ * indented — filled with whole `name value` pairs up to `width`, never broken mid-pair or mid-row.
+ */
+function stacked(head: readonly string[], rows: readonly (readonly string[])[], keyCount: number, width: number): string {
+  // `lead` starts the first line (the rank, or an indent); each further line is indented.
+  const pack = (lead: string, pairs: readonly string[]) => {
+    const lines: string[] = [];
+    let line = '';
+    for (const pair of pairs) {
+      const joined = line === '' ? `${lines.length === 0 ? lead : '   '}${pair}` : `${line} · ${pair}`;
+      if (line !== '' && [...joined].length > width) {
+        lines.push(line);
+        line = `   ${pair}`;
+      } else line = joined;
+    }
+    return [...lines, line];
+  };
+  return rows
+    .flatMap((r) => {
+      const pairs = (from: number, to: number) =>
+        head.slice(from, to).map((h, j) => {
+          const cell = r[from + j]!;
+          // `validation 94.00 ± 1.41 %`: shorter than the column's heading, so a row's numbers fit one line.
+          const short = STACKED_NAMES[h];
+          return short === undefined ? `${h} ${cell}` : `${short} ${cell}${cell === '—' ? '' : ' %'}`;
+        });
+      return [...pack(`${r[0]}  `, pairs(1, 1 + keyCount)), ...pack('   ', pairs(1 + keyCount, head.length))];
+    })
+    .join('\n');
+}
+
+const STACKED_NAMES: Readonly<Record<string, string>> = { 'validation acc. %': 'validation', 'test acc. %': 'test' };
 
 /** Rows as left-aligned columns two spaces apart, no box: the narrowest table that stays readable. */
 function plainColumns(rows: readonly (readonly string[])[]): string {
