@@ -1,6 +1,6 @@
 import { parseWith, trialSpecSchema } from '../src/spec/run-spec.js';
 import { isDistilleryError } from '@distillery/core';
-import { Queue } from 'bullmq';
+import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LogitCache } from '../src/cache/logit-cache.js';
 import { connectRedis, openClient } from '../src/queue/redis-connection.js';
 import { parseRedisUrl } from '../src/queue/redis-url.js';
+import { describeWorkerError } from '../src/queue/redis-watch.js';
 import { LogitFetcher, putLogits } from '../src/queue/logit-store.js';
 import { parseTrialJob, sweepFingerprint, trialJobId, type TrialJobData } from '../src/queue/trial-job.js';
 import { freePort, startRedis, type TestRedis } from './support/redis-server.js';
@@ -209,6 +210,38 @@ describe('trial jobs', () => {
       await queue.add('trial', job, { jobId: id });
       expect(await queue.getJobCountByTypes('waiting', 'active', 'completed', 'failed')).toBe(1);
     } finally {
+      await queue.close();
+    }
+  });
+});
+
+describe("BullMQ's words for a job a worker lost hold of", () => {
+  it('are put as what they mean for the trial: the real messages of a lost lock and of a job gone from Redis', async () => {
+    const name = 'distillery-lost-locks';
+    const queue = new Queue(name, { connection: { host: '127.0.0.1', port: redis.port } });
+    const worker = new Worker(name, null, { connection: { host: '127.0.0.1', port: redis.port } });
+    try {
+      const take = async (id: string) => {
+        await queue.add('trial', {}, { jobId: id });
+        const job = (await worker.getNextJob('token-1')) as Job;
+        expect(job.id).toBe(id);
+        return job;
+      };
+      // The lock gone (Redis restarted, the worker too busy to renew it): BullMQ refuses the result.
+      const locked = await take('lock-lost');
+      await client.del(`bull:${name}:lock-lost:lock`);
+      const lostLock = await failure(locked.moveToCompleted({ ok: true }, 'token-1', false));
+      expect(describeWorkerError(lostLock.message)).toMatch(/^job lock-lost: its result could not be handed back — this worker had lost its lock on it .* runs again, here or on another worker \(BullMQ: Missing lock for job lock-lost\. moveToFinished\)$/);
+      // The job itself gone (Redis restarted empty).
+      const removed = await take('gone');
+      await client.del(`bull:${name}:gone`);
+      const gone = await failure(removed.moveToCompleted({ ok: true }, 'token-1', false));
+      expect(describeWorkerError(gone.message)).toMatch(/^job gone is no longer in Redis .* its coordinator submits it again if it still waits for it \(BullMQ: Missing key for job gone\. moveToFinished\)$/);
+      expect(describeWorkerError('something else')).toBe('something else');
+      expect(describeWorkerError('could not renew lock for job 7')).toMatch(/^could not renew the lock of job 7: /);
+    } finally {
+      await worker.close();
+      await queue.obliterate({ force: true });
       await queue.close();
     }
   });

@@ -11,7 +11,7 @@ import { DEFAULT_QUEUE, END_VALUE, STOP_KEY_PREFIX, STOP_POLL_MS, decodeJobError
 import { StopWatcher } from './stop-watcher.js';
 import { LogitFetcher, type LogitsSource } from './logit-store.js';
 import { bullConnection, openClient } from './redis-connection.js';
-import { watchRedisOutages } from './redis-watch.js';
+import { describeWorkerError, watchRedisOutages } from './redis-watch.js';
 import { parseRedisUrl } from './redis-url.js';
 import { putBlob } from './blob-store.js';
 import { parseShardJob, teacherFromJob, type JobTeacher, type ShardJobData, type ShardJobResult } from './shard-job.js';
@@ -212,7 +212,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   const reachable = watchRedisOutages([worker], client, {
     lost: (error) => options.onEvent?.({ type: 'warning', message: `lost Redis at ${target.display} (${error.message}); retrying until it is back — trials running here go on, their results wait for it` }),
     back: () => options.onEvent?.({ type: 'warning', message: `Redis at ${target.display} is back: taking jobs again` }),
-    other: (error) => options.onEvent?.({ type: 'warning', message: error.message }),
+    other: (error) => options.onEvent?.({ type: 'warning', message: describeWorkerError(error.message) }),
   });
   // Its threads start now (backend, warm-up, plugins), not inside the first job's time; a thread
   // that fails to start says so on each job, as before.

@@ -66,3 +66,24 @@ export function watchForWorkers(queue: Queue, pending: () => number, everyMs: nu
   timer.unref();
   return timer;
 }
+
+/**
+ * BullMQ's own words for a job this worker lost hold of (its lock expired — Redis restarted, or
+ * the worker's event loop was too busy to renew it — or the job left Redis), put as what it
+ * means for the trial; any other message as it is.
+ */
+export function describeWorkerError(message: string): string {
+  const lost = /^(?:Missing lock|Lock mismatch) for job (\S+?)\.?(?: |$)/.exec(message);
+  if (lost !== null) {
+    return `job ${lost[1]}: its result could not be handed back — this worker had lost its lock on it (Redis restarted, or the lock was not renewed in time); the job goes back to the queue and runs again, here or on another worker (BullMQ: ${message})`;
+  }
+  const gone = /^Missing key for job (\S+?)\.(?: |$)/.exec(message);
+  if (gone !== null) {
+    return `job ${gone[1]} is no longer in Redis (restarted without persistence, or its jobs were removed): the result here is dropped; its coordinator submits it again if it still waits for it (BullMQ: ${message})`;
+  }
+  const renew = /^could not renew lock for job (\S+)$/.exec(message);
+  if (renew !== null) {
+    return `could not renew the lock of job ${renew[1]}: should it stay unrenewed past the lock's duration, the job goes back to the queue and its result here is not used (BullMQ: ${message})`;
+  }
+  return message;
+}
