@@ -144,6 +144,13 @@ describe('a third-party dataset plugin, named by a relative path in the config',
     await ok(['run', 'rings-noise.yaml', '--out', join(dir, 'noise'), '--workers', '0', '--quiet'], project);
   });
 
+  it("runs a config made for a queue here, saying that executor: is for sweep and label (it never reaches for that Redis)", { timeout: 120_000 }, async () => {
+    const spec = parse(await readFile(join(project, 'rings.yaml'), 'utf8'));
+    await writeFile(join(project, 'rings-queued.yaml'), stringify({ ...spec, executor: 'redis://127.0.0.1:1' }));
+    const run = await ok(['run', 'rings-queued.yaml', '--out', join(dir, 'queued-run'), '--workers', '0'], project);
+    expect(run.stderr).toContain('[run] executor: is for sweep and label (their trials and shards go to the queue); run trains here, in this process');
+  });
+
   it('evaluates a model outside any run folder with --plugin, and says so when it is missing', async () => {
     const lone = join(project, 'models', 'lone');
     await cp(join(runFolder, 'student'), lone, { recursive: true });

@@ -51,6 +51,10 @@ export async function runCommand(configFile: string | undefined, flags: RunFlags
   await writeFolderRecord(directory, record);
   const progress = withMetricsFile(progressFor(flags), join(directory, 'metrics.jsonl'));
   const { signal, release } = interruptSignal(progress, 'A trained teacher and finished soft labels are kept in the folder; run the same command again to go on from them.');
+  // A config made for a queue: run trains here all the same, and says so rather than leave it to be guessed.
+  if (config.executor !== undefined && config.executor !== 'local') {
+    progress.note('[run] executor: is for sweep and label (their trials and shards go to the queue); run trains here, in this process');
+  }
   const workers = config.workers ?? 0;
   const pool = workers > 0 ? runnerPoolFor(pipeline, workers) : undefined;
   const teacherFolder = join(directory, 'teacher');
