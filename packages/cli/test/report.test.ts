@@ -348,6 +348,24 @@ describe('sweep report text', () => {
     expect(md).toContain('| lambda = 1, temperature = 8 | 2 | failed | E_CONFIG: mlp.hidden[0]: expected a positive integer, got -3 |');
   });
 
+  it('selected on another metric (data.selectOn ece): ranked on its validation column, lowest first, which the table shows', () => {
+    // The fixture's trials, each with a validation ECE that orders the combinations against their accuracy.
+    const records = sweepFixture.records.map((r) => {
+      if (r.status !== 'ok') return r;
+      const ece = r.best.validationAccuracy!;
+      const scores = (accuracy: number) => ({ accuracy, macroF1: accuracy, balancedAccuracy: accuracy, expectedCalibrationError: ece });
+      return { ...r, best: { ...r.best, validationScores: scores(r.best.validationAccuracy!), testScores: scores(r.best.testAccuracy) } };
+    }) as TrialRecord[];
+    const summary = summarizeTrials(records, 'ece');
+    const md = renderMarkdown(sweepReportBlocks({ ...sweepFixture, records, summary }));
+    const { header, rows } = markdownTable(md, 'rank');
+    expect(header.slice(3, 6)).toEqual(['validation acc. %', 'validation ece %', 'test ece %']);
+    const ece = rows.map((r) => Number(r[4]!.split(' ± ')[0]));
+    expect(ece).toEqual([...ece].sort((a, b) => a - b));
+    expect(rows[0]![0]).toBe('1 (selected)');
+    expect(md).toContain('Ranked by mean validation ece, lowest first, what the sweep selects on');
+  });
+
   it('never selects on test accuracy: trials without validation numbers give no best', () => {
     const records = sweepFixture.records.map((r) =>
       r.status === 'ok' ? { ...r, best: { ...r.last, validationAccuracy: undefined }, last: { ...r.last, validationAccuracy: undefined } } : r,
