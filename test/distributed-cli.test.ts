@@ -282,7 +282,7 @@ sweep:
     const file = join(dir, 'named-queue.yaml');
     await writeFile(file, config([7]).replace('grid: { distillation.lambda: [0.5, 1], distillation.temperature: [2, 4] }', 'grid: { distillation.lambda: [0.5, 1] }'));
     workers = [await startWorker(redis.url, { cwd: dir, args: ['--queue', 'team-a'] })];
-    expect(workers[0]!.stderr).toContain('waiting for trials on queue team-a');
+    expect(workers[0]!.stderr).toContain('waiting for trials and soft-label shards on queue team-a');
     const run = await runCli(['sweep', file, '--executor', redis.url, '--queue', 'team-a', '--out', join(dir, 'named-queue')], { cwd: dir });
     expect(run.code, run.stderr).toBe(0);
     const trials = await records(join(dir, 'named-queue'));

@@ -18,11 +18,11 @@ export interface WorkerFlags {
 export function addWorkerCommand(program: Command, number: (flag: string, integer?: boolean) => (value: string) => number): Command {
   return program
     .command('worker')
-    .description('run sweep trials from a Redis queue (BullMQ) until stopped; start one per machine')
+    .description('run sweep trials and soft-label shards from a Redis queue (BullMQ) until stopped; start one per machine')
     .requiredOption('--redis <url>', 'the queue: redis://[:password@]host[:port][/db], or rediss:// for TLS')
-    .option('--concurrency <n>', 'trials at once, one per thread (default: all cores)', number('--concurrency', true))
-    .option('--plugin <module...>', 'plugin modules installed here that jobs may name (others are refused)')
-    .option('--queue <name>', 'queue name (default distillery-trials)')
+    .option('--concurrency <n>', 'jobs at once, one per thread (default: all cores)', number('--concurrency', true))
+    .option('--plugin <module...>', 'plugin modules (packages installed here, or files: ./my-plugin.mjs) that jobs may name; the config\'s `plugins` (others are refused)')
+    .option('--queue <name>', 'queue name (default distillery-trials): a coordinator\'s --queue')
     .addOption(new Option('--backend <name>', 'numerical backend').choices(['wasm', 'cpu', 'tensorflow']))
     .addOption(new Option('--lock-duration <ms>', 'how long a trial stays claimed without a heartbeat (BullMQ lockDuration)').argParser(number('--lock-duration', true)).hideHelp())
     .addOption(new Option('--stalled-interval <ms>', 'how often stalled trials are looked for (BullMQ stalledInterval)').argParser(number('--stalled-interval', true)).hideHelp())
@@ -104,7 +104,7 @@ const LOGITS_FROM = { cache: 'read from the shared logit cache', local: "read fr
 function describe(event: QueueWorkerEvent): string | undefined {
   switch (event.type) {
     case 'ready':
-      return `${event.worker}: waiting for trials on queue ${event.queue} (${event.concurrency} at a time)`;
+      return `${event.worker}: waiting for trials and soft-label shards on queue ${event.queue} (${event.concurrency} at a time)`;
     case 'start':
       return `${event.task}: started${event.attempt > 1 ? ` (attempt ${event.attempt})` : ''}`;
     case 'progress':
