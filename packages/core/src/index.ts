@@ -105,7 +105,7 @@ export { serializeModel, deserializeModel, modelFingerprint, unwrapModel, type S
 export { shareDataset, datasetFromShared, type SharedDataset } from './data/shared-dataset.js';
 export { splitIndices, type SplitIndices } from './data/split-dataset.js';
 export { loadPluginModules, type LoadedPluginModule } from './plugins/load-plugin-modules.js';
-export { resolvePluginModule } from './plugins/resolve-plugin-module.js';
+export { isPluginPath, resolvePluginModule } from './plugins/resolve-plugin-module.js';
 export { parseWithSchema, type StandardSchemaV1, type InferSchemaOutput } from './plugins/standard-schema.js';
 export type {
   TeacherPluginOptions,

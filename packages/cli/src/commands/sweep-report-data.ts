@@ -27,15 +27,14 @@ export async function sweepReportData(directory: string, title?: string): Promis
 }
 
 /**
- * `<config name>: sweep on <dataset>`, from the folder's config.resolved.json and folder record —
- * the same when the sweep writes its report and when `distillery report` rebuilds it; the folder
- * where neither is there (a folder of an older version).
+ * `<config name>: sweep on <dataset>`, from the folder's config.resolved.json — the same when the
+ * sweep writes its report and when `distillery report` rebuilds it; the folder where there is none
+ * (a folder of an older version).
  */
 async function defaultTitle(directory: string): Promise<string> {
-  const json = (file: string) => readFile(join(directory, file), 'utf8').then((t) => JSON.parse(t) as Record<string, unknown>, () => undefined);
-  const [config, folder] = await Promise.all([json('config.resolved.json'), json('distillery-folder.json')]);
-  const name = config?.['name'];
-  const dataset = (folder?.['data'] as { dataset?: unknown } | undefined)?.dataset;
+  const config = await readFile(join(directory, 'config.resolved.json'), 'utf8').then((t) => JSON.parse(t) as { name?: unknown; data?: { dataset?: unknown } }, () => undefined);
+  const name = config?.name;
+  const dataset = config?.data?.dataset;
   if (typeof name !== 'string') return `sweep in ${directory}`;
   return typeof dataset === 'string' ? `${name}: sweep on ${dataset}` : `${name}: sweep`;
 }

@@ -31,17 +31,11 @@ function shortNames(keys: readonly string[]): Map<string, string> {
   }));
 }
 
-/** A trial's parts: its grid values (short names), then its seed. */
+/** A trial's parts, `λ=0.5 T=2` and `seed 1`: its grid values (short names), then its seed. */
 function trialParts(params: Readonly<Record<string, unknown>> | undefined, seed: number | undefined): { values: string[]; seed: string[] } {
   const names = shortNames(Object.keys(params ?? {}));
   const values = Object.entries(params ?? {}).map(([key, value]) => `${names.get(key)}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
   return { values, seed: seed === undefined ? [] : [`seed ${seed}`] };
-}
-
-/** `λ=0.5 T=2 seed 1`: a trial's grid values (short names for λ, T and run-spec paths) and seed. */
-export function trialLabel(params: Readonly<Record<string, unknown>> | undefined, seed: number | undefined): string {
-  const { values, seed: s } = trialParts(params, seed);
-  return [...values, ...s].join(' ');
 }
 
 /**
@@ -50,7 +44,8 @@ export function trialLabel(params: Readonly<Record<string, unknown>> | undefined
  * place): the seed and the validation accuracy stay.
  */
 export function trialEpochInfo(event: Extract<SweepProgress, { type: 'trial:epoch' }>, room?: number): string {
-  const trial = trialLabel(event.params, event.seed) || event.id;
+  const { values, seed } = trialParts(event.params, event.seed);
+  const trial = [...values, ...seed].join(' ') || event.id;
   const validation = event.last?.validationAccuracy === undefined ? [] : [`val ${(100 * event.last.validationAccuracy).toFixed(1)}%`];
   const fits = (text: string) => room === undefined || [...text].length <= room;
   if (event.last !== undefined) {
@@ -59,7 +54,6 @@ export function trialEpochInfo(event: Extract<SweepProgress, { type: 'trial:epoc
   }
   const short = [trial, ...validation].join(' · ');
   if (fits(short) || trial === event.id) return short;
-  const { values, seed } = trialParts(event.params, event.seed);
   for (let kept = values.length - 1; kept >= 0; kept--) {
     const cut = [[...values.slice(0, kept), '…', ...seed].join(' '), ...validation].join(' · ');
     if (fits(cut)) return cut;

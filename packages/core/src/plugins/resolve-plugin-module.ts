@@ -11,7 +11,7 @@ import { DistilleryError } from '../errors.js';
  */
 export function resolvePluginModule(specifier: string, baseDir: string): string {
   if (specifier.startsWith('file:')) return specifier;
-  if (specifier.startsWith('.') || isAbsolute(specifier)) {
+  if (isPluginPath(specifier)) {
     const path = resolve(baseDir, specifier);
     if (!existsSync(path)) {
       throw new DistilleryError('E_PLUGIN_NOT_FOUND', `plugin module ${specifier} not found (looked for ${path})`);
@@ -32,6 +32,11 @@ export function resolvePluginModule(specifier: string, baseDir: string): string 
     'E_PLUGIN_NOT_FOUND',
     `plugin package ${name} is not installed (searched node_modules from ${baseDir} upwards); install it, e.g. \`pnpm add ${name}\``,
   );
+}
+
+/** A plugin named by its file (`./my-plugin.mjs`, an absolute path, a `file:` URL) rather than a package. */
+export function isPluginPath(specifier: string): boolean {
+  return specifier.startsWith('file:') || specifier.startsWith('.') || isAbsolute(specifier);
 }
 
 function splitPackageSpecifier(specifier: string): { name: string; subpath: string } {

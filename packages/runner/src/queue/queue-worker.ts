@@ -1,7 +1,7 @@
-import { DistilleryError, createServiceContainer, pluginServices, shareDataset, type SharedDataset } from '@distillery/core';
+import { DistilleryError, createServiceContainer, isPluginPath, pluginServices, shareDataset, type SharedDataset } from '@distillery/core';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { hostname } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createPluginRegistry } from '../builtin-registry.js';
 import { RunnerPool } from '../pool/runner-pool.js';
@@ -236,15 +236,13 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
 /** A plugin as this worker would load it: a path (or file: URL) resolved against its folder, a package by name. */
 function pluginKey(specifier: string, baseDir: string): string {
   if (specifier.startsWith('file:')) return fileURLToPath(specifier);
-  return isPathPlugin(specifier) ? resolve(baseDir, specifier) : specifier;
+  return isPluginPath(specifier) ? resolve(baseDir, specifier) : specifier;
 }
-
-const isPathPlugin = (specifier: string) => specifier.startsWith('file:') || specifier.startsWith('.') || isAbsolute(specifier);
 
 /** The same text for every job the config's plugins make this worker refuse: the worker's log says it once. */
 function refusedPlugins(worker: string, refused: readonly string[], baseDir: string): DistilleryError {
   const first = refused[0]!;
-  const where = isPathPlugin(first) ? `(a file: a relative path resolves from the worker's folder, ${baseDir})` : 'where that package is installed';
+  const where = isPluginPath(first) ? `(a file: a relative path resolves from the worker's folder, ${baseDir})` : 'where that package is installed';
   return new DistilleryError(
     'E_CONFIG',
     `worker ${worker} was not started with plugin ${refused.map((p) => JSON.stringify(p)).join(', ')}, which the run's config names (plugins): start it with --plugin ${first} ${where}`,

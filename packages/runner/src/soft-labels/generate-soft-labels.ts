@@ -130,17 +130,13 @@ async function generateInto(
   const perWorker = new Map<number, number>();
   const perRemoteWorker = new Map<string, number>();
   let done = 0;
-  const progress = () => options.onProgress?.({ perWorker, ...(perRemoteWorker.size === 0 ? {} : { perRemoteWorker }), done, total: examplesToCompute });
-  const report = (threadId: number, delta: number) => {
-    perWorker.set(threadId, (perWorker.get(threadId) ?? 0) + delta);
+  const count = <K>(counts: Map<K, number>, key: K, delta: number) => {
+    counts.set(key, (counts.get(key) ?? 0) + delta);
     done += delta;
-    progress();
+    options.onProgress?.({ perWorker, ...(perRemoteWorker.size === 0 ? {} : { perRemoteWorker }), done, total: examplesToCompute });
   };
-  const reportRemote = (worker: string, delta: number) => {
-    perRemoteWorker.set(worker, (perRemoteWorker.get(worker) ?? 0) + delta);
-    done += delta;
-    progress();
-  };
+  const report = (threadId: number, delta: number) => count(perWorker, threadId, delta);
+  const reportRemote = (worker: string, delta: number) => count(perRemoteWorker, worker, delta);
   const store = async (start: number, end: number, logits: Float32Array) => {
     values.set(logits, start * teacher.numClasses);
     if (cache !== undefined && state !== undefined) await cache.writeShard(key, state, start, end, logits);
