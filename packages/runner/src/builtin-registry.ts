@@ -1,4 +1,6 @@
-import { PluginRegistry, loadPluginModules } from '@distillery/core';
+import { PluginRegistry, isPluginPath, loadPluginModules } from '@distillery/core';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { registerAugmentations } from '@distillery/augmentations';
 import { registerDatasets } from '@distillery/datasets';
 import { registerLosses } from '@distillery/losses';
@@ -34,4 +36,13 @@ export async function createPluginRegistry(modules: PluginModules = {}): Promise
     await loadPluginModules(registry, modules.plugins, modules.baseDir ?? process.cwd());
   }
   return registry;
+}
+
+/**
+ * A plugin module as a thread would load it, for comparing two lists: a path (or file: URL)
+ * resolved against `baseDir`, a package by its name (`./rings.mjs` and `/proj/rings.mjs` are one).
+ */
+export function pluginModuleKey(specifier: string, baseDir: string): string {
+  if (specifier.startsWith('file:')) return fileURLToPath(specifier);
+  return isPluginPath(specifier) ? resolve(baseDir, specifier) : specifier;
 }

@@ -36,6 +36,18 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+const here = fileURLToPath(new URL('.', import.meta.url));
+/** A sweep whose loss (a test plugin, named by a relative path) fails at temperature 4. */
+const pickySweep = () => ({
+  base: { ...base, distillation: { ...base.distillation, loss: 'picky' } },
+  grid: { temperature: [2, 4] },
+  seeds: [1],
+  train,
+  test,
+  teacher: { logits: teacherLogits },
+  plugins: ['./fixtures/picky-loss.ts'],
+  baseDir: here,
+});
 const lines = async (folder: string) => (await readFile(join(folder, 'trials.jsonl'), 'utf8')).split('\n').filter((l) => l !== '');
 
 describe('sweep', () => {
@@ -114,23 +126,32 @@ describe('sweep', () => {
   });
 
   it('records a trial that fails while training with its error and goes on', async () => {
-    const result = await sweep({
-      directory: join(dir, 'failing'),
-      base: { ...base, distillation: { ...base.distillation, loss: 'picky' } },
-      grid: { temperature: [2, 4] },
-      seeds: [1],
-      train,
-      test,
-      teacher: { logits: teacherLogits },
-      workers: 0,
-      plugins: ['./fixtures/picky-loss.ts'],
-      baseDir: fileURLToPath(new URL('.', import.meta.url)),
-    });
+    const result = await sweep({ ...pickySweep(), directory: join(dir, 'failing'), workers: 0 });
     expect(result.failed).toBe(1);
     const failed = result.records.find((r) => r.status === 'failed')!;
     expect(failed.params).toEqual({ temperature: 4 });
     expect(failed.status === 'failed' && failed.error).toMatchObject({ name: 'DistilleryError', code: 'E_CONFIG', message: 'picky: cannot train at temperature 4' });
     expect(result.records.filter((r) => r.status === 'ok')).toHaveLength(1);
+  });
+
+  it('refuses plugins that the given pool was not started with, and runs them in a pool that loaded them (named another way)', async () => {
+    const options = pickySweep();
+    const refused = join(dir, 'pool-without-plugin');
+    // The shared pool has no plugins: every trial would fail in it as `unknown loss "picky"`.
+    await expect(sweep({ ...options, directory: refused, pool })).rejects.toThrow(
+      `sweep plugins: the given pool's workers were not started with "./fixtures/picky-loss.ts" (a RunnerPool's workers load their plugin modules once, at start-up): create the pool with them, new RunnerPool({ plugins: ["./fixtures/picky-loss.ts"] }), or leave out pool and the sweep makes its own`,
+    );
+    await expect(readFile(join(refused, 'sweep.json'))).rejects.toThrow(/ENOENT/);
+    const withPlugin = new RunnerPool({ workers: 1, plugins: [join(here, 'fixtures', 'picky-loss.ts')] });
+    try {
+      const result = await sweep({ ...options, directory: join(dir, 'pool-with-plugin'), pool: withPlugin });
+      expect(result.records.map((r) => [r.params, r.status])).toEqual([
+        [{ temperature: 2 }, 'ok'],
+        [{ temperature: 4 }, 'failed'],
+      ]);
+    } finally {
+      await withPlugin.destroy();
+    }
   });
 
   it('refuses a folder that holds another sweep', async () => {

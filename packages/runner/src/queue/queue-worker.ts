@@ -2,8 +2,7 @@ import { DistilleryError, createServiceContainer, isPluginPath, pluginServices, 
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createPluginRegistry } from '../builtin-registry.js';
+import { createPluginRegistry, pluginModuleKey } from '../builtin-registry.js';
 import { RunnerPool } from '../pool/runner-pool.js';
 import type { SoftLabelShard, TeacherPayload } from '../protocol.js';
 import type { TrialEpoch, TrialResult } from '../trial/trial-spec.js';
@@ -82,7 +81,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   const concurrency = options.concurrency ?? 1;
   const allowed = new Set(options.allowPlugins ?? []);
   // `./rings.mjs` and `/home/me/proj/rings.mjs` name one file: paths are compared resolved.
-  const allowedKeys = new Set([...allowed].map((p) => pluginKey(p, baseDir)));
+  const allowedKeys = new Set([...allowed].map((p) => pluginModuleKey(p, baseDir)));
   const refusedReasons = new Set<string>();
   const pool = new RunnerPool({ workers: concurrency, plugins: [...allowed], baseDir, ...(options.backend === undefined ? {} : { backend: options.backend }) });
   const stops = await StopWatcher.open(client, queue, options.stopPollMs ?? STOP_POLL_MS);
@@ -123,7 +122,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     let parsed: { kind: 'trial'; data: TrialJobData } | { kind: 'shard'; data: ShardJobData };
     try {
       parsed = (job.data as { format?: unknown } | null)?.format === 'distillery-shard' ? { kind: 'shard', data: parseShardJob(job.data, jobId) } : { kind: 'trial', data: parseTrialJob(job.data, jobId) };
-      const refused = parsed.data.plugins.filter((p) => !allowedKeys.has(pluginKey(p, baseDir)));
+      const refused = parsed.data.plugins.filter((p) => !allowedKeys.has(pluginModuleKey(p, baseDir)));
       if (refused.length > 0) throw refusedPlugins(name, refused, baseDir);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -231,12 +230,6 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
         await client.quit().catch(() => client.disconnect());
       })()),
   };
-}
-
-/** A plugin as this worker would load it: a path (or file: URL) resolved against its folder, a package by name. */
-function pluginKey(specifier: string, baseDir: string): string {
-  if (specifier.startsWith('file:')) return fileURLToPath(specifier);
-  return isPluginPath(specifier) ? resolve(baseDir, specifier) : specifier;
 }
 
 /** The same text for every job the config's plugins make this worker refuse: the worker's log says it once. */

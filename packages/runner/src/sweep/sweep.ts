@@ -1,5 +1,5 @@
 import { DistilleryError, createServiceContainer, pluginServices, shareDataset, type Dataset, type Model, type TeacherLogits } from '@distillery/core';
-import { createPluginRegistry, type PluginModules } from '../builtin-registry.js';
+import { createPluginRegistry, pluginModuleKey, type PluginModules } from '../builtin-registry.js';
 import type { CacheRejection } from '../cache/logit-cache.js';
 import { FolderLock } from '../lock/folder-lock.js';
 import type { Executor, ExecutorProgress } from '../executor/executor.js';
@@ -123,8 +123,7 @@ async function sweepLocked(options: SweepOptions): Promise<SweepResult> {
   const carved = parsed.data.validationCount === 0;
   const base = carved ? { ...parsed, data: { ...parsed.data, validationCount: defaultValidationCount(options.train.size) } } : parsed;
   const validation = { count: base.data.validationCount, carved };
-  // A given pool brings its own plugin modules (its workers loaded them at start-up).
-  const pluginModules = options.pool?.plugins ?? { plugins: options.plugins ?? [], baseDir: options.baseDir ?? process.cwd() };
+  const pluginModules = sweepPluginModules(options);
   const registry = await createPluginRegistry(pluginModules);
   // `base` is parsed already: plan it and check its trials without parsing it a second time.
   const planned = planSweep(base, options.grid, options.seeds, options.search);
@@ -242,6 +241,29 @@ async function sweepLocked(options: SweepOptions): Promise<SweepResult> {
 }
 
 /** The most epochs any trial runs (ASHA's rungs go up to it). */
+/**
+ * The plugin modules the sweep's trials load. A given pool brings its own: its workers loaded
+ * them at start-up and cannot take more, so a module named in `plugins` that the pool lacks is
+ * refused here (every trial naming its plugin would fail in the pool as an unknown name).
+ */
+function sweepPluginModules(options: SweepOptions): Required<PluginModules> {
+  const own = { plugins: options.plugins ?? [], baseDir: options.baseDir ?? process.cwd() };
+  if (options.pool === undefined) return own;
+  const poolModules = options.pool.plugins;
+  const loaded = new Set(poolModules.plugins.map((p) => pluginModuleKey(p, poolModules.baseDir)));
+  const missing = own.plugins.filter((p) => !loaded.has(pluginModuleKey(p, own.baseDir)));
+  if (missing.length > 0) {
+    const named = missing.map((p) => JSON.stringify(p)).join(', ');
+    throw new DistilleryError(
+      'E_CONFIG',
+      `sweep plugins: the given pool's workers were not started with ${named} (a RunnerPool's workers load their plugin modules once, at start-up): ` +
+        `create the pool with them, new RunnerPool({ plugins: [${named}] }), or leave out pool and the sweep makes its own`,
+      { details: { missing } },
+    );
+  }
+  return poolModules;
+}
+
 function maxEpochs(trials: readonly PlannedTrial[]): number {
   return Math.max(1, ...trials.map((t) => t.spec.student.train.epochs));
 }
