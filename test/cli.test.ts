@@ -86,8 +86,10 @@ describe('distillery label', () => {
     const first = await runCli(['label', TINY_CONFIG, '--out', out, '--workers', '2', '--json']);
     expect(first.code).toBe(0);
     const a = JSON.parse(first.stdout);
-    expect(a).toMatchObject({ cache: 'miss', examples: 600, classes: 10, examplesComputed: 600, teacherPasses: 1 });
+    expect(a).toMatchObject({ cache: 'miss', examples: 600, classes: 10, examplesComputed: 600, teacherPasses: 1, workers: 2 });
     expect(await exists(join(a.cacheDirectory))).toBe(true);
+    // One record, two places: the folder's labels.json is what --json printed (their names differed: `cache` was the folder there).
+    expect(JSON.parse(await readFile(join(out, 'labels.json'), 'utf8'))).toEqual(a);
     const second = await runCli(['label', TINY_CONFIG, '--out', out, '--workers', '2', '--json']);
     expect(second.code).toBe(0);
     expect(JSON.parse(second.stdout)).toMatchObject({ cache: 'hit', teacherPasses: 0, examplesComputed: 0 });

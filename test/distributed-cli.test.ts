@@ -103,9 +103,10 @@ describe('distillery sweep --executor redis://… with distillery worker process
     // Again into another folder: the same shard jobs, found finished in the queue, still name their workers.
     const again = await runCli(['label', file, '--executor', redis.url, '--out', join(dir, 'label-remote-2'), '--json'], { cwd: dir });
     expect(again.code, again.stderr).toBe(0);
-    const labelled = JSON.parse(again.stdout) as { examples: number; examplesComputed: number; remoteWorkers: string[] };
+    const labelled = JSON.parse(again.stdout) as { examples: number; examplesComputed: number; queueWorkers: string[] };
     expect(labelled).toMatchObject({ examples: 600, examplesComputed: 600 });
-    expect([...labelled.remoteWorkers].sort()).toEqual(shardWorkers);
+    expect(labelled).not.toHaveProperty('workers');
+    expect([...labelled.queueWorkers].sort()).toEqual(shardWorkers);
   });
 
   it('a feature weight in the grid: the workers run the teacher online (sent by content address) and give the local pool’s results', async () => {

@@ -83,12 +83,10 @@ export function buildProgram(): Command {
     .option('--executor <url>', 'local, or a Redis queue (redis://[:password@]host[:port]) that `distillery worker`s take jobs from')
     .option('--queue <name>', 'with a Redis executor: the queue on it (default distillery-trials), as the workers\' --queue')
     .action(async (config: string, flags: CommonFlags) => {
-      const { formatLabelOutcome, labelCommand } = await import('./commands/label-command.js');
+      const { formatLabelOutcome, labelCommand, labelRecord } = await import('./commands/label-command.js');
       const outcome = await labelCommand(config, flags);
-      if (flags.json === true) {
-        const { logits, ...rest } = outcome.result;
-        printJson({ directory: outcome.directory, cacheDirectory: outcome.cacheDirectory, examples: logits.size, classes: logits.numClasses, ...rest });
-      } else print(wrapToWidth(formatLabelOutcome(outcome), terminalColumns(process.stdout)));
+      if (flags.json === true) printJson(labelRecord(outcome));
+      else print(wrapToWidth(formatLabelOutcome(outcome), terminalColumns(process.stdout)));
     });
 
   withCommonOptions(program.command('sweep <config>'))

@@ -46,10 +46,7 @@ export async function labelCommand(configFile: string, flags: CommonFlags): Prom
         onCacheRejected: (r) => progress.note(formatCacheRejection(r)),
       });
       const outcome = { directory, cacheDirectory, result, workers, teacherAccuracy: teacher.accuracy };
-      await writeFile(
-        join(directory, 'labels.json'),
-        `${JSON.stringify({ cache: cacheDirectory, cacheStatus: result.cache, teacherFingerprint: result.teacherFingerprint, examples: result.logits.size, classes: result.logits.numClasses, examplesComputed: result.examplesComputed, workers, ...(result.remoteWorkers === undefined ? {} : { queueWorkers: result.remoteWorkers }), runtime: result.runtime, elapsedMs: result.elapsedMs, teacherAccuracy: teacher.accuracy }, null, 2)}\n`,
-      );
+      await writeFile(join(directory, 'labels.json'), `${JSON.stringify(labelRecord(outcome), null, 2)}\n`);
       return outcome;
     } finally {
       teacher.model.dispose();
@@ -59,6 +56,30 @@ export async function labelCommand(configFile: string, flags: CommonFlags): Prom
     release();
     await pool?.destroy();
   }
+}
+
+/**
+ * What `label` did, as data: written to the folder's labels.json and printed by `--json`, one
+ * record for both. `workers` counts local threads; on a queue, `queueWorkers` names the workers
+ * (`host/pid`) that computed shards instead.
+ */
+export function labelRecord(o: LabelOutcome) {
+  const r = o.result;
+  return {
+    directory: o.directory,
+    cacheDirectory: o.cacheDirectory,
+    cache: r.cache,
+    teacherFingerprint: r.teacherFingerprint,
+    examples: r.logits.size,
+    classes: r.logits.numClasses,
+    examplesComputed: r.examplesComputed,
+    teacherPasses: r.teacherPasses,
+    ...(r.remoteWorkers === undefined ? { workers: o.workers } : { queueWorkers: r.remoteWorkers }),
+    runtime: r.runtime,
+    elapsedMs: r.elapsedMs,
+    teacherAccuracy: o.teacherAccuracy,
+    ...(r.rejectedShards.length === 0 ? {} : { rejectedShards: r.rejectedShards }),
+  };
 }
 
 export function formatLabelOutcome(o: LabelOutcome): string {
