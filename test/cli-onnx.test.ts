@@ -72,3 +72,43 @@ describe('an ONNX teacher in a config', () => {
     expect(labels.teacherAccuracy).toBeGreaterThan(0.9);
   });
 });
+
+describe("an ONNX teacher's saved folder", () => {
+  it('is read back by eval, inspect, export and --teacher (they wanted model.json), and a .onnx file is inspected on its own', { timeout: 120_000 }, async () => {
+    const config = join(dir, 'onnx-teacher-run.yaml');
+    const tiny = await readFile(TINY_CONFIG, 'utf8');
+    await writeFile(config, tiny.replace(/teacher:\n( {2}.*\n)+/, `teacher:\n  plugin: onnx\n  options: { file: ${JSON.stringify(PYTORCH_TEACHER)} }\n`));
+    const out = join(dir, 'onnx-run');
+    const run = await runCli(['run', config, '--out', out, '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const teacherDir = join(out, 'teacher');
+    expect(JSON.parse(await readFile(join(teacherDir, 'onnx-teacher.json'), 'utf8'))).toEqual({
+      format: 'distillery-onnx-teacher',
+      name: 'pytorch-teacher',
+      inputShape: [28, 28, 1],
+      numClasses: 10,
+      layout: 'nchw',
+    });
+    const reported = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as { teacher: { accuracy: number } };
+
+    const evaluated = await runCli(['eval', teacherDir, '--json']);
+    expect(evaluated.code, evaluated.stderr).toBe(0);
+    expect(JSON.parse(evaluated.stdout)).toMatchObject({ model: 'pytorch-teacher', accuracy: reported.teacher.accuracy });
+
+    // The folder, and the file with no dataset beside it: its [batch, 1, 28, 28] input read as 28×28 images of 1 channel.
+    for (const target of [teacherDir, PYTORCH_TEACHER]) {
+      const inspected = await runCli(['inspect', target]);
+      expect(inspected.code, inspected.stderr).toBe(0);
+      expect(inspected.stdout).toMatch(/^pytorch-teacher: input \[28, 28, 1\] → 10 classes/);
+      expect(inspected.stdout).toMatch(/ Conv +\[\d+, \d+, \d+\]/);
+    }
+
+    const exported = await runCli(['export', teacherDir, '--onnx', join(dir, 'again.onnx')]);
+    expect(exported.code, exported.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'again.onnx'))).toEqual(readFileSync(PYTORCH_TEACHER));
+
+    const again = await runCli(['run', TINY_CONFIG, '--teacher', teacherDir, '--out', join(dir, 'onnx-run-again'), '--json']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(await readFile(join(dir, 'onnx-run-again', 'report.json'), 'utf8'))).toMatchObject({ teacher: { accuracy: reported.teacher.accuracy } });
+  });
+});

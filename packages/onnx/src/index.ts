@@ -5,7 +5,7 @@ export { decodeOnnxModel } from './decode-onnx.js';
 export { foldBatchNorm, type BatchNormWeights } from './fold-batch-norm.js';
 export type { OnnxModel, OnnxGraph, OnnxNode, OnnxTensor, OnnxAttribute, OnnxValueInfo } from './onnx-model.js';
 export { ONNX_IR_VERSION, ONNX_OPSET, ONNX_FLOAT, ONNX_INT64 } from './onnx-model.js';
-export { OnnxTeacher, ONNX_MODEL_FILE, type OnnxTeacherOptions } from './onnx-teacher.js';
+export { OnnxTeacher, ONNX_MODEL_FILE, ONNX_TEACHER_JSON, loadOnnxTeacher, type OnnxTeacherOptions } from './onnx-teacher.js';
 export { TfjsOnnxGraph, TFJS_ONNX_OPS } from './tfjs-onnx-graph.js';
 export { planOnnxInput, layoutBatch, type InputLayout, type OnnxInputPlan, type OnnxDataShape, type OnnxValueShape } from './onnx-io.js';
 export {

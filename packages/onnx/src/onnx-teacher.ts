@@ -1,6 +1,6 @@
 import { DistilleryError, checkFeatureNames, fingerprint, tf, type FeatureInfo, type ForwardFeatures, type ForwardOptions, type Model } from '@distillery/core';
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { decodeOnnxModel } from './decode-onnx.js';
 import { planOnnxInput, type InputLayout, type OnnxDataShape, type OnnxInputPlan } from './onnx-io.js';
@@ -9,6 +9,16 @@ import { TfjsOnnxGraph } from './tfjs-onnx-graph.js';
 
 /** The file name an ONNX teacher is saved under in a model folder. */
 export const ONNX_MODEL_FILE = 'model.onnx';
+/** Beside it: the dataset shape it was checked against, so that the folder loads on its own. */
+export const ONNX_TEACHER_JSON = 'onnx-teacher.json';
+
+interface OnnxTeacherRecord {
+  readonly format: 'distillery-onnx-teacher';
+  readonly name: string;
+  readonly inputShape: readonly number[];
+  readonly numClasses: number;
+  readonly layout: InputLayout;
+}
 
 export interface OnnxTeacherOptions {
   /** A .onnx file (PyTorch's torch.onnx.export, Distillery's exportOnnx, any ONNX exporter). */
@@ -132,10 +142,12 @@ export class OnnxTeacher implements Model {
     return this.bytes;
   }
 
-  /** Writes the ONNX file into the folder, as `model.onnx`. */
+  /** Writes the ONNX file into the folder, as `model.onnx`, and its data shape beside it (`loadOnnxTeacher` reads both back). */
   async save(directory: string): Promise<void> {
     await mkdir(directory, { recursive: true });
     await writeFile(join(directory, ONNX_MODEL_FILE), this.bytes);
+    const record: OnnxTeacherRecord = { format: 'distillery-onnx-teacher', name: this.name, inputShape: this.inputShape, numClasses: this.numClasses, layout: this.layout };
+    await writeFile(join(directory, ONNX_TEACHER_JSON), `${JSON.stringify(record, null, 2)}\n`);
   }
 
   dispose(): void {
@@ -147,4 +159,63 @@ function readModelFile(file: string | undefined): Uint8Array {
   if (typeof file !== 'string' || file === '') throw new DistilleryError('E_CONFIG', `onnx.file: expected the path of a .onnx file, got ${JSON.stringify(file)}`);
   if (!existsSync(file)) throw new DistilleryError('E_MODEL_IO', `onnx.file: ${file} does not exist`);
   return new Uint8Array(readFileSync(file));
+}
+
+/**
+ * An ONNX teacher from a `.onnx` file or a folder an `OnnxTeacher` was saved in (model.onnx).
+ * Its example shape and class count come from `expected` (the dataset it will label), else from
+ * the folder's onnx-teacher.json, else from the file's own input and output shapes (channels
+ * first read as an image [c, h, w] when c is 1 or 3).
+ */
+export async function loadOnnxTeacher(path: string, expected?: OnnxDataShape): Promise<OnnxTeacher> {
+  const folder = statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
+  const file = folder ? join(path, ONNX_MODEL_FILE) : path;
+  const record = folder ? await readRecord(join(path, ONNX_TEACHER_JSON)) : undefined;
+  const bytes = readModelFile(file);
+  const declared = expected ?? record ?? declaredDataShape(decodeOnnxModel(bytes, file), file);
+  // The layout goes with the shape it was found for; a dataset's shape finds its own.
+  const layout = expected === undefined ? (record ?? (declared as { layout?: InputLayout })).layout : undefined;
+  return new OnnxTeacher({
+    file,
+    bytes,
+    inputShape: declared.inputShape,
+    numClasses: declared.numClasses,
+    ...(record === undefined ? {} : { name: record.name }),
+    ...(layout === undefined ? {} : { layout }),
+  });
+}
+
+async function readRecord(path: string): Promise<OnnxTeacherRecord | undefined> {
+  const text = await readFile(path, 'utf8').catch(() => undefined);
+  if (text === undefined) return undefined;
+  let record: Partial<OnnxTeacherRecord>;
+  try {
+    record = JSON.parse(text) as Partial<OnnxTeacherRecord>;
+  } catch (error) {
+    throw new DistilleryError('E_MODEL_IO', `${path} is not valid JSON (${(error as Error).message})`);
+  }
+  if (record.format !== 'distillery-onnx-teacher' || !Array.isArray(record.inputShape) || typeof record.numClasses !== 'number') {
+    throw new DistilleryError('E_MODEL_IO', `${path} is not a Distillery ONNX teacher record (format "distillery-onnx-teacher" with inputShape and numClasses)`);
+  }
+  return record as OnnxTeacherRecord;
+}
+
+/** The data shape an ONNX model's one input and output declare, for a file read without its dataset. */
+function declaredDataShape(model: OnnxModel, source: string): OnnxDataShape & { readonly layout: InputLayout } {
+  const initializers = new Set(model.graph.initializers.map((t) => t.name));
+  const inputs = model.graph.inputs.filter((i) => !initializers.has(i.name));
+  const [input] = inputs;
+  const [output] = model.graph.outputs;
+  const example = input?.shape.slice(1) ?? [];
+  const classes = output?.shape[1];
+  if (inputs.length !== 1 || model.graph.outputs.length !== 1 || example.length === 0 || example.some((d) => typeof d !== 'number' || d <= 0) || typeof classes !== 'number') {
+    const show = (v: { name: string; shape: readonly (number | string)[] } | undefined) => (v === undefined ? 'none' : `'${v.name}' [${v.shape.join(', ')}]`);
+    throw new DistilleryError(
+      'E_SHAPE',
+      `ONNX model ${source}: its input ${show(input)} and output ${show(output)} do not give one example shape and a class count (one input [batch, …] of fixed sizes, one output [batch, classes]); load it as the teacher of a dataset (plugin: onnx), which gives them`,
+    );
+  }
+  const dims = example as number[];
+  const channelsFirst = dims.length === 3 && (dims[0] === 1 || dims[0] === 3) && dims[2] !== 1 && dims[2] !== 3;
+  return channelsFirst ? { inputShape: [dims[1]!, dims[2]!, dims[0]!], numClasses: classes, layout: 'nchw' } : { inputShape: dims, numClasses: classes, layout: 'as-is' };
 }

@@ -1,5 +1,7 @@
 import { DistilleryError, loadModel, shapeMismatch, type ExpectedShape, type Model } from '@distillery/core';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { ONNX_MODEL_FILE, loadOnnxTeacher } from '@distillery/onnx';
 import { join } from 'node:path';
 import { ENSEMBLE_JSON, EnsembleTeacher, type EnsembleManifest } from './ensemble-teacher.js';
 
@@ -7,13 +9,15 @@ import { ENSEMBLE_JSON, EnsembleTeacher, type EnsembleManifest } from './ensembl
 export type TeacherShape = ExpectedShape;
 
 /**
- * Loads a saved teacher — a model folder (model.json + weights) or an ensemble folder
- * (ensemble.json + one model folder per member) — and checks it fits the data it will label.
+ * Loads a saved teacher — a model folder (model.json + weights), an ONNX teacher's folder
+ * (model.onnx) or a .onnx file, or an ensemble folder (ensemble.json + one such folder per
+ * member) — and checks it fits the data it will label.
  * Missing folders and files are named in the error.
  */
 export async function loadTeacher(directory: string, expected?: TeacherShape): Promise<Model> {
   const manifest = await readEnsembleManifest(directory);
-  const teacher = manifest === undefined ? await loadModel(directory) : await loadEnsemble(directory, manifest);
+  const onnx = manifest === undefined && (directory.endsWith('.onnx') || existsSync(join(directory, ONNX_MODEL_FILE)));
+  const teacher = manifest !== undefined ? await loadEnsemble(directory, manifest) : onnx ? await loadOnnxTeacher(directory, expected) : await loadModel(directory);
   const mismatch = expected === undefined ? undefined : shapeMismatch(teacher, expected);
   if (mismatch !== undefined) {
     teacher.dispose();

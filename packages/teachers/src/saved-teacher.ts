@@ -1,11 +1,12 @@
 import { DistilleryError, MODEL_JSON, modelFingerprint, type tf, type ForwardOptions, type Model } from '@distillery/core';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { ONNX_MODEL_FILE } from '@distillery/onnx';
 import { ENSEMBLE_JSON } from './ensemble-teacher.js';
 import { loadTeacher, type TeacherShape } from './load-teacher.js';
 
 export interface SavedTeacherOptions {
-  /** A folder written by `model.save` (model.json + weights.bin) or by an ensemble's `save`. */
+  /** A folder written by `model.save` (model.json + weights.bin), an ONNX teacher's `save` (model.onnx) or an ensemble's `save`. */
   readonly directory: string;
   /** The dataset's example shape and class count: a teacher that does not fit is refused. */
   readonly inputShape: readonly number[];
@@ -95,7 +96,7 @@ function checkFolder(directory: string): void {
   if (!existsSync(directory) || !statSync(directory).isDirectory()) {
     throw new DistilleryError('E_MODEL_IO', `saved.directory: teacher folder ${directory} does not exist`);
   }
-  if (!existsSync(join(directory, MODEL_JSON)) && !existsSync(join(directory, ENSEMBLE_JSON))) {
-    throw new DistilleryError('E_MODEL_IO', `saved.directory: ${directory} holds neither ${MODEL_JSON} nor ${ENSEMBLE_JSON}; is it a saved model folder?`);
+  if (![MODEL_JSON, ENSEMBLE_JSON, ONNX_MODEL_FILE].some((file) => existsSync(join(directory, file)))) {
+    throw new DistilleryError('E_MODEL_IO', `saved.directory: ${directory} holds none of ${MODEL_JSON}, ${ENSEMBLE_JSON}, ${ONNX_MODEL_FILE}; is it a saved model folder?`);
   }
 }

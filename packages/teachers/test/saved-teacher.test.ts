@@ -43,7 +43,7 @@ describe('the saved teacher plugin', () => {
   it('names a missing folder, model.json or weight file', async () => {
     const create = (folder: string) => () => registry.create('teacher', 'saved', { directory: join(dir, folder), ...shape });
     expect(create('nowhere')).toThrow(`saved.directory: teacher folder ${join(dir, 'nowhere')} does not exist`);
-    expect(create('empty')).toThrow(`saved.directory: ${join(dir, 'empty')} holds neither model.json nor ensemble.json; is it a saved model folder?`);
+    expect(create('empty')).toThrow(`saved.directory: ${join(dir, 'empty')} holds none of model.json, ensemble.json, model.onnx; is it a saved model folder?`);
     await expect(create('no-weights')().ready!()).rejects.toThrow(
       `weight file ${join(dir, 'no-weights', 'weights.bin')} named in ${join(dir, 'no-weights', 'model.json')} is missing`,
     );

@@ -1,4 +1,5 @@
-import { DistilleryError, evaluateModel, loadModel, resolvePluginModule, setupBackend, type EvaluationMetrics } from '@distillery/core';
+import { DistilleryError, evaluateModel, resolvePluginModule, setupBackend, type EvaluationMetrics } from '@distillery/core';
+import { loadTeacher } from '@distillery/teachers';
 import { createPluginRegistry } from '@distillery/runner';
 import { assertFiniteMetrics, assertFiniteWeights } from './finite-model-check.js';
 import { recordedDataset } from './recorded-dataset.js';
@@ -17,7 +18,7 @@ export interface EvalFlags {
 export async function evalCommand(modelDir: string, flags: EvalFlags): Promise<EvaluationMetrics & { model: string; dataset: string }> {
   await setupBackend(flags.backend === undefined ? {} : { backend: flags.backend });
   // The model first: a folder that holds none is the problem to name, whatever --data says.
-  const model = await loadModel(modelDir);
+  const model = await loadTeacher(modelDir); // any saved model: a layers folder, an ONNX teacher's, an ensemble's, or a .onnx file
   try {
     // The run folder's record: its dataset when --data names none, its plugins (and where its
     // relative paths are resolved) always — a third-party dataset named by --data is among them.

@@ -1,4 +1,5 @@
-import { DistilleryError, loadModel, setupBackend, tf } from '@distillery/core';
+import { DistilleryError, setupBackend, tf } from '@distillery/core';
+import { loadTeacher } from '@distillery/teachers';
 import { OrtLogitsSession, exportOnnx, isOnnxRuntimeAvailable } from '@distillery/onnx';
 import { readFile } from 'node:fs/promises';
 import { assertFiniteWeights } from './finite-model-check.js';
@@ -27,7 +28,7 @@ export interface ExportOutcome {
 export async function exportCommand(modelDir: string, flags: ExportFlags): Promise<ExportOutcome> {
   if (flags.onnx === undefined) throw new DistilleryError('E_CONFIG', '--onnx <file>: say where to write the ONNX file');
   await setupBackend(flags.backend === undefined ? {} : { backend: flags.backend });
-  const model = await loadModel(modelDir);
+  const model = await loadTeacher(modelDir); // any saved model: a layers folder, an ONNX teacher's, an ensemble's, or a .onnx file
   try {
     assertFiniteWeights(model, modelDir);
     const file = resolve(flags.onnx);

@@ -1,4 +1,5 @@
-import { listFeatures, loadModel, setupBackend, type FeatureInfo } from '@distillery/core';
+import { listFeatures, setupBackend, type FeatureInfo } from '@distillery/core';
+import { loadTeacher } from '@distillery/teachers';
 
 export interface InspectOutcome {
   readonly model: string;
@@ -12,7 +13,7 @@ export interface InspectOutcome {
 /** `distillery inspect <model-dir>`: a saved model's named layers and their output shapes. */
 export async function inspectCommand(modelDir: string, flags: { backend?: string }): Promise<InspectOutcome> {
   await setupBackend(flags.backend === undefined ? {} : { backend: flags.backend });
-  const model = await loadModel(modelDir);
+  const model = await loadTeacher(modelDir); // any saved model: a layers folder, an ONNX teacher's, an ensemble's, or a .onnx file
   try {
     return { model: model.name, inputShape: model.inputShape, numClasses: model.numClasses, parameters: model.countParams(), features: listFeatures(model) };
   } finally {

@@ -38,11 +38,13 @@ export async function planTeacher(teacher: Model, requested: TeacherRuntime, inW
     }
   }
   if (!inWorkers) return { runtime: 'tfjs', fingerprint: await modelFingerprint(teacher) };
-  if (teacher instanceof OnnxTeacher) {
-    const fingerprint = await teacher.fingerprint();
-    return { runtime: 'tfjs', payload: onnxPayload(teacher, teacher.bytes, 'tfjs', fingerprint), fingerprint };
+  // An ONNX teacher, or one loaded from its saved folder (the `saved` plugin wraps it).
+  const inner = unwrapModel(teacher);
+  if (inner instanceof OnnxTeacher) {
+    const fingerprint = await inner.fingerprint();
+    return { runtime: 'tfjs', payload: onnxPayload(inner, inner.bytes, 'tfjs', fingerprint), fingerprint };
   }
-  if (unwrapModel(teacher) instanceof LayersClassifier) {
+  if (inner instanceof LayersClassifier) {
     const serialized = await serializeModel(teacher);
     return { runtime: 'tfjs', payload: serialized, fingerprint: serialized.fingerprint };
   }
@@ -66,6 +68,7 @@ function onnxPayload(teacher: Model, bytes: Uint8Array, runtime: 'ort' | 'tfjs',
   const model = new SharedArrayBuffer(bytes.byteLength);
   new Uint8Array(model).set(bytes);
   // A Distillery model's export takes the dataset's own layout.
-  const layout = teacher instanceof OnnxTeacher ? teacher.layout : 'as-is';
+  const inner = unwrapModel(teacher);
+  const layout = inner instanceof OnnxTeacher ? inner.layout : 'as-is';
   return { format: 'onnx', runtime, name: teacher.name, model, layout, fingerprint };
 }
