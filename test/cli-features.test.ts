@@ -89,6 +89,28 @@ describe('feature terms in a config (distillation.features)', () => {
     saved.dispose();
   }, 300_000);
 
+  it("a saved teacher (--teacher, the first run's folder) connects its layers too: run and a 2-worker sweep train the same terms", async () => {
+    // It said "model teacher-cnn does not expose intermediate outputs": the `saved` teacher did not pass its layers on.
+    const file = join(dir, 'features.yaml');
+    await writeFile(file, config(FEATURES));
+    const first = join(dir, 'saved-first');
+    expect((await runCli(['run', file, '--out', first, '--quiet'])).code).toBe(0);
+    const teacher = join(first, 'teacher');
+    const again = join(dir, 'saved-again');
+    const rerun = await runCli(['run', file, '--teacher', teacher, '--out', again, '--quiet']);
+    expect(rerun.code, rerun.stderr).toBe(0);
+    const runJson = async (folder: string) => JSON.parse(await readFile(join(folder, 'run.json'), 'utf8')) as { histories: { studentKd: { losses: Record<string, number> }[] } };
+    // The same teacher weights, student seed and split: the same feature losses, epoch by epoch.
+    const losses = async (folder: string) => (await runJson(folder)).histories.studentKd.map((e) => e.losses['at(conv2d_2→conv2d_2)']);
+    expect(await losses(again)).toEqual(await losses(first));
+    const swept = join(dir, 'saved-sweep');
+    const sweep = await runCli(['sweep', file, '--teacher', teacher, '--out', swept, '--workers', '2', '--quiet']);
+    expect(sweep.code, sweep.stderr).toBe(0);
+    const trials = (await readFile(join(swept, 'trials.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { status: string; epochs: { losses: Record<string, number> }[] });
+    expect(trials.map((t) => t.status)).toEqual(['ok', 'ok']);
+    for (const t of trials) expect(Object.keys(t.epochs[0]!.losses)).toEqual(['ce', 'kd', 'at(conv2d_2→conv2d_2)', 'hint(dense_1→dense_1)']);
+  }, 300_000);
+
   it('a layer the student lacks fails before the teacher trains, naming the field and the layers it has', async () => {
     const file = join(dir, 'bad-layer.yaml');
     await writeFile(file, config('    - { student: conv2d_9, teacher: conv2d_2, loss: at }'));

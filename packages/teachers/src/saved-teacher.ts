@@ -1,4 +1,4 @@
-import { DistilleryError, MODEL_JSON, modelFingerprint, type tf, type ForwardOptions, type Model } from '@distillery/core';
+import { DistilleryError, MODEL_JSON, listFeatures, modelFingerprint, type tf, type FeatureInfo, type ForwardFeatures, type ForwardOptions, type Model } from '@distillery/core';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ONNX_MODEL_FILE } from '@distillery/onnx';
@@ -47,6 +47,17 @@ export class SavedTeacher implements Model {
 
   forward(x: tf.Tensor, options?: ForwardOptions): tf.Tensor2D {
     return this.model().forward(x, options);
+  }
+
+  /** The loaded model's layers (feature terms connect them); a model without any is refused as it would be on its own. */
+  features(): readonly FeatureInfo[] {
+    return listFeatures(this.model());
+  }
+
+  forwardWithFeatures(x: tf.Tensor, layers: readonly string[], options?: ForwardOptions): ForwardFeatures {
+    const model = this.model();
+    if (model.forwardWithFeatures === undefined) listFeatures(model); // throws, naming the model
+    return model.forwardWithFeatures!(x, layers, options);
   }
 
   trainableVariables(): tf.Variable[] {

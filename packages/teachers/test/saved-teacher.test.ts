@@ -25,6 +25,30 @@ afterAll(async () => {
 });
 
 describe('the saved teacher plugin', () => {
+  it("passes on the loaded model's layers and their outputs (feature terms connect them), and refuses them for an ensemble as the ensemble does", async () => {
+    const original = smallTeacher(1);
+    const x = probe();
+    const saved = registry.create('teacher', 'saved', { directory: join(dir, 'good'), ...shape });
+    await saved.ready!();
+    expect(saved.features!()).toEqual(original.features!());
+    const layer = original.features!()[0]!.name;
+    const [a, b] = [saved.forwardWithFeatures!(x, [layer]), original.forwardWithFeatures!(x, [layer])];
+    expect(await a.features[layer]!.array()).toEqual(await b.features[layer]!.array());
+    tf.dispose([a.logits, b.logits, a.features[layer]!, b.features[layer]!, x]);
+    const ensemble = new EnsembleTeacher({ members: [smallTeacher(2), smallTeacher(3)], name: 'pair' });
+    await ensemble.save(join(dir, 'pair'));
+    ensemble.dispose();
+    const savedEnsemble = registry.create('teacher', 'saved', { directory: join(dir, 'pair'), ...shape });
+    await savedEnsemble.ready!();
+    expect(() => savedEnsemble.features!()).toThrow('model pair does not expose intermediate outputs');
+    const y = probe();
+    expect(() => savedEnsemble.forwardWithFeatures!(y, ['dense_1'])).toThrow('model pair does not expose intermediate outputs');
+    tf.dispose(y);
+    saved.dispose();
+    savedEnsemble.dispose();
+    original.dispose();
+  });
+
   it('loads in ready() and then gives the saved model’s logits', async () => {
     const original = smallTeacher(1);
     const x = probe();

@@ -50,6 +50,8 @@ export async function checkFeatureLayerSets(sets: readonly FeatureLayerSet[], so
   let teacher: Model | undefined;
   try {
     teacher = 'model' in source ? source.model : 'create' in source ? source.create(seed) : await loadTeacher(source.directory);
+    // A `saved` teacher knows its layers once loaded.
+    await teacher.ready?.();
     for (const set of todo) {
       const student = set.createStudent(set.seed);
       const checked = teacher;
