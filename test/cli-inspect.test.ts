@@ -1,5 +1,6 @@
 import { setupBackend } from '@distillery/core';
 import { createCnn } from '@distillery/students';
+import { EnsembleTeacher } from '@distillery/teachers';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +36,25 @@ describe('distillery inspect', () => {
       'flatten_1', 'dense_1', 'dense_2',
     ]);
     expect(outcome.features.find((f) => f.name === 'dense_1')?.shape).toEqual([16]);
+  });
+
+  it("an ensemble's folder: says it has no layers of its own and names a member's folder to inspect; an ensemble's eval works", async () => {
+    const folder = join(dir, 'ensemble');
+    const members = [1, 2].map((seed) => createCnn({ inputShape: [28, 28, 1], numClasses: 10, filters: [4], dense: [8], seed }));
+    const ensemble = new EnsembleTeacher({ members, name: 'two-cnns' });
+    await ensemble.save(folder);
+    ensemble.dispose();
+    const inspected = await runCli(['inspect', folder]);
+    expect(inspected.code).toBe(1);
+    expect(inspected.stderr).toBe(
+      `distillery: ${folder} holds an ensemble (two-cnns, 2 teachers): it has no layers of its own, and feature terms cannot connect one; inspect a member instead: distillery inspect ${join(folder, 'member-0')}\n`,
+    );
+    const member = await runCli(['inspect', join(folder, 'member-0')]);
+    expect(member.stdout).toMatch(/^cnn-4: input \[28, 28, 1\]/);
+    // eval read model.json only ("…/model.json is missing").
+    const evaluated = await runCli(['eval', folder, '--data', 'mnist-embedded', '--json']);
+    expect(evaluated.code, evaluated.stderr).toBe(0);
+    expect(JSON.parse(evaluated.stdout)).toMatchObject({ model: 'two-cnns' });
   });
 
   it('names the folder when it holds no model', async () => {

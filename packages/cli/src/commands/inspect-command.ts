@@ -1,5 +1,7 @@
-import { listFeatures, setupBackend, type FeatureInfo } from '@distillery/core';
-import { loadTeacher } from '@distillery/teachers';
+import { DistilleryError, listFeatures, setupBackend, type FeatureInfo } from '@distillery/core';
+import { join } from 'node:path';
+import { ENSEMBLE_JSON, EnsembleTeacher, loadTeacher } from '@distillery/teachers';
+import { readFile } from 'node:fs/promises';
 
 export interface InspectOutcome {
   readonly model: string;
@@ -15,6 +17,15 @@ export async function inspectCommand(modelDir: string, flags: { backend?: string
   await setupBackend(flags.backend === undefined ? {} : { backend: flags.backend });
   const model = await loadTeacher(modelDir); // any saved model: a layers folder, an ONNX teacher's, an ensemble's, or a .onnx file
   try {
+    if (model instanceof EnsembleTeacher) {
+      // The member folders as its ensemble.json names them (loadTeacher has just read it).
+      const manifest = JSON.parse(await readFile(join(modelDir, ENSEMBLE_JSON), 'utf8')) as { members: string[] };
+      const members = manifest.members.map((folder) => join(modelDir, folder));
+      throw new DistilleryError(
+        'E_CONFIG',
+        `${modelDir} holds an ensemble (${model.name}, ${members.length} teachers): it has no layers of its own, and feature terms cannot connect one; inspect a member instead: distillery inspect ${members[0]}`,
+      );
+    }
     return { model: model.name, inputShape: model.inputShape, numClasses: model.numClasses, parameters: model.countParams(), features: listFeatures(model) };
   } finally {
     model.dispose();
