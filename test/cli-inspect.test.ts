@@ -1,7 +1,7 @@
 import { setupBackend } from '@distillery/core';
 import { createCnn } from '@distillery/students';
 import { EnsembleTeacher } from '@distillery/teachers';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -61,5 +61,24 @@ describe('distillery inspect', () => {
     const result = await runCli(['inspect', join(dir, 'nowhere')]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^distillery: .*nowhere/);
+  });
+
+  it('says what a saved model is when given a file that is not one, or a .onnx that is missing; export refuses a folder for --onnx', async () => {
+    // They said "model directory … does not exist", "onnx.file: …" (config words) and "EISDIR: illegal operation on a directory".
+    const config = join(dir, 'my.yaml');
+    await writeFile(config, 'name: x\n');
+    const file = await runCli(['inspect', config]);
+    expect(file.stderr).toBe(
+      `distillery: ${config} is a file, not a saved model: that is a folder (model.json and its weights, an ONNX teacher's model.onnx, or an ensemble's ensemble.json) or a .onnx file\n`,
+    );
+    const missing = await runCli(['inspect', join(dir, 'gone.onnx')]);
+    expect(missing.stderr).toBe(`distillery: ONNX file ${join(dir, 'gone.onnx')} does not exist\n`);
+    const modelDir = join(dir, 'to-export');
+    const model = createCnn({ inputShape: [28, 28, 1], numClasses: 10, filters: [4], dense: [8], seed: 1 });
+    await model.save(modelDir);
+    model.dispose();
+    const exported = await runCli(['export', modelDir, '--onnx', dir]);
+    expect(exported.code).toBe(1);
+    expect(exported.stderr).toBe(`distillery: --onnx ${dir}: is a folder; give the file to write, e.g. --onnx ${join(dir, 'model.onnx')}\n`);
   });
 });

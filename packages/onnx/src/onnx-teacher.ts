@@ -168,7 +168,9 @@ function readModelFile(file: string | undefined): Uint8Array {
  * first read as an image [c, h, w] when c is 1 or 3).
  */
 export async function loadOnnxTeacher(path: string, expected?: OnnxDataShape): Promise<OnnxTeacher> {
-  const folder = statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
+  const found = statSync(path, { throwIfNoEntry: false });
+  if (found === undefined) throw new DistilleryError('E_MODEL_IO', `ONNX file ${path} does not exist`);
+  const folder = found.isDirectory();
   const file = folder ? join(path, ONNX_MODEL_FILE) : path;
   const record = folder ? await readRecord(join(path, ONNX_TEACHER_JSON)) : undefined;
   const bytes = readModelFile(file);

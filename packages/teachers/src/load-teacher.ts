@@ -1,5 +1,5 @@
 import { DistilleryError, loadModel, shapeMismatch, type ExpectedShape, type Model } from '@distillery/core';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { ONNX_MODEL_FILE, loadOnnxTeacher } from '@distillery/onnx';
 import { join } from 'node:path';
@@ -15,6 +15,12 @@ export type TeacherShape = ExpectedShape;
  * Missing folders and files are named in the error.
  */
 export async function loadTeacher(directory: string, expected?: TeacherShape): Promise<Model> {
+  if (statSync(directory, { throwIfNoEntry: false })?.isFile() === true && !directory.endsWith('.onnx')) {
+    throw new DistilleryError(
+      'E_MODEL_IO',
+      `${directory} is a file, not a saved model: that is a folder (model.json and its weights, an ONNX teacher's model.onnx, or an ensemble's ensemble.json) or a .onnx file`,
+    );
+  }
   const manifest = await readEnsembleManifest(directory);
   const onnx = manifest === undefined && (directory.endsWith('.onnx') || existsSync(join(directory, ONNX_MODEL_FILE)));
   const teacher = manifest !== undefined ? await loadEnsemble(directory, manifest) : onnx ? await loadOnnxTeacher(directory, expected) : await loadModel(directory);

@@ -3,7 +3,8 @@ import { loadTeacher } from '@distillery/teachers';
 import { OrtLogitsSession, exportOnnx, isOnnxRuntimeAvailable } from '@distillery/onnx';
 import { readFile } from 'node:fs/promises';
 import { assertFiniteWeights } from './finite-model-check.js';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { statSync } from 'node:fs';
 
 export interface ExportFlags {
   readonly onnx?: string;
@@ -27,6 +28,9 @@ export interface ExportOutcome {
  */
 export async function exportCommand(modelDir: string, flags: ExportFlags): Promise<ExportOutcome> {
   if (flags.onnx === undefined) throw new DistilleryError('E_CONFIG', '--onnx <file>: say where to write the ONNX file');
+  if (statSync(flags.onnx, { throwIfNoEntry: false })?.isDirectory() === true) {
+    throw new DistilleryError('E_CONFIG', `--onnx ${flags.onnx}: is a folder; give the file to write, e.g. --onnx ${join(flags.onnx, 'model.onnx')}`);
+  }
   await setupBackend(flags.backend === undefined ? {} : { backend: flags.backend });
   const model = await loadTeacher(modelDir); // any saved model: a layers folder, an ONNX teacher's, an ensemble's, or a .onnx file
   try {
