@@ -54,5 +54,9 @@ describe('a flag out of range', () => {
     ] as const) {
       expect(cli('run', flag, value).stderr).toContain(expected);
     }
+    // The worker's said "workers: expected a positive integer, got 0", from inside its pool, after connecting.
+    const worker = cli('worker', '--redis', 'redis://127.0.0.1:1', '--concurrency', '0');
+    expect(worker.status).toBe(1);
+    expect(worker.stderr).toContain('--concurrency must be an integer ≥ 1, got 0');
   });
 });

@@ -15,17 +15,17 @@ export interface WorkerFlags {
 }
 
 /** Registers `distillery worker` on the program (`number` parses numeric flags as main's do). */
-export function addWorkerCommand(program: Command, number: (flag: string, integer?: boolean) => (value: string) => number): Command {
+export function addWorkerCommand(program: Command, number: (flag: string, integer?: boolean, bounds?: { min?: number }) => (value: string) => number): Command {
   return program
     .command('worker')
     .description('run sweep trials and soft-label shards from a Redis queue (BullMQ) until stopped; start one per machine')
     .requiredOption('--redis <url>', 'the queue: redis://[:password@]host[:port][/db], or rediss:// for TLS')
-    .option('--concurrency <n>', 'jobs at once, one per thread (default: all cores)', number('--concurrency', true))
+    .option('--concurrency <n>', 'jobs at once, one per thread (default: all cores)', number('--concurrency', true, { min: 1 }))
     .option('--plugin <module...>', 'plugin modules (packages installed here, or files: ./my-plugin.mjs) that jobs may name; the config\'s `plugins` (others are refused)')
     .option('--queue <name>', 'queue name (default distillery-trials): a coordinator\'s --queue')
     .addOption(new Option('--backend <name>', 'numerical backend').choices(['wasm', 'cpu', 'tensorflow']))
-    .addOption(new Option('--lock-duration <ms>', 'how long a trial stays claimed without a heartbeat (BullMQ lockDuration)').argParser(number('--lock-duration', true)).hideHelp())
-    .addOption(new Option('--stalled-interval <ms>', 'how often stalled trials are looked for (BullMQ stalledInterval)').argParser(number('--stalled-interval', true)).hideHelp())
+    .addOption(new Option('--lock-duration <ms>', 'how long a trial stays claimed without a heartbeat (BullMQ lockDuration)').argParser(number('--lock-duration', true, { min: 1 })).hideHelp())
+    .addOption(new Option('--stalled-interval <ms>', 'how often stalled trials are looked for (BullMQ stalledInterval)').argParser(number('--stalled-interval', true, { min: 1 })).hideHelp())
     .option('--quiet', 'print nothing but errors')
     .option('--verbose', 'print stack traces on failure')
     .action(async (flags: WorkerFlags) => {
