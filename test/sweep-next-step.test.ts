@@ -67,5 +67,9 @@ describe('the end of a sweep says what to run next', () => {
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toContain(`saved in ${join(out, 'best-student')}`);
     expect((await stat(join(out, 'best-student', 'model.json'))).mtimeMs).toBe(before);
+    // --json says it too (a script had the folder's best-student.json to find): its folder, trial, seed and epoch.
+    const json = await runCli(['sweep', config, '--out', out, '--workers', '1', '--json']);
+    expect(json.code, json.stderr).toBe(0);
+    expect(JSON.parse(json.stdout).bestStudent).toEqual({ ...saved, directory: join(out, 'best-student') });
   });
 });

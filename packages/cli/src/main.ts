@@ -98,7 +98,7 @@ export function buildProgram(): Command {
     .action(async (config: string, flags: CommonFlags & { trialTimeout?: number | 'auto' }) => {
       const { formatSweepOutcome, sweepCommand } = await import('./commands/sweep-command.js');
       const outcome = await sweepCommand(config, flags);
-      if (flags.json === true) printJson({ directory: outcome.directory, summary: outcome.result.summary, ran: outcome.result.ran, skipped: outcome.result.skipped, failed: outcome.result.failed, statuses: outcome.result.statuses });
+      if (flags.json === true) printJson({ directory: outcome.directory, summary: outcome.result.summary, ran: outcome.result.ran, skipped: outcome.result.skipped, failed: outcome.result.failed, statuses: outcome.result.statuses, ...(outcome.result.bestStudent === undefined ? {} : { bestStudent: outcome.result.bestStudent }) });
       else print(formatSweepOutcome(outcome, terminalColumns(process.stdout)));
       // Trials failed and none gave a result: nothing was chosen, and a script must see it (exit 1).
       if (outcome.result.failed > 0 && outcome.result.summary.best === undefined) {
