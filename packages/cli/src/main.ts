@@ -121,7 +121,7 @@ export function buildProgram(): Command {
 
   program
     .command('eval <model-dir>')
-    .description('evaluate a saved model on a dataset')
+    .description('evaluate a saved model (a model folder, or a .onnx file) on a dataset')
     .option('--data <dataset>', 'dataset plugin (mnist-embedded, fashion-mnist, idx, …); default: the one recorded in the run folder')
     .option('--data-options <json>', 'the dataset plugin’s options as JSON')
     .option('--plugin <module...>', 'plugin modules to load (a third-party dataset), besides those the run folder records')
@@ -156,7 +156,7 @@ export function buildProgram(): Command {
 
   program
     .command('inspect <model-dir>')
-    .description('list a saved model’s named layers and output shapes: what feature terms (features:) connect')
+    .description('list a saved model’s (or a .onnx file’s) named layers and output shapes: what feature terms (features:) connect')
     .addOption(new Option('--backend <name>', 'numerical backend').choices(['wasm', 'cpu', 'tensorflow']))
     .option('--json', 'print the result as JSON')
     .option('--verbose', 'print stack traces on failure')
