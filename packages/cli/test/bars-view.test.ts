@@ -112,6 +112,24 @@ describe('the live bars on a terminal', () => {
     expect(await rowsAt(120)).toEqual(['   worker 1     |█████████████░░░░░░░░░░░░░░░░░| 5/12 λ=0.5 T=2 seed 3 · ce 0.0123 · kd 0.4567 · val 91.3%']);
   });
 
+  it('two rows of many grid keys on 80 columns keep the values that tell them apart (both read "λ=0.5 T=2 … seed 1")', async () => {
+    const { stream, written } = terminalStream(80);
+    const view = createBarsView(stream);
+    const last = { epoch: 0, losses: { ce: 0.5 }, validationAccuracy: 1, testAccuracy: 1 };
+    const grid = (learningRate: number, hidden: number[]) => ({ 'distillation.lambda': 0.5, 'distillation.temperature': 2, 'student.train.learningRate': learningRate, 'student.options.hidden': hidden });
+    view.sweep({ type: 'trial:epoch', id: 'a', threadId: 7, epoch: 1, epochs: 60, params: grid(0.01, [16, 8]), seed: 1, last });
+    view.sweep({ type: 'trial:epoch', id: 'b', threadId: 8, epoch: 1, epochs: 60, params: grid(0.003, [16, 8]), seed: 1, last });
+    view.sweep({ type: 'trial:epoch', id: 'a', threadId: 7, epoch: 2, epochs: 60, params: grid(0.01, [16, 8]), seed: 1, last });
+    await redraw();
+    view.stop();
+    const rows = (await screenAfter(written(), 80)).filter((line) => /worker \d/.test(line));
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toMatch(/ 2\/60 .*lr=0\.01 .*… seed 1 · val 100\.0%$/);
+    expect(rows[1]).toMatch(/ 1\/60 .*lr=0\.003 .*… seed 1 · val 100\.0%$/);
+    // The last column stays free: tmux drew a row that filled it without its last character.
+    for (const row of rows) expect([...row].length).toBeLessThanOrEqual(79);
+  });
+
   it('a trial of many grid keys: run-spec paths by their last part, and on 80 columns values give way (…) before the seed and validation accuracy', async () => {
     const rowsAt = async (cols: number) => {
       const { stream, written } = terminalStream(cols);

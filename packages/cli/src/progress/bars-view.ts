@@ -53,6 +53,8 @@ export function createBarsView(stream: NodeJS.WritableStream): ProgressView {
   const note = (text: string) => multibar.log(`${wrapToWidth(text, columns).replace(/\n/g, '\n\x1b[2K')}\n`);
   const softWorkers = new WorkerNumbers();
   const sweepWorkers = new WorkerNumbers();
+  /** The grid values of the trial each sweep row shows now. */
+  const rowParams = new Map<string, Readonly<Record<string, unknown>>>();
   return {
     note,
     epoch(phase, record, epochs) {
@@ -77,9 +79,14 @@ export function createBarsView(stream: NodeJS.WritableStream): ProgressView {
         const remote = event.worker === undefined || /^thread \d+$/.test(event.worker) ? undefined : event.worker;
         const worker = sweepWorkers.label(event.threadId, remote);
         const label = `  ${worker}`;
-        // What is left of the row for its info: ' {label} |{bar}| {value}/{total} ' before it.
-        const room = columns === undefined ? undefined : columns - (1 + Math.max(14, label.length) + 2 + barsize + 2 + `${event.epoch}/${event.epochs}`.length + 1);
-        bar(`sweep:${event.worker ?? event.threadId}`, label, event.epochs).update(event.epoch, { info: trialEpochInfo(event, room) });
+        // What is left of the row for its info: ' {label} |{bar}| {value}/{total} ' before it, and
+        // the last column (a row that fills it lost its last character in tmux: `val 95.7` for `95.7%`).
+        const room = columns === undefined ? undefined : columns - 1 - (1 + Math.max(14, label.length) + 2 + barsize + 2 + `${event.epoch}/${event.epochs}`.length + 1);
+        const key = `sweep:${event.worker ?? event.threadId}`;
+        rowParams.set(key, event.params ?? {});
+        // The other rows' trials: values that tell this row from them are the last to give way.
+        const others = [...rowParams].filter(([k]) => k !== key).map(([, p]) => p);
+        bar(key, label, event.epochs).update(event.epoch, { info: trialEpochInfo(event, room, others) });
       } else if (event.type === 'cache:rejected') note(formatCacheRejection(event.rejection));
       else {
         const info = event.record.status === 'ok' ? 'done' : `last: ${describeTrialOutcome(event.record)}`;

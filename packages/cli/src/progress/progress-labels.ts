@@ -20,9 +20,9 @@ export class WorkerNumbers {
   }
 }
 
-/** Short names: λ and T, and a run-spec path by its last part (`student.train.learningRate` → `learningRate`) where no other key of the trial ends the same. */
+/** Short names: λ, T and lr, and a run-spec path by its last part (`student.options.hidden` → `hidden`) where no other key of the trial ends the same. */
 function shortNames(keys: readonly string[]): Map<string, string> {
-  const symbol: Record<string, string> = { lambda: 'λ', temperature: 'T' };
+  const symbol: Record<string, string> = { lambda: 'λ', temperature: 'T', learningRate: 'lr' };
   const last = (key: string) => key.slice(key.lastIndexOf('.') + 1);
   return new Map(keys.map((key) => {
     const tail = last(key);
@@ -31,20 +31,36 @@ function shortNames(keys: readonly string[]): Map<string, string> {
   }));
 }
 
+type Params = Readonly<Record<string, unknown>>;
+
 /** A trial's parts, `λ=0.5 T=2` and `seed 1`: its grid values (short names), then its seed. */
-function trialParts(params: Readonly<Record<string, unknown>> | undefined, seed: number | undefined): { values: string[]; seed: string[] } {
+function trialParts(params: Params | undefined, seed: number | undefined): { values: string[]; keys: string[]; seed: string[] } {
   const names = shortNames(Object.keys(params ?? {}));
-  const values = Object.entries(params ?? {}).map(([key, value]) => `${names.get(key)}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
-  return { values, seed: seed === undefined ? [] : [`seed ${seed}`] };
+  const entries = Object.entries(params ?? {});
+  const values = entries.map(([key, value]) => `${names.get(key)}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
+  return { values, keys: entries.map(([key]) => key), seed: seed === undefined ? [] : [`seed ${seed}`] };
+}
+
+/**
+ * The order grid values give way in, last first: values that tell this row from the rows beside
+ * it (`others`, the trials on the other workers' rows) are kept longest, then the rest, each
+ * group in the grid's order. Without others, simply the grid's order.
+ */
+function keepOrder(keys: readonly string[], params: Params | undefined, others: readonly Params[]): number[] {
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  const telling = keys.map((key) => others.some((o) => !same(o[key], params?.[key])));
+  const indices = keys.map((_, i) => i);
+  return [...indices.filter((i) => telling[i]), ...indices.filter((i) => !telling[i])];
 }
 
 /**
  * A sweep row's details: the trial, its last epoch's loss terms and validation accuracy. Where
- * `room` is too small, the loss terms go first, then grid values from the end (`…` in their
- * place): the seed and the validation accuracy stay.
+ * `room` is too small, the loss terms go first, then grid values (`…` in their place) — those
+ * shared with every other row in `others` before those that tell the rows apart: the seed and
+ * the validation accuracy stay.
  */
-export function trialEpochInfo(event: Extract<SweepProgress, { type: 'trial:epoch' }>, room?: number): string {
-  const { values, seed } = trialParts(event.params, event.seed);
+export function trialEpochInfo(event: Extract<SweepProgress, { type: 'trial:epoch' }>, room?: number, others: readonly Params[] = []): string {
+  const { values, keys, seed } = trialParts(event.params, event.seed);
   const trial = [...values, ...seed].join(' ') || event.id;
   const validation = event.last?.validationAccuracy === undefined ? [] : [`val ${(100 * event.last.validationAccuracy).toFixed(1)}%`];
   const fits = (text: string) => room === undefined || [...text].length <= room;
@@ -54,8 +70,10 @@ export function trialEpochInfo(event: Extract<SweepProgress, { type: 'trial:epoc
   }
   const short = [trial, ...validation].join(' · ');
   if (fits(short) || trial === event.id) return short;
+  const order = keepOrder(keys, event.params, others);
   for (let kept = values.length - 1; kept >= 0; kept--) {
-    const cut = [[...values.slice(0, kept), '…', ...seed].join(' '), ...validation].join(' · ');
+    const keep = new Set(order.slice(0, kept));
+    const cut = [[...values.filter((_, i) => keep.has(i)), '…', ...seed].join(' '), ...validation].join(' · ');
     if (fits(cut)) return cut;
   }
   return [['…', ...seed].join(' '), ...validation].join(' · ');
