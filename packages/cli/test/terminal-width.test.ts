@@ -81,4 +81,15 @@ describe('the sweep table on a narrow terminal', () => {
       '   seeds 2 · failed 0',
     ]);
   });
+
+  it('stacked, ranks of two digits line up with those of one: every line of a combination starts where its first line does', () => {
+    // `9  lambda …` then `10  lambda …`: the continuation lines were indented 3 under both.
+    const many = summarizeTrials(Array.from({ length: 10 }, (_, i) => trial(i / 10, 2, 1, 0.9 - i / 100)));
+    const lines = formatSweepTerminal(many, 'my.yaml', 40)[0].split('\n');
+    expect(lines.slice(0, 2)).toEqual(['1   lambda 0 · temperature 2', '    validation 90.00 ± 0.00 %']);
+    const tenth = lines.findIndex((l) => l.startsWith('10  '));
+    expect(lines[tenth]).toBe('10  lambda 0.9 · temperature 2');
+    for (const line of lines.filter((l) => !/^\d/.test(l))) expect(line).toMatch(/^ {4}\S/);
+    for (const line of lines) expect([...line].length).toBeLessThanOrEqual(40);
+  });
 });

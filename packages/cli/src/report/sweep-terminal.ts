@@ -42,15 +42,18 @@ export function formatSweepTerminal(summary: SweepSummary, configPath: string, w
  * indented — filled with whole `name value` pairs up to `width`, never broken mid-pair or mid-row.
  */
 function stacked(head: readonly string[], rows: readonly (readonly string[])[], keyCount: number, width: number): string {
-  // `lead` starts the first line (the rank, or an indent); each further line is indented.
+  // `lead` starts the first line (the rank, or an indent); each further line is indented as far,
+  // ranks padded to the widest (`9 ` and `10`), so that every combination's text lines up.
+  const rankWidth = Math.max(...rows.map((r) => [...r[0]!].length));
+  const indent = ' '.repeat(rankWidth + 2);
   const pack = (lead: string, pairs: readonly string[]) => {
     const lines: string[] = [];
     let line = '';
     for (const pair of pairs) {
-      const joined = line === '' ? `${lines.length === 0 ? lead : '   '}${pair}` : `${line} · ${pair}`;
+      const joined = line === '' ? `${lines.length === 0 ? lead : indent}${pair}` : `${line} · ${pair}`;
       if (line !== '' && [...joined].length > width) {
         lines.push(line);
-        line = `   ${pair}`;
+        line = `${indent}${pair}`;
       } else line = joined;
     }
     return [...lines, line];
@@ -64,7 +67,7 @@ function stacked(head: readonly string[], rows: readonly (readonly string[])[], 
           const short = STACKED_NAMES[h];
           return short === undefined ? `${h} ${cell}` : `${short} ${cell}${cell === '—' ? '' : ' %'}`;
         });
-      return [...pack(`${r[0]}  `, pairs(1, 1 + keyCount)), ...pack('   ', pairs(1 + keyCount, head.length))];
+      return [...pack(`${r[0]!.padEnd(rankWidth)}  `, pairs(1, 1 + keyCount)), ...pack(indent, pairs(1 + keyCount, head.length))];
     })
     .join('\n');
 }
