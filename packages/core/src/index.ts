@@ -70,6 +70,7 @@ export { describeInput, parseInputDescription, type ModelInputDescription } from
 export { loadModel } from './model/load-model.js';
 export { withPreprocessing, balancedClassWeights } from './model/with-preprocessing.js';
 export { saveLayersModel, loadLayersModel, MODEL_JSON, WEIGHTS_FILE, PREPROCESSING_FILE, type SavedModelMetadata } from './model/model-directory.js';
+export { readModelJson } from './model/read-model-json.js';
 export {
   fitFeatureScaling,
   scaleDataset,

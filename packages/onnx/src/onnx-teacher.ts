@@ -1,6 +1,6 @@
-import { DistilleryError, checkFeatureNames, fingerprint, tf, type FeatureInfo, type ForwardFeatures, type ForwardOptions, type Model } from '@distillery/core';
+import { DistilleryError, checkFeatureNames, fingerprint, readModelJson, tf, type FeatureInfo, type ForwardFeatures, type ForwardOptions, type Model } from '@distillery/core';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { decodeOnnxModel } from './decode-onnx.js';
 import { planOnnxInput, type InputLayout, type OnnxDataShape, type OnnxInputPlan } from './onnx-io.js';
@@ -25,6 +25,8 @@ export interface OnnxTeacherOptions {
   readonly file?: string;
   /** Or the file's bytes. */
   readonly bytes?: Uint8Array;
+  /** The bytes, decoded already (else they are decoded here). */
+  readonly decoded?: OnnxModel;
   /** The dataset's example shape and class count: a model that does not fit is refused at once. */
   readonly inputShape: readonly number[];
   readonly numClasses: number;
@@ -56,10 +58,8 @@ export class OnnxTeacher implements Model {
   constructor(options: OnnxTeacherOptions) {
     this.source = options.file ?? 'ONNX model';
     this.bytes = options.bytes ?? readModelFile(options.file);
-    this.model = decodeOnnxModel(this.bytes, this.source);
-    const initializers = new Set(this.model.graph.initializers.map((t) => t.name));
-    // Older exporters list weights among the graph inputs too; the data input is the other one.
-    const inputs = this.model.graph.inputs.filter((i) => !initializers.has(i.name));
+    this.model = options.decoded ?? decodeOnnxModel(this.bytes, this.source);
+    const inputs = dataInputs(this.model);
     const data: OnnxDataShape = { inputShape: options.inputShape, numClasses: options.numClasses, ...(options.dataName === undefined ? {} : { name: options.dataName }) };
     this.plan = planOnnxInput(inputs, this.model.graph.outputs, data, `ONNX teacher ${this.source}`, options.layout);
     const last = this.model.graph.nodes.find((n) => n.outputs.includes(this.plan.outputName));
@@ -174,12 +174,15 @@ export async function loadOnnxTeacher(path: string, expected?: OnnxDataShape): P
   const file = folder ? join(path, ONNX_MODEL_FILE) : path;
   const record = folder ? await readRecord(join(path, ONNX_TEACHER_JSON)) : undefined;
   const bytes = readModelFile(file);
-  const declared = expected ?? record ?? declaredDataShape(decodeOnnxModel(bytes, file), file);
+  // Read without a dataset or a record, the file itself says its shape: decoded once, for both.
+  const decoded = expected === undefined && record === undefined ? decodeOnnxModel(bytes, file) : undefined;
+  const declared = expected ?? record ?? declaredDataShape(decoded!, file);
   // The layout goes with the shape it was found for; a dataset's shape finds its own.
   const layout = expected === undefined ? (record ?? (declared as { layout?: InputLayout })).layout : undefined;
   return new OnnxTeacher({
     file,
     bytes,
+    ...(decoded === undefined ? {} : { decoded }),
     inputShape: declared.inputShape,
     numClasses: declared.numClasses,
     ...(record === undefined ? {} : { name: record.name }),
@@ -188,24 +191,23 @@ export async function loadOnnxTeacher(path: string, expected?: OnnxDataShape): P
 }
 
 async function readRecord(path: string): Promise<OnnxTeacherRecord | undefined> {
-  const text = await readFile(path, 'utf8').catch(() => undefined);
-  if (text === undefined) return undefined;
-  let record: Partial<OnnxTeacherRecord>;
-  try {
-    record = JSON.parse(text) as Partial<OnnxTeacherRecord>;
-  } catch (error) {
-    throw new DistilleryError('E_MODEL_IO', `${path} is not valid JSON (${(error as Error).message})`);
-  }
+  const record = (await readModelJson(path)) as Partial<OnnxTeacherRecord> | undefined;
+  if (record === undefined) return undefined;
   if (record.format !== 'distillery-onnx-teacher' || !Array.isArray(record.inputShape) || typeof record.numClasses !== 'number') {
     throw new DistilleryError('E_MODEL_IO', `${path} is not a Distillery ONNX teacher record (format "distillery-onnx-teacher" with inputShape and numClasses)`);
   }
   return record as OnnxTeacherRecord;
 }
 
+/** The graph's inputs that take data: older exporters list the weights among the inputs too. */
+function dataInputs(model: OnnxModel): OnnxModel['graph']['inputs'] {
+  const initializers = new Set(model.graph.initializers.map((t) => t.name));
+  return model.graph.inputs.filter((i) => !initializers.has(i.name));
+}
+
 /** The data shape an ONNX model's one input and output declare, for a file read without its dataset. */
 function declaredDataShape(model: OnnxModel, source: string): OnnxDataShape & { readonly layout: InputLayout } {
-  const initializers = new Set(model.graph.initializers.map((t) => t.name));
-  const inputs = model.graph.inputs.filter((i) => !initializers.has(i.name));
+  const inputs = dataInputs(model);
   const [input] = inputs;
   const [output] = model.graph.outputs;
   const example = input?.shape.slice(1) ?? [];

@@ -1,5 +1,5 @@
 export { createTeacherMlp, createTeacherCnn, type TeacherMlpOptions, type TeacherCnnOptions } from './teacher-architectures.js';
-export { loadTeacher, type TeacherShape } from './load-teacher.js';
+export { loadTeacher, readEnsembleManifest, type TeacherShape } from './load-teacher.js';
 export {
   EnsembleTeacher,
   ENSEMBLE_COMBINES,

@@ -1,6 +1,5 @@
-import { DistilleryError, loadModel, shapeMismatch, type ExpectedShape, type Model } from '@distillery/core';
+import { DistilleryError, loadModel, readModelJson, shapeMismatch, type ExpectedShape, type Model } from '@distillery/core';
 import { existsSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { ONNX_MODEL_FILE, loadOnnxTeacher } from '@distillery/onnx';
 import { join } from 'node:path';
 import { ENSEMBLE_JSON, EnsembleTeacher, type EnsembleManifest } from './ensemble-teacher.js';
@@ -15,14 +14,16 @@ export type TeacherShape = ExpectedShape;
  * Missing folders and files are named in the error.
  */
 export async function loadTeacher(directory: string, expected?: TeacherShape): Promise<Model> {
-  if (statSync(directory, { throwIfNoEntry: false })?.isFile() === true && !directory.endsWith('.onnx')) {
+  const isFile = statSync(directory, { throwIfNoEntry: false })?.isFile() === true;
+  const onnxFile = directory.endsWith('.onnx');
+  if (isFile && !onnxFile) {
     throw new DistilleryError(
       'E_MODEL_IO',
       `${directory} is a file, not a saved model: that is a folder (model.json and its weights, an ONNX teacher's model.onnx, or an ensemble's ensemble.json) or a .onnx file`,
     );
   }
-  const manifest = await readEnsembleManifest(directory);
-  const onnx = manifest === undefined && (directory.endsWith('.onnx') || existsSync(join(directory, ONNX_MODEL_FILE)));
+  const manifest = isFile ? undefined : await readEnsembleManifest(directory);
+  const onnx = onnxFile || existsSync(join(directory, ONNX_MODEL_FILE));
   const teacher = manifest !== undefined ? await loadEnsemble(directory, manifest) : onnx ? await loadOnnxTeacher(directory, expected) : await loadModel(directory);
   const mismatch = expected === undefined ? undefined : shapeMismatch(teacher, expected);
   if (mismatch !== undefined) {
@@ -32,16 +33,11 @@ export async function loadTeacher(directory: string, expected?: TeacherShape): P
   return teacher;
 }
 
-async function readEnsembleManifest(directory: string): Promise<EnsembleManifest | undefined> {
+/** A folder's ensemble.json, checked; undefined when the folder holds none (it is not an ensemble's). */
+export async function readEnsembleManifest(directory: string): Promise<EnsembleManifest | undefined> {
   const path = join(directory, ENSEMBLE_JSON);
-  const text = await readFile(path, 'utf8').catch(() => undefined);
-  if (text === undefined) return undefined;
-  let manifest: Partial<EnsembleManifest>;
-  try {
-    manifest = JSON.parse(text) as Partial<EnsembleManifest>;
-  } catch (error) {
-    throw new DistilleryError('E_MODEL_IO', `${path} is not valid JSON (${(error as Error).message})`);
-  }
+  const manifest = (await readModelJson(path)) as Partial<EnsembleManifest> | undefined;
+  if (manifest === undefined) return undefined;
   if (manifest.format !== 'distillery-ensemble' || !Array.isArray(manifest.members)) {
     throw new DistilleryError('E_MODEL_IO', `${path} is not a Distillery ensemble manifest (format "distillery-ensemble" with members)`);
   }

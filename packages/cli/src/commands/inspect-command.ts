@@ -1,7 +1,6 @@
 import { DistilleryError, listFeatures, setupBackend, type FeatureInfo } from '@distillery/core';
 import { join } from 'node:path';
-import { ENSEMBLE_JSON, EnsembleTeacher, loadTeacher } from '@distillery/teachers';
-import { readFile } from 'node:fs/promises';
+import { loadTeacher, readEnsembleManifest } from '@distillery/teachers';
 
 export interface InspectOutcome {
   readonly model: string;
@@ -15,17 +14,17 @@ export interface InspectOutcome {
 /** `distillery inspect <model-dir>`: a saved model's named layers and their output shapes. */
 export async function inspectCommand(modelDir: string, flags: { backend?: string }): Promise<InspectOutcome> {
   await setupBackend(flags.backend === undefined ? {} : { backend: flags.backend });
-  const model = await loadTeacher(modelDir); // any saved model: a layers folder, an ONNX teacher's, an ensemble's, or a .onnx file
+  // An ensemble has no layers of its own: said from its manifest, without loading its members.
+  const ensemble = await readEnsembleManifest(modelDir);
+  if (ensemble !== undefined) {
+    const members = ensemble.members.map((folder) => join(modelDir, folder));
+    throw new DistilleryError(
+      'E_CONFIG',
+      `${modelDir} holds an ensemble (${ensemble.name}, ${members.length} teachers): it has no layers of its own, and feature terms cannot connect one; inspect a member instead: distillery inspect ${members[0]}`,
+    );
+  }
+  const model = await loadTeacher(modelDir); // any saved model: a layers folder, an ONNX teacher's, or a .onnx file
   try {
-    if (model instanceof EnsembleTeacher) {
-      // The member folders as its ensemble.json names them (loadTeacher has just read it).
-      const manifest = JSON.parse(await readFile(join(modelDir, ENSEMBLE_JSON), 'utf8')) as { members: string[] };
-      const members = manifest.members.map((folder) => join(modelDir, folder));
-      throw new DistilleryError(
-        'E_CONFIG',
-        `${modelDir} holds an ensemble (${model.name}, ${members.length} teachers): it has no layers of its own, and feature terms cannot connect one; inspect a member instead: distillery inspect ${members[0]}`,
-      );
-    }
     return { model: model.name, inputShape: model.inputShape, numClasses: model.numClasses, parameters: model.countParams(), features: listFeatures(model) };
   } finally {
     model.dispose();

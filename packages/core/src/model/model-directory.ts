@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parseFeatureScaling, type FeatureScaling } from '../data/feature-scaling.js';
 import { DistilleryError } from '../errors.js';
 import { parseInputDescription, type ModelInputDescription } from './input-description.js';
+import { readModelJson } from './read-model-json.js';
 
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_FILE = 'weights.bin';
@@ -62,15 +63,9 @@ export async function loadLayersModel(directory: string): Promise<LoadedLayersMo
     throw new DistilleryError('E_MODEL_IO', `model directory ${directory} does not exist`);
   }
   const jsonPath = join(directory, MODEL_JSON);
-  const text = await readFile(jsonPath, 'utf8').catch(() => undefined);
-  if (text === undefined) {
+  const json = (await readModelJson(jsonPath)) as ModelJson | undefined;
+  if (json === undefined) {
     throw new DistilleryError('E_MODEL_IO', `${jsonPath} is missing: a model directory holds model.json and its weight files`);
-  }
-  let json: ModelJson;
-  try {
-    json = JSON.parse(text) as ModelJson;
-  } catch (error) {
-    throw new DistilleryError('E_MODEL_IO', `${jsonPath} is not valid JSON (${(error as Error).message})`);
   }
   if (json.modelTopology === undefined || !Array.isArray(json.weightsManifest)) {
     throw new DistilleryError('E_MODEL_IO', `${jsonPath} is not a TensorFlow.js layers model (no modelTopology or weightsManifest)`);

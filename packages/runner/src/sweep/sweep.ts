@@ -240,7 +240,6 @@ async function sweepLocked(options: SweepOptions): Promise<SweepResult> {
   };
 }
 
-/** The most epochs any trial runs (ASHA's rungs go up to it). */
 /**
  * The plugin modules the sweep's trials load. A given pool brings its own: its workers loaded
  * them at start-up and cannot take more, so a module named in `plugins` that the pool lacks is
@@ -264,6 +263,7 @@ function sweepPluginModules(options: SweepOptions): Required<PluginModules> {
   return poolModules;
 }
 
+/** The most epochs any trial runs (ASHA's rungs go up to it). */
 function maxEpochs(trials: readonly PlannedTrial[]): number {
   return Math.max(1, ...trials.map((t) => t.spec.student.train.epochs));
 }
