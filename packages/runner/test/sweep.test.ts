@@ -154,6 +154,23 @@ describe('sweep', () => {
     }
   });
 
+  it('refuses a workers count that is not one, or that the given pool or executor would override, before the folder is made', async () => {
+    const common = { base, grid: { lambda: [1] }, seeds: [1], train, test, teacher: { logits: teacherLogits } };
+    const folder = join(dir, 'where-trials-run');
+    // -1 ran every trial in this thread; 3 beside a 2-worker pool ran them on 2; beside an executor, on its workers.
+    await expect(sweep({ ...common, directory: folder, workers: -1 })).rejects.toThrow('sweep workers: expected a non-negative integer, got -1');
+    await expect(sweep({ ...common, directory: folder, pool, workers: 3 })).rejects.toThrow(
+      'sweep workers: the given pool has 2 workers and trials run one per worker, so workers (3) would be ignored: leave it out, or leave out pool and the sweep makes a pool of 3',
+    );
+    const executor = () => Promise.reject(new Error('not reached'));
+    await expect(sweep({ ...common, directory: folder, executor, workers: 0 })).rejects.toThrow(
+      "sweep workers: trials run on the given executor, so workers (0) would be ignored: leave it out (the executor's own workers run them)",
+    );
+    await expect(readFile(join(folder, 'sweep.json'))).rejects.toThrow(/ENOENT/);
+    // The pool's own count, said again, is no conflict.
+    expect((await sweep({ ...common, directory: folder, pool, workers: 2 })).ran).toBe(1);
+  });
+
   it('refuses a folder that holds another sweep', async () => {
     const folder = join(dir, 'other');
     await sweep({ directory: folder, base, grid: { lambda: [1] }, seeds: [1], train, test, teacher: { logits: teacherLogits }, workers: 0 });

@@ -78,7 +78,8 @@ export async function sweepCommand(configFile: string, flags: SweepFlags): Promi
       train: run.train,
       test: run.test,
       teacher: { logits: soft.logits, fingerprint: soft.teacherFingerprint, ...(online ? { model: teacher.model } : {}) },
-      ...(workers === 0 ? { workers: 0, plugins: config.plugins, baseDir: run.baseDir } : { pool }),
+      // Where trials run: on the queue's workers, in this thread (--workers 0), or in the pool.
+      ...(queue !== undefined ? { plugins: config.plugins, baseDir: run.baseDir } : workers === 0 ? { workers: 0, plugins: config.plugins, baseDir: run.baseDir } : { pool }),
       ...(queue === undefined ? {} : { executor: sweepExecutor(queue, pipeline, { root: logitCacheDirectory(pipeline, directory), teacherFingerprint: soft.teacherFingerprint }, (text) => progress.note(text)) }),
       signal,
       saveBest: true,
