@@ -58,6 +58,22 @@ describe('generateSoftLabels', () => {
     teacher.dispose();
   });
 
+  it('refuses a worker count that is not one, or that the given pool or executor would override', async () => {
+    const dataset = randomDataset(20, 3);
+    const teacher = teacherOf(3);
+    // 3 beside a 2-worker pool ran on 2; beside an executor, on the executor's workers.
+    await expect(generateSoftLabels({ teacher, dataset, workers: 0 })).rejects.toThrow('soft labels workers: expected a positive integer, got 0');
+    await expect(generateSoftLabels({ teacher, dataset, pool, workers: 3 })).rejects.toThrow(
+      'soft labels workers: the given pool has 2 workers, so workers (3) would be ignored: leave it out, or leave out pool for a pool of 3 made for this call',
+    );
+    const executor = () => Promise.reject(new Error('not reached'));
+    await expect(generateSoftLabels({ teacher, dataset, executor, workers: 2 })).rejects.toThrow(
+      "soft labels workers: the given executor's own workers do the work, so workers (2) would be ignored: leave it out",
+    );
+    expect((await generateSoftLabels({ teacher, dataset, pool, workers: 2 })).logits.size).toBe(20);
+    teacher.dispose();
+  });
+
   it('caches raw logits: a hit skips the teacher; another teacher or dataset is a miss', async () => {
     const cacheDir = join(dir, 'cache-hit');
     const dataset = randomDataset(400, 3);

@@ -158,13 +158,13 @@ describe('sweep', () => {
     const common = { base, grid: { lambda: [1] }, seeds: [1], train, test, teacher: { logits: teacherLogits } };
     const folder = join(dir, 'where-trials-run');
     // -1 ran every trial in this thread; 3 beside a 2-worker pool ran them on 2; beside an executor, on its workers.
-    await expect(sweep({ ...common, directory: folder, workers: -1 })).rejects.toThrow('sweep workers: expected a non-negative integer, got -1');
+    await expect(sweep({ ...common, directory: folder, workers: -1 })).rejects.toThrow('sweep workers: expected 0 (trials one after another in this thread) or a positive integer, got -1');
     await expect(sweep({ ...common, directory: folder, pool, workers: 3 })).rejects.toThrow(
-      'sweep workers: the given pool has 2 workers and trials run one per worker, so workers (3) would be ignored: leave it out, or leave out pool and the sweep makes a pool of 3',
+      'sweep workers: the given pool has 2 workers, so workers (3) would be ignored: leave it out, or leave out pool for a pool of 3 made for this call',
     );
     const executor = () => Promise.reject(new Error('not reached'));
     await expect(sweep({ ...common, directory: folder, executor, workers: 0 })).rejects.toThrow(
-      "sweep workers: trials run on the given executor, so workers (0) would be ignored: leave it out (the executor's own workers run them)",
+      "sweep workers: the given executor's own workers do the work, so workers (0) would be ignored: leave it out",
     );
     await expect(readFile(join(folder, 'sweep.json'))).rejects.toThrow(/ENOENT/);
     // The pool's own count, said again, is no conflict.

@@ -1,4 +1,4 @@
-import { DistilleryError, assertPositiveInteger, isDistilleryError, resolveBackendName, type BackendName } from '@distillery/core';
+import { DistilleryError, assertPositiveInteger, configError, isDistilleryError, resolveBackendName, type BackendName } from '@distillery/core';
 import { availableParallelism } from 'node:os';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
@@ -29,6 +29,28 @@ const WORKER_FILE = new URL('../worker/runner-worker-bootstrap.mjs', import.meta
 
 /** Pools not yet destroyed, so that a forced exit (a second Ctrl-C) can stop them cooperatively first. */
 const livePools = new Set<RunnerPool>();
+
+/**
+ * A call's `workers` count beside what decides instead: a given pool (its own count) or an
+ * executor (its own workers). Such a count is refused, never silently ignored; one said again
+ * (the pool's own count) is no conflict. `zero` names what 0 means, where it means something.
+ */
+export function checkWorkerCount(call: string, options: { readonly workers?: number; readonly pool?: RunnerPool; readonly executor?: unknown }, zero?: string): void {
+  const { workers, pool, executor } = options;
+  if (workers === undefined) return;
+  const field = `${call} workers`;
+  if (zero === undefined) assertPositiveInteger(field, workers);
+  else if (typeof workers !== 'number' || !Number.isInteger(workers) || workers < 0) throw configError(field, `0 (${zero}) or a positive integer`, workers);
+  if (executor !== undefined) {
+    throw new DistilleryError('E_CONFIG', `${field}: the given executor's own workers do the work, so workers (${workers}) would be ignored: leave it out`);
+  }
+  if (pool !== undefined && workers !== pool.workers) {
+    throw new DistilleryError(
+      'E_CONFIG',
+      `${field}: the given pool has ${pool.workers} worker${pool.workers === 1 ? '' : 's'}, so workers (${workers}) would be ignored: leave it out, or leave out pool for a pool of ${workers} made for this call`,
+    );
+  }
+}
 
 /**
  * A piscina pool of Distillery workers, created once and reused across calls: workers pay

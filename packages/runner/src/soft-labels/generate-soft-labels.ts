@@ -10,7 +10,7 @@ import {
 import { LogitCache, type CacheRejection, type LogitCacheKey } from '../cache/logit-cache.js';
 import type { FolderLock } from '../lock/folder-lock.js';
 import type { Executor } from '../executor/executor.js';
-import { RunnerPool } from '../pool/runner-pool.js';
+import { RunnerPool, checkWorkerCount } from '../pool/runner-pool.js';
 import type { SoftLabelShard, TeacherPayload } from '../protocol.js';
 import { planShards } from './shard-plan.js';
 import { planTeacher, type TeacherRuntime } from './teacher-payload.js';
@@ -86,7 +86,7 @@ export interface SoftLabelResult {
 export async function generateSoftLabels(options: SoftLabelOptions): Promise<SoftLabelResult> {
   const started = performance.now();
   const { teacher, dataset } = options;
-  if (options.workers !== undefined) assertPositiveInteger('workers', options.workers);
+  checkWorkerCount('soft labels', options);
   assertPositiveInteger('batchSize', options.batchSize ?? 512);
   if (teacher.numClasses < 2) throw new DistilleryError('E_SHAPE', `teacher ${teacher.name} has ${teacher.numClasses} classes`);
   await teacher.ready?.();

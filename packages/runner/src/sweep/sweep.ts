@@ -1,9 +1,9 @@
-import { DistilleryError, assertNonNegativeInteger, createServiceContainer, pluginServices, shareDataset, type Dataset, type Model, type TeacherLogits } from '@distillery/core';
+import { DistilleryError, createServiceContainer, pluginServices, shareDataset, type Dataset, type Model, type TeacherLogits } from '@distillery/core';
 import { createPluginRegistry, pluginModuleKey, type PluginModules } from '../builtin-registry.js';
 import type { CacheRejection } from '../cache/logit-cache.js';
 import { FolderLock } from '../lock/folder-lock.js';
 import type { Executor, ExecutorProgress } from '../executor/executor.js';
-import { RunnerPool } from '../pool/runner-pool.js';
+import { RunnerPool, checkWorkerCount } from '../pool/runner-pool.js';
 import { sweepFingerprint } from '../queue/trial-job.js';
 import { checkPlannedTrials, onlineTeacherPayload } from './check-sweep-plan.js';
 import { generateSoftLabels } from '../soft-labels/generate-soft-labels.js';
@@ -110,7 +110,7 @@ export interface SweepResult {
  * again on the same folder, runs only what is left: failed trials and those never recorded.
  */
 export async function sweep(options: SweepOptions): Promise<SweepResult> {
-  checkWhereTrialsRun(options);
+  checkWorkerCount('sweep', options, 'trials one after another in this thread');
   // One writer per sweep folder: a second sweep on it is refused, naming the one that holds it.
   const lock = await FolderLock.acquire(options.directory, 'sweep');
   try {
@@ -265,25 +265,6 @@ function sweepPluginModules(options: SweepOptions): Required<PluginModules> {
     );
   }
   return poolModules;
-}
-
-/**
- * `workers`, `pool` and `executor` each say where trials run: a count that another of them
- * would silently override is refused, as is a count that is not one.
- */
-function checkWhereTrialsRun(options: SweepOptions): void {
-  const { workers, pool, executor } = options;
-  if (workers === undefined) return;
-  assertNonNegativeInteger('sweep workers', workers);
-  if (executor !== undefined) {
-    throw new DistilleryError('E_CONFIG', `sweep workers: trials run on the given executor, so workers (${workers}) would be ignored: leave it out (the executor's own workers run them)`);
-  }
-  if (pool !== undefined && workers !== pool.workers) {
-    throw new DistilleryError(
-      'E_CONFIG',
-      `sweep workers: the given pool has ${pool.workers} worker${pool.workers === 1 ? '' : 's'} and trials run one per worker, so workers (${workers}) would be ignored: leave it out, or leave out pool and the sweep makes a pool of ${workers}`,
-    );
-  }
 }
 
 /** The most epochs any trial runs (ASHA's rungs go up to it). */
