@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type TestRedis } from '../packages/runner/test/support/redis-server.js';
 import { runCli } from './cli-helpers.js';
-import { startWorker, stopWorker, type WorkerProcess } from './worker-processes.js';
+import { startWorker, stopWorker, trialLine, type WorkerProcess } from './worker-processes.js';
 
 const FAULT_LOSS = fileURLToPath(new URL('../packages/runner/test/fixtures/fault-loss.ts', import.meta.url));
 
@@ -44,7 +44,8 @@ const records = async (folder: string): Promise<Record_[]> =>
     .split('\n')
     .map((l) => JSON.parse(l) as Record_);
 const byId = (rs: Record_[]) => Object.fromEntries(rs.map((r) => [r.id, r.epochs]));
-const startedCount = (workers: WorkerProcess[], trial: string) => workers.reduce((n, w) => n + w.stderr.split('\n').filter((l) => l === `trial ${trial}: started`).length, 0);
+const countLines = (text: string, pattern: RegExp) => text.split('\n').filter((l) => pattern.test(l)).length;
+const startedCount = (workers: WorkerProcess[], trial: string) => workers.reduce((n, w) => n + countLines(w.stderr, trialLine(trial, 'started')), 0);
 
 let redis: TestRedis;
 let dir = '';
@@ -83,8 +84,14 @@ describe('distillery sweep --executor redis://… with distillery worker process
     expect(byId(q)).toEqual(byId(l));
     // Progress on the coordinator names the worker of each remote epoch.
     expect(remote.stderr).toMatch(new RegExp(`epoch 1/3 on (${workers.map((w) => w.name.replace('/', '\\/')).join('|')})`));
-    const done = workers.map((w) => w.stderr.split('\n').filter((line) => /^trial \S+: done$/.test(line)).length);
-    expect(done.reduce((a, b) => a + b), workers.map((w) => w.stderr).join('\n----\n')).toBe(4);
+    const done = workers.map((w) => countLines(w.stderr, trialLine('\\S+', 'done')));
+    const logs = workers.map((w) => w.stderr).join('\n----\n');
+    expect(done.reduce((a, b) => a + b), logs).toBe(4);
+    // Each trial's lines name its grid values and seed, and its end says its time and result.
+    expect(logs).toMatch(/^trial \S+ \(λ=0\.5 T=2 seed 1\): started$/m);
+    expect(logs).toMatch(/^trial \S+ \(λ=1 T=4 seed 1\): done in \d+\.\d s · 3 epochs · best val \d+\.\d\d %$/m);
+    // Seconds-long trials: no line per epoch (the log said `epoch 1/3`, `epoch 2/3`, … for every trial).
+    expect(logs).not.toMatch(/: epoch \d+\/3$/m);
     // On one machine the workers see the coordinator's logit cache: they read the logits from
     // that folder, once each, and never fetch them from Redis.
     for (const w of workers.filter((_, i) => done[i]! > 0)) {
@@ -93,9 +100,9 @@ describe('distillery sweep --executor redis://… with distillery worker process
 
     const label = await runCli(['label', file, '--executor', redis.url, '--out', join(dir, 'label-remote')], { cwd: dir });
     expect(label.code, label.stderr).toBe(0);
-    expect(workers.some((w) => /^shard \d+-\d+: done$/m.test(w.stderr))).toBe(true);
+    expect(workers.some((w) => /^shard \d+-\d+: done in \d+\.\d s$/m.test(w.stderr))).toBe(true);
     // The coordinator names the workers that took its shards, in its progress and closing line (they said "this thread" and the local thread count).
-    const shardWorkers = workers.filter((w) => /^shard \d+-\d+: done$/m.test(w.stderr)).map((w) => w.name).sort();
+    const shardWorkers = workers.filter((w) => /^shard \d+-\d+: done in \d+\.\d s$/m.test(w.stderr)).map((w) => w.name).sort();
     const names = `(${workers.map((w) => w.name.replace('/', '\\/')).join('|')})`;
     expect(label.stderr).toMatch(new RegExp(`\\[soft-labels\\] 600/600 examples \\(${names}: \\d+`));
     expect(label.stderr).not.toContain('this thread');
@@ -127,7 +134,7 @@ sweep:
     const hint = q.map((r) => (r.epochs as { losses: Record<string, number> }[]).at(-1)!.losses['hint(dense_1→dense_1)']);
     expect(hint.every(Number.isFinite)).toBe(true);
     expect(hint[0]).not.toBe(hint[1]);
-    const done = workers.map((w) => w.stderr.split('\n').filter((line) => /^trial \S+: done$/.test(line)).length);
+    const done = workers.map((w) => countLines(w.stderr, trialLine('\\S+', 'done')));
     expect(done.reduce((a, b) => a + b)).toBe(2);
   });
 
@@ -154,8 +161,8 @@ sweep:
     expect(rs.every((r) => r.status === 'ok')).toBe(true);
     expect(rs.filter((r) => r.id === killed!.trial)).toHaveLength(1);
     const survivor = workers.find((w) => w !== killed!.worker)!;
-    expect(killed!.worker.stderr).toContain(`trial ${killed!.trial}: started`);
-    expect(survivor.stderr).toContain(`trial ${killed!.trial}: done`);
+    expect(killed!.worker.stderr).toMatch(trialLine(killed!.trial, 'started'));
+    expect(survivor.stderr).toMatch(trialLine(killed!.trial, 'done'));
   });
 
   it('a coordinator killed with kill -9 and run again resumes: nothing lost, nothing run twice', async () => {
@@ -248,8 +255,8 @@ sweep:
     expect(hang!.reason).toMatch(/^ran past the trial time limit of 6\.0 s; it did not stop at an epoch within the grace period, so the coordinator stopped waiting for it and asked its worker/);
     expect(hang!.stoppedAtEpoch).toBe(0);
     // The one worker (one trial at a time) ended the stuck thread itself, then ran the other trial.
-    expect(workers[0]!.stderr).toMatch(new RegExp(`trial ${hang!.id}: failed: .*ended by its coordinator .* inside a step: its thread was terminated and replaced`));
-    expect(workers[0]!.stderr).toContain(`trial ${ok!.id}: done`);
+    expect(workers[0]!.stderr).toMatch(new RegExp(`trial ${hang!.id} \\(.*\\): failed after \\d+\\.\\d s: .*ended by its coordinator .* inside a step: its thread was terminated and replaced`));
+    expect(workers[0]!.stderr).toMatch(trialLine(ok!.id, 'done'));
     expect(workers[0]!.child.exitCode).toBeNull();
   });
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type TestRedis } from '../packages/runner/test/support/redis-server.js';
-import { startWorker, stopWorker, type WorkerProcess } from './worker-processes.js';
+import { startWorker, stopWorker, trialLine, type WorkerProcess } from './worker-processes.js';
 
 const datasetSpec = { plugin: 'mnist-embedded', options: { limit: { train: 400, test: 100 } } };
 const base: TrialSpec = parseWith(
@@ -68,9 +68,9 @@ describe('distillery worker processes', () => {
     expect((await killed!.worker.exited).signal).toBe('SIGKILL');
     const survivor = workers.find((w) => w !== killed!.worker)!;
     // The killed trial started on the victim and again on the survivor.
-    expect(killed!.worker.stderr).toContain(`trial ${killed!.trial}: started`);
-    expect(survivor.stderr).toContain(`trial ${killed!.trial}: started`);
-    expect(survivor.stderr).toContain(`trial ${killed!.trial}: done`);
+    expect(killed!.worker.stderr).toMatch(trialLine(killed!.trial, 'started'));
+    expect(survivor.stderr).toMatch(trialLine(killed!.trial, 'started'));
+    expect(survivor.stderr).toMatch(trialLine(killed!.trial, 'done'));
     expect(remote.ran).toBe(4);
     expect(remote.failed).toBe(0);
     const lines = (await readFile(join(dir, 'remote', 'trials.jsonl'), 'utf8')).trim().split('\n');

@@ -14,7 +14,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type TestRedis } from '../packages/runner/test/support/redis-server.js';
 import { runCli, type CliResult } from './cli-helpers.js';
 import { trialLines } from './journey-helpers.js';
-import { startWorker, stopWorker, type WorkerProcess } from './worker-processes.js';
+import { startWorker, stopWorker, trialLine, type WorkerProcess } from './worker-processes.js';
 import type { InMemoryDataset, Plugin } from '@distillery/core';
 // @ts-expect-error a plain JavaScript plugin module, as a user writes one (no types)
 import { plugins as ringsPlugins } from './fixtures/plugins/rings-dataset.mjs';
@@ -192,6 +192,6 @@ describe('the plugin on a Redis queue', () => {
     const trials = await trialLines(folder);
     const latest = new Map(trials.map((t) => [JSON.stringify(t.params), t.status]));
     expect([...latest]).toEqual(expect.arrayContaining([['{"temperature":2}', 'ok'], ['{"temperature":4}', 'ok']]));
-    expect(worker.stderr.match(/^trial \S+: done$/gm)).toHaveLength(2);
+    expect(worker.stderr.match(new RegExp(trialLine('\\S+', 'done'), 'gm'))).toHaveLength(2);
   });
 });

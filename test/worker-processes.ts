@@ -46,3 +46,6 @@ export async function stopWorker(worker: WorkerProcess): Promise<void> {
   if (worker.child.exitCode === null && worker.child.signalCode === null) worker.child.kill('SIGTERM');
   await worker.exited;
 }
+
+/** A worker's log line for a trial: `trial <id> (λ=0.5 T=2 seed 1): started`, `…: done in 0.4 s · 3 epochs · best val 85.00 %`. */
+export const trialLine = (trial: string, what: 'started' | 'done') => new RegExp(`^trial ${trial} \\([^)]*seed \\d+\\): ${what === 'done' ? 'done in \\d+\\.\\d s' : 'started$'}`, 'm');

@@ -1,4 +1,3 @@
-import type { QueueWorkerEvent } from '@distillery/runner';
 import { Option, type Command } from 'commander';
 import { availableParallelism } from 'node:os';
 
@@ -12,6 +11,7 @@ export interface WorkerFlags {
   readonly lockDuration?: number;
   readonly stalledInterval?: number;
   readonly quiet?: boolean;
+  readonly verbose?: boolean;
 }
 
 /** Registers `distillery worker` on the program (`number` parses numeric flags as main's do). */
@@ -27,7 +27,7 @@ export function addWorkerCommand(program: Command, number: (flag: string, intege
     .addOption(new Option('--lock-duration <ms>', 'how long a trial stays claimed without a heartbeat (BullMQ lockDuration)').argParser(number('--lock-duration', true, { min: 1 })).hideHelp())
     .addOption(new Option('--stalled-interval <ms>', 'how often stalled trials are looked for (BullMQ stalledInterval)').argParser(number('--stalled-interval', true, { min: 1 })).hideHelp())
     .option('--quiet', 'print nothing but errors')
-    .option('--verbose', 'print stack traces on failure')
+    .option('--verbose', `print every epoch (by default a job's progress at most every ${PROGRESS_EVERY_MS / 1000} s) and stack traces on failure`)
     .action(async (flags: WorkerFlags) => {
       await workerCommand(flags);
     });
@@ -43,7 +43,8 @@ export async function workerCommand(flags: WorkerFlags): Promise<void> {
     if (flags.quiet !== true) process.stderr.write(`${line}\n`);
   };
   // Loaded here, not at the top: main registers this command on every start, `--help` included.
-  const { startQueueWorker } = await import('@distillery/runner');
+  const [{ startQueueWorker }, { WorkerLog }] = await Promise.all([import('@distillery/runner'), import('./worker-log.js')]);
+  const log = new WorkerLog(flags.verbose === true ? 0 : PROGRESS_EVERY_MS);
   const worker = await startQueueWorker({
     url: flags.redis,
     concurrency: flags.concurrency ?? availableParallelism(),
@@ -53,7 +54,7 @@ export async function workerCommand(flags: WorkerFlags): Promise<void> {
     ...(flags.lockDuration === undefined ? {} : { lockDurationMs: flags.lockDuration }),
     ...(flags.stalledInterval === undefined ? {} : { stalledIntervalMs: flags.stalledInterval }),
     onEvent: (event) => {
-      const line = describe(event);
+      const line = log.line(event);
       if (line !== undefined) say(line);
     },
   }).catch(async (error: unknown) => {
@@ -95,27 +96,8 @@ export async function workerCommand(flags: WorkerFlags): Promise<void> {
   });
 }
 
+/** A job's progress lines at most this often in the worker's log (its start and end are always said). */
+const PROGRESS_EVERY_MS = 10_000;
+
 /** Seconds a stopping worker waits for an unreachable Redis before it exits without it. */
 const UNREACHABLE_EXIT_S = 10;
-
-const LOGITS_FROM = { cache: 'read from the shared logit cache', local: "read from this worker's folder", redis: 'fetched from Redis, checksums checked' } as const;
-
-/** A worker's log line for an event; none for a refusal said before. */
-function describe(event: QueueWorkerEvent): string | undefined {
-  switch (event.type) {
-    case 'ready':
-      return `${event.worker}: waiting for trials and soft-label shards on queue ${event.queue} (${event.concurrency} at a time)`;
-    case 'start':
-      return `${event.task}: started${event.attempt > 1 ? ` (attempt ${event.attempt})` : ''}`;
-    case 'progress':
-      return `${event.task}: ${event.task.startsWith('trial') ? 'epoch' : 'examples'} ${event.done}/${event.total}`;
-    case 'end':
-      return event.ok ? `${event.task}: done` : `${event.task}: failed: ${event.message ?? ''}`;
-    case 'warning':
-      return `warning: ${event.message}`;
-    case 'refused':
-      return event.first ? `refused job ${event.jobId}: ${event.message} (jobs refused for the same reason are not listed again)` : undefined;
-    case 'logits':
-      return `teacher logits ${event.sha256.slice(0, 12)}…: ${LOGITS_FROM[event.source]} (${(event.bytes / 1024).toFixed(0)} KiB)`;
-  }
-}

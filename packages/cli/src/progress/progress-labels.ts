@@ -41,6 +41,12 @@ function trialParts(params: Params | undefined, seed: number | undefined): { val
   return { values, keys: entries.map(([key]) => key), seed: seed === undefined ? [] : [`seed ${seed}`] };
 }
 
+/** A trial as a person tells it from the others: `λ=0.5 T=2 seed 1` (its id when it has neither). */
+export function trialLabel(params: Params | undefined, seed: number | undefined): string {
+  const { values, seed: seedPart } = trialParts(params, seed);
+  return [...values, ...seedPart].join(' ');
+}
+
 /**
  * The order grid values give way in, last first: values that tell this row from the rows beside
  * it (`others`, the trials on the other workers' rows) are kept longest, then the rest, each
@@ -61,7 +67,7 @@ function keepOrder(keys: readonly string[], params: Params | undefined, others: 
  */
 export function trialEpochInfo(event: Extract<SweepProgress, { type: 'trial:epoch' }>, room?: number, others: readonly Params[] = []): string {
   const { values, keys, seed } = trialParts(event.params, event.seed);
-  const trial = [...values, ...seed].join(' ') || event.id;
+  const trial = trialLabel(event.params, event.seed) || event.id;
   const validation = event.last?.validationAccuracy === undefined ? [] : [`val ${(100 * event.last.validationAccuracy).toFixed(1)}%`];
   const fits = (text: string) => room === undefined || [...text].length <= room;
   if (event.last !== undefined) {

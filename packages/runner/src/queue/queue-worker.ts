@@ -40,9 +40,20 @@ export interface QueueWorkerOptions {
 /** `task` is `trial <id>` or `shard <start>-<end>`; progress counts epochs or examples. */
 export type QueueWorkerEvent =
   | { readonly type: 'ready'; readonly worker: string; readonly queue: string; readonly concurrency: number }
-  | { readonly type: 'start'; readonly jobId: string; readonly task: string; readonly attempt: number }
+  /** `trial`: a trial's grid values and seed, for a log line a person can tell apart from the others. */
+  | { readonly type: 'start'; readonly jobId: string; readonly task: string; readonly attempt: number; readonly trial?: { readonly params: Readonly<Record<string, unknown>>; readonly seed: number } }
   | { readonly type: 'progress'; readonly jobId: string; readonly task: string; readonly done: number; readonly total: number }
-  | { readonly type: 'end'; readonly jobId: string; readonly task: string; readonly ok: boolean; readonly message?: string }
+  /** `elapsedMs` from the job's start here; a finished trial's `epochs` run and best epoch's validation accuracy (when it has a validation split). */
+  | {
+      readonly type: 'end';
+      readonly jobId: string;
+      readonly task: string;
+      readonly ok: boolean;
+      readonly message?: string;
+      readonly elapsedMs: number;
+      readonly epochs?: number;
+      readonly validationAccuracy?: number;
+    }
   | { readonly type: 'warning'; readonly message: string }
   /** A job refused before it ran (a plugin this worker was not started with, data that fail the schema); `first`: the first refusal for this reason. */
   | { readonly type: 'refused'; readonly jobId: string; readonly message: string; readonly first: boolean }
@@ -132,7 +143,9 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       throw new UnrecoverableError(encodeJobError(error));
     }
     const task = parsed.kind === 'trial' ? `trial ${parsed.data.trial.id}` : `shard ${parsed.data.shard.start}-${parsed.data.shard.end}`;
-    options.onEvent?.({ type: 'start', jobId, task, attempt: job.attemptsMade + 1 });
+    const started = performance.now();
+    const trialInfo = parsed.kind === 'trial' ? { trial: { params: parsed.data.trial.params, seed: parsed.data.trial.seed } } : {};
+    options.onEvent?.({ type: 'start', jobId, task, attempt: job.attemptsMade + 1, ...trialInfo });
     // Progress writes in order, each after the one before; the result is handed back only once they
     // are all in Redis, so the coordinator reads every progress event before the job's completion.
     let progressWritten: Promise<unknown> = Promise.resolve();
@@ -186,13 +199,17 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
         if (watch.ended()) throw endedError(jobId, `at epoch ${result.epochs.length}`);
       }
       await progressWritten;
-      options.onEvent?.({ type: 'end', jobId, task, ok: true });
+      const elapsedMs = performance.now() - started;
+      if ('best' in result) {
+        const accuracy = result.best.validationAccuracy;
+        options.onEvent?.({ type: 'end', jobId, task, ok: true, elapsedMs, epochs: result.epochs.length, ...(accuracy === undefined ? {} : { validationAccuracy: accuracy }) });
+      } else options.onEvent?.({ type: 'end', jobId, task, ok: true, elapsedMs });
       // A trial's result names its worker too: the coordinator labels epochs whose progress events it missed.
       return parsed.kind === 'trial' ? { ...(result as TrialResult), worker: name } : (result as ShardJobResult);
     } catch (error) {
       // An UnrecoverableError carries the error's JSON (for the coordinator): its message is what a person reads.
       const message = error instanceof UnrecoverableError ? decodeJobError(error.message).message : error instanceof Error ? error.message : String(error);
-      options.onEvent?.({ type: 'end', jobId, task, ok: false, message });
+      options.onEvent?.({ type: 'end', jobId, task, ok: false, message, elapsedMs: performance.now() - started });
       throw error instanceof UnrecoverableError ? error : new Error(encodeJobError(error));
     }
   };
