@@ -24,11 +24,22 @@ describe('the end of a sweep says what to run next', () => {
     expect(best).not.toBeNull();
     const command = /train it: distillery (run .*)$/m.exec(swept.stdout)![1]!.split(' ');
     expect(command.slice(-4)).toEqual(['--lambda', best![1], '--temperature', best![2]]);
+    // The teacher the sweep trained and chose on, loaded: not a second one trained.
+    expect(command.slice(2, 4)).toEqual(['--teacher', join(dir, 'sweep', 'teacher')]);
 
     const trained = await runCli([...command, '--out', join(dir, 'best'), '--quiet']);
     expect(trained.code, trained.stderr).toBe(0);
     const report = JSON.parse(await readFile(join(dir, 'best', 'report.json'), 'utf8'));
     expect(report.settings).toMatchObject({ lambda: Number(best![1]), temperature: Number(best![2]) });
+  });
+
+  it("repeats the sweep's --seed and --teacher in that command: it distils from the teacher the setting was chosen with", async () => {
+    const teacher = join(dir, 'sweep', 'teacher');
+    const swept = await runCli(['sweep', TINY_CONFIG, '--out', join(dir, 'seeded'), '--workers', '0', '--seed', '3', '--teacher', teacher, '--quiet']);
+    expect(swept.code, swept.stderr).toBe(0);
+    // It said `distillery run tiny.yaml --lambda …`: a run on seed 1 (another split) that trained a teacher of its own.
+    const command = /train it: distillery (run .*)$/m.exec(swept.stdout)![1]!;
+    expect(command).toMatch(new RegExp(`^run \\S+tiny\\.yaml --seed 3 --teacher ${teacher.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} --lambda \\S+ --temperature \\S+$`));
   });
 
   it('saves the best student (the validation-chosen combination, its best seed, at its chosen epoch) and says where', async () => {

@@ -93,3 +93,19 @@ describe('the sweep table on a narrow terminal', () => {
     for (const line of lines) expect([...line].length).toBeLessThanOrEqual(40);
   });
 });
+
+describe('the command that trains the best setting', () => {
+  const epoch = { epoch: 0, losses: {}, validationAccuracy: 0.9, testAccuracy: 0.89 };
+  const record = (params: Record<string, unknown>): TrialRecord => ({ id: 'a', params, seed: 1, status: 'ok', best: epoch, last: epoch, epochs: [epoch], elapsedMs: 1, finishedAt: '' });
+  const trainIt = (params: Record<string, unknown>, config: string, runFlags: string[] = []) => formatSweepTerminal(summarizeTrials([record(params)]), config, undefined, runFlags)[1].split('\n').at(-1);
+
+  it('takes grid keys by their long names as flags too, and sets only the others in the config', () => {
+    // `distillation.lambda` and `student.train.epochs` were "set … in my.yaml": run has flags for them.
+    expect(trainIt({ 'distillation.lambda': 0.5, 'distillation.temperature': 2, 'student.train.epochs': 6 }, 'my.yaml')).toBe('train it: distillery run my.yaml --lambda 0.5 --temperature 2 --student-epochs 6');
+    expect(trainIt({ lambda: 1, 'student.options.hidden': [16] }, 'my.yaml')).toBe('train it: set student.options.hidden: [16] in my.yaml, then distillery run my.yaml --lambda 1');
+  });
+
+  it("puts the sweep's own flags first, and quotes a path a shell would split", () => {
+    expect(trainIt({ lambda: 1 }, '/tmp/my configs/a.yaml', ['--seed', '3'])).toBe("train it: distillery run '/tmp/my configs/a.yaml' --seed 3 --lambda 1");
+  });
+});

@@ -1,12 +1,13 @@
 import { DistilleryError } from '@distillery/core';
 import { attempt, attemptAsync, checkFolder, checkSweepFeatures, checkSweepPlan, formatCacheRejection, formatStatusCounts, generateSoftLabels, sweep, writeFolderRecord, type BestStudent, type SweepResult } from '@distillery/runner';
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../config/load-config.js';
 import { buildPipeline, folderRecordOf, logitCacheDirectory, runnerPoolFor } from '../pipeline/build-pipeline.js';
 import { commandTeacher } from '../pipeline/command-teacher.js';
 import { writeReport } from '../report/index.js';
-import { failureLines, formatSweepTerminal } from '../report/sweep-terminal.js';
+import { failureLines, formatSweepTerminal, pathForCommand } from '../report/sweep-terminal.js';
 import { wrapToWidth } from '../wrap-text.js';
 import { commonOverrides, defaultSweepDirectory, interruptSignal, progressFor, teacherOverride, writeResolvedConfig, type CommonFlags } from './command-context.js';
 import { queueTargetOf, sweepExecutor } from './executor-option.js';
@@ -18,6 +19,8 @@ export interface SweepOutcome {
   readonly config: string;
   readonly result: SweepResult;
   readonly files: string[];
+  /** Flags the run that trains the best setting must repeat: the sweep's `--seed`, and its teacher (`--teacher`). */
+  readonly runFlags: readonly string[];
 }
 
 /**
@@ -95,12 +98,23 @@ export async function sweepCommand(configFile: string, flags: SweepFlags): Promi
     if (online) teacher.model.dispose();
     progress.stop();
     const { files } = await writeReport(directory, await sweepReportData(directory));
-    return { directory, config: loaded.path, result, files };
+    return { directory, config: loaded.path, result, files, runFlags: runFlagsOf(flags, directory) };
   } finally {
     progress.stop();
     release();
     await pool.destroy();
   }
+}
+
+/**
+ * What `distillery run` must be told to train what the sweep chose on: its `--seed` (the data
+ * split and the teacher's initialisation), and its teacher — the one it loaded with --teacher, or
+ * the one it trained and saved in its folder (the run then loads it instead of training another).
+ */
+function runFlagsOf(flags: SweepFlags, directory: string): string[] {
+  const trained = join(directory, 'teacher');
+  const teacher = flags.teacher !== undefined ? resolve(flags.teacher) : existsSync(join(trained, 'model.json')) ? trained : undefined;
+  return [...(flags.seed === undefined ? [] : ['--seed', String(flags.seed)]), ...(teacher === undefined ? [] : ['--teacher', pathForCommand(teacher)])];
 }
 
 /** "seed 2, epoch 5": which trial and which of its epochs the saved student is. */
@@ -117,7 +131,7 @@ export function formatSweepOutcome(o: SweepOutcome, width?: number): string {
   const r = o.result;
   const validation = `selection on ${r.validation.count} validation examples${r.validation.carved ? ' (carved from the training set: none was configured)' : ''}`;
   const best = r.bestStudent === undefined ? '' : `best student (${describeBest(r.bestStudent)}) saved in ${r.bestStudent.directory}\n`;
-  const [table, rest] = formatSweepTerminal(r.summary, o.config, width);
+  const [table, rest] = formatSweepTerminal(r.summary, o.config, width, o.runFlags);
   const failures = failureLines(r.records).map((line) => `${line}\n`).join('');
   const after = `${rest}\n${validation}\n${best}${failures}\n${r.ran} trial(s) run, ${r.skipped} already done, ${r.failed} failed (all trials: ${formatStatusCounts(r.statuses)}) · ${(r.elapsedMs / 1000).toFixed(1)}s\nwritten to ${o.directory}\n`;
   return `${table}\n\n${wrapToWidth(after, width)}`;

@@ -3,7 +3,22 @@ import Table from 'cli-table3';
 import { relative } from 'node:path';
 
 /** Grid keys that `distillery run` takes as flags: the best setting of these is one command away. */
-const RUN_FLAGS: Readonly<Record<string, string>> = { lambda: '--lambda', temperature: '--temperature' };
+const RUN_FLAGS: Readonly<Record<string, string>> = {
+  lambda: '--lambda',
+  'distillation.lambda': '--lambda',
+  temperature: '--temperature',
+  'distillation.temperature': '--temperature',
+  'student.train.epochs': '--student-epochs',
+};
+
+/** A path or value as a shell word: as it is when it is plain, else single-quoted. */
+export const shellWord = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);
+
+/** A path as the command line a person copies names it: relative to here when it is below here. */
+export function pathForCommand(path: string): string {
+  const near = relative(process.cwd(), path);
+  return shellWord(near === '' || near.startsWith('..') ? path : near);
+}
 
 const pct = (m: MeanStd | undefined) => (m === undefined || Number.isNaN(m.mean) ? '—' : `${(100 * m.mean).toFixed(2)} ± ${(100 * m.std).toFixed(2)}`);
 const value = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
@@ -15,7 +30,7 @@ const value = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
  * the box, which a terminal would otherwise wrap mid-row; where even those are, one combination
  * to a few lines. Returns the table and the lines after it.
  */
-export function formatSweepTerminal(summary: SweepSummary, configPath: string, width?: number): [table: string, best: string] {
+export function formatSweepTerminal(summary: SweepSummary, configPath: string, width?: number, runFlags: readonly string[] = []): [table: string, best: string] {
   const keys = [...new Set(summary.combinations.flatMap((c) => Object.keys(c.params)))];
   // Ranked on what the sweep selects on (data.selectOn; ECE lower is better), accuracy by default.
   const on = summary.selectOn ?? 'accuracy';
@@ -30,7 +45,7 @@ export function formatSweepTerminal(summary: SweepSummary, configPath: string, w
   table.push(...rows);
   const boxed = table.toString();
   const fits = (text: string) => width === undefined || text.split('\n').every((line) => [...line].length <= width);
-  const best = bestLines(summary.best, configPath, on).join('\n');
+  const best = bestLines(summary.best, configPath, on, runFlags).join('\n');
   if (fits(boxed)) return [boxed, best];
   const plain = plainColumns([head, ...rows]);
   return [fits(plain) ? plain : stacked(head, rows, keys.length, width!), best];
@@ -80,7 +95,8 @@ function plainColumns(rows: readonly (readonly string[])[]): string {
   return rows.map((r) => r.map((cell, j) => cell + ' '.repeat(widths[j]! - [...cell].length)).join('  ').trimEnd()).join('\n');
 }
 
-function bestLines(best: CombinationSummary | undefined, configPath: string, on: string): string[] {
+/** `runFlags`: flags the sweep ran with that the run must repeat to train what it chose on (`--seed 7`, `--teacher …`). */
+function bestLines(best: CombinationSummary | undefined, configPath: string, on: string, runFlags: readonly string[]): string[] {
   if (best === undefined) return ['no trial has validation numbers to choose from (the test set is never used to choose)'];
   const setting = Object.entries(best.params).map(([k, v]) => `${k} ${value(v)}`).join(', ');
   const lines = [
@@ -88,11 +104,10 @@ function bestLines(best: CombinationSummary | undefined, configPath: string, on:
       ? `best on validation: ${setting} — validation ${pct(best.validationAccuracy)} %, test ${pct(best.bestEpochAccuracy)} % (reported only)`
       : `best on validation ${on}: ${setting} — validation ${on} ${pct(best.validationMetric)} %, test ${on} ${pct(best.testMetric)} % (reported only), test acc. ${pct(best.bestEpochAccuracy)} %`,
   ];
-  const near = relative(process.cwd(), configPath);
-  const config = near === '' || near.startsWith('..') ? configPath : near;
+  const config = pathForCommand(configPath);
   const flags = Object.entries(best.params).filter(([k]) => RUN_FLAGS[k] !== undefined);
   const inConfig = Object.entries(best.params).filter(([k]) => RUN_FLAGS[k] === undefined);
-  const command = `distillery run ${config}${flags.map(([k, v]) => ` ${RUN_FLAGS[k]} ${value(v)}`).join('')}`;
+  const command = ['distillery run', config, ...runFlags, ...flags.map(([k, v]) => `${RUN_FLAGS[k]} ${value(v)}`)].join(' ');
   if (inConfig.length === 0) lines.push(`train it: ${command}`);
   else lines.push(`train it: set ${inConfig.map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join(', ')} in ${config}, then ${command}`);
   return lines;
