@@ -4,7 +4,7 @@ import { loadConfig } from '@distillery/cli';
 import { createPluginRegistry } from '@distillery/runner';
 import { access, cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TINY_CONFIG, runCli } from './cli-helpers.js';
 
@@ -93,6 +93,35 @@ describe('distillery label', () => {
     const second = await runCli(['label', TINY_CONFIG, '--out', out, '--workers', '2', '--json']);
     expect(second.code).toBe(0);
     expect(JSON.parse(second.stdout)).toMatchObject({ cache: 'hit', teacherPasses: 0, examplesComputed: 0 });
+  });
+});
+
+describe('distillery label, then a run that uses its logits', () => {
+  it('says how a run reads them (teacher.cache, the teacher that made them), and that run does: a cache hit, no teacher trained', async () => {
+    const out = join(dir, 'label-next');
+    const labelled = await runCli(['label', TINY_CONFIG, '--out', out, '--workers', '0']);
+    expect(labelled.code, labelled.stderr).toBe(0);
+    // It said only `cache: …/logit-cache`: a folder no run of this config ever reads (each run folder has a cache of its own).
+    const cache = join(out, 'logit-cache');
+    // --workers 0 computed them here: it said `on 0 worker(s)`.
+    expect(labelled.stdout).toMatch(/cache miss \(\d+ examples\/s in this thread\)/);
+    // Paths as a person types them: relative to here when below here.
+    const shown = (path: string) => (relative(process.cwd(), path).startsWith('..') ? path : relative(process.cwd(), path));
+    const tiny = shown(TINY_CONFIG);
+    expect(labelled.stdout).toContain(`use them: set teacher.cache: ${JSON.stringify(cache)} in ${tiny}, then distillery run ${tiny} --teacher ${join(out, 'teacher')} (or sweep) reads them from this cache`);
+    const config = join(dir, 'label-next.yaml');
+    await writeFile(config, (await readFile(TINY_CONFIG, 'utf8')).replace('teacher:\n', `teacher:\n  cache: ${JSON.stringify(cache)}\n`));
+    // With teacher.cache set, label says the run to use; --teacher keeps the config's teacher.cache (it was dropped with the rest of the teacher section).
+    const again = await runCli(['label', config, '--out', join(dir, 'label-next-2'), '--workers', '0', '--teacher', join(out, 'teacher')]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('cache hit');
+    expect(again.stdout).toContain(`cache: ${cache}\nuse them: distillery run ${shown(config)} --teacher ${join(out, 'teacher')} (or sweep) reads them from this cache`);
+    const run = await runCli(['run', config, '--teacher', join(out, 'teacher'), '--out', join(dir, 'label-next-run')]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain(' · soft labels from the cache · ');
+    const report = JSON.parse(await readFile(join(dir, 'label-next-run', 'report.json'), 'utf8'));
+    expect(report.settings.softLabelCache).toBe('hit');
+    expect(run.stderr).not.toMatch(/\[teacher\] epoch/);
   });
 });
 

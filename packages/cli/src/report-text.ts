@@ -43,7 +43,8 @@ export function formatReport(report: DistillReport, backend: string): string {
     ['student alone', report.studentAlone],
     ['student + kd', report.studentKd],
   ] as const;
-  const extras = [...(s.augmentation === undefined ? [] : [`augmentation ${s.augmentation}`]), ...(s.onlineTeacher === true ? ['teacher online'] : [])];
+  const cached = s.softLabelCache === 'hit' ? ['soft labels from the cache'] : s.softLabelCache === 'partial' ? ['soft labels partly from the cache'] : [];
+  const extras = [...(s.augmentation === undefined ? [] : [`augmentation ${s.augmentation}`]), ...(s.onlineTeacher === true ? ['teacher online'] : []), ...cached];
   const lines = [
     `dataset ${s.dataset}: ${s.labelled} labelled, ${s.transfer} transfer, ${s.test} test · ` +
       [`loss ${objectiveFormula(s)}`, ...extras, `seed ${s.seed}`, `backend ${backend}`].join(' · '),

@@ -136,6 +136,8 @@ export interface DistillReport {
     readonly features?: readonly string[];
     /** Where the teacher's soft labels were computed (absent in online-teacher mode). */
     readonly teacherRuntime?: 'ort' | 'tfjs';
+    /** With a logit cache: whether the soft labels were read from it (`hit`), partly (`partial`), or computed into it (`miss`). */
+    readonly softLabelCache?: 'hit' | 'partial' | 'miss';
   };
   readonly timingsMs: Readonly<Record<DistillPhase, number>>;
 }
@@ -206,6 +208,7 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
   try {
     const teacherMetrics = await evaluateModel(teacher, options.test);
     let teacherRuntime: 'ort' | 'tfjs' | undefined;
+    let softLabelCache: 'hit' | 'partial' | 'miss' | undefined;
     // Logits of the whole training set (one cache entry shared with `label` and `sweep`).
     const teacherSignal: TeacherSignal =
       online
@@ -222,6 +225,7 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
             }),
           ).then((soft) => {
             teacherRuntime = soft.runtime;
+            if (soft.cache !== 'none') softLabelCache = soft.cache;
             return { logits: soft.logits };
           });
 
@@ -275,6 +279,7 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
         ...(online ? { onlineTeacher: true } : {}),
         ...(featureTerms.length > 0 ? { features: featureTerms.map((t) => t.name) } : {}),
         ...(teacherRuntime === undefined ? {} : { teacherRuntime }),
+        ...(softLabelCache === undefined ? {} : { softLabelCache }),
       },
       timingsMs: { teacher: 0, 'soft-labels': 0, 'student-alone': 0, 'student-kd': 0, ...timings },
     };

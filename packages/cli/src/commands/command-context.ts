@@ -3,6 +3,7 @@ import { stopRunnerPools } from '@distillery/runner';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { DistilleryConfig } from '../config/config-schema.js';
+import { REMOVE } from '../config/load-config.js';
 import { createProgressView, progressMode, type ProgressView } from '../progress/progress-view.js';
 
 /** Flags every long command understands. */
@@ -24,7 +25,8 @@ export interface CommonFlags {
 
 /** `--teacher DIR`: the config's teacher replaced by the `saved` teacher in DIR. */
 export function teacherOverride(flags: CommonFlags): Record<string, unknown> {
-  return flags.teacher === undefined ? {} : { teacher: { plugin: 'saved', options: { directory: resolve(flags.teacher) } } };
+  // The config's teacher.cache stays: it is where this config's logits are kept, whichever teacher made them.
+  return flags.teacher === undefined ? {} : { 'teacher.plugin': 'saved', 'teacher.options': { directory: resolve(flags.teacher) }, 'teacher.train': REMOVE };
 }
 
 export function progressFor(flags: CommonFlags): ProgressView {

@@ -1,7 +1,8 @@
 import { checkFolder, formatCacheRejection, generateSoftLabels, writeFolderRecord, type SoftLabelResult } from '@distillery/runner';
 import { writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
+import { pathForCommand, teacherFlagFor } from '../command-line.js';
 import { loadConfig } from '../config/load-config.js';
 import { buildPipeline, folderRecordOf, logitCacheDirectory, runnerPoolFor } from '../pipeline/build-pipeline.js';
 import { commandTeacher } from '../pipeline/command-teacher.js';
@@ -14,6 +15,11 @@ export interface LabelOutcome {
   readonly result: SoftLabelResult;
   readonly workers: number;
   readonly teacherAccuracy: number;
+  /** The config file, and whether it names the cache (teacher.cache): then its runs and sweeps read these logits. */
+  readonly config: string;
+  readonly cacheConfigured: boolean;
+  /** `--teacher DIR` for the run that uses these logits: the teacher that made them (see teacherFlagFor). */
+  readonly teacherFlag: readonly string[];
 }
 
 /** `distillery label <config>`: only the teacher's logits, sharded over workers, into the cache. */
@@ -45,7 +51,16 @@ export async function labelCommand(configFile: string, flags: CommonFlags): Prom
         onProgress: (p) => progress.softLabels(p),
         onCacheRejected: (r) => progress.note(formatCacheRejection(r)),
       });
-      const outcome = { directory, cacheDirectory, result, workers, teacherAccuracy: teacher.accuracy };
+      const outcome = {
+        directory,
+        cacheDirectory,
+        result,
+        workers,
+        teacherAccuracy: teacher.accuracy,
+        config: loaded.path,
+        cacheConfigured: config.teacher.cache !== undefined,
+        teacherFlag: teacherFlagFor(flags.teacher, directory),
+      };
       await writeFile(join(directory, 'labels.json'), `${JSON.stringify(labelRecord(outcome), null, 2)}\n`);
       return outcome;
     } finally {
@@ -85,7 +100,20 @@ export function labelRecord(o: LabelOutcome) {
 export function formatLabelOutcome(o: LabelOutcome): string {
   const r = o.result;
   // On a queue: the workers that took its shards, by host/pid (the local count means nothing there).
-  const where = r.remoteWorkers === undefined ? `${o.workers} worker(s)` : `${r.remoteWorkers.length} queue worker(s): ${r.remoteWorkers.join(', ')}`;
-  const rate = r.examplesComputed === 0 ? 'no teacher pass needed' : `${Math.round(r.examplesComputed / (r.elapsedMs / 1000))} examples/s on ${where}`;
-  return `teacher logits for ${r.logits.size} examples × ${r.logits.numClasses} classes: cache ${r.cache} (${rate})\nteacher test accuracy ${(100 * o.teacherAccuracy).toFixed(2)}%\ncache: ${o.cacheDirectory}\n`;
+  const where = r.remoteWorkers !== undefined ? `on ${r.remoteWorkers.length} queue worker(s): ${r.remoteWorkers.join(', ')}` : o.workers === 0 ? 'in this thread' : `on ${o.workers} worker(s)`;
+  const rate = r.examplesComputed === 0 ? 'no teacher pass needed' : `${Math.round(r.examplesComputed / (r.elapsedMs / 1000))} examples/s ${where}`;
+  return `teacher logits for ${r.logits.size} examples × ${r.logits.numClasses} classes: cache ${r.cache} (${rate})\nteacher test accuracy ${(100 * o.teacherAccuracy).toFixed(2)}%\ncache: ${o.cacheDirectory}\n${useThem(o)}\n`;
+}
+
+/**
+ * How a run or sweep reads these logits instead of computing them: the same teacher (the one
+ * that made them, loaded: a teacher trained again costs its training), and the cache named in
+ * the config — without teacher.cache, each run folder has a cache of its own and never sees this one.
+ */
+function useThem(o: LabelOutcome): string {
+  const command = ['distillery run', pathForCommand(o.config), ...o.teacherFlag].join(' ');
+  if (o.cacheConfigured) return `use them: ${command} (or sweep) reads them from this cache`;
+  const fromConfig = relative(dirname(o.config), o.cacheDirectory);
+  const cache = fromConfig.startsWith('..') ? o.cacheDirectory : fromConfig;
+  return `use them: set teacher.cache: ${JSON.stringify(cache)} in ${pathForCommand(o.config)}, then ${command} (or sweep) reads them from this cache`;
 }

@@ -1,13 +1,13 @@
 import { DistilleryError } from '@distillery/core';
 import { attempt, attemptAsync, checkFolder, checkSweepFeatures, checkSweepPlan, formatCacheRejection, formatStatusCounts, generateSoftLabels, sweep, writeFolderRecord, type BestStudent, type SweepResult } from '@distillery/runner';
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../config/load-config.js';
 import { buildPipeline, folderRecordOf, logitCacheDirectory, runnerPoolFor } from '../pipeline/build-pipeline.js';
 import { commandTeacher } from '../pipeline/command-teacher.js';
 import { writeReport } from '../report/index.js';
-import { failureLines, formatSweepTerminal, pathForCommand } from '../report/sweep-terminal.js';
+import { teacherFlagFor } from '../command-line.js';
+import { failureLines, formatSweepTerminal } from '../report/sweep-terminal.js';
 import { wrapToWidth } from '../wrap-text.js';
 import { commonOverrides, defaultSweepDirectory, interruptSignal, progressFor, teacherOverride, writeResolvedConfig, type CommonFlags } from './command-context.js';
 import { queueTargetOf, sweepExecutor } from './executor-option.js';
@@ -112,9 +112,7 @@ export async function sweepCommand(configFile: string, flags: SweepFlags): Promi
  * the one it trained and saved in its folder (the run then loads it instead of training another).
  */
 function runFlagsOf(flags: SweepFlags, directory: string): string[] {
-  const trained = join(directory, 'teacher');
-  const teacher = flags.teacher !== undefined ? resolve(flags.teacher) : existsSync(join(trained, 'model.json')) ? trained : undefined;
-  return [...(flags.seed === undefined ? [] : ['--seed', String(flags.seed)]), ...(teacher === undefined ? [] : ['--teacher', pathForCommand(teacher)])];
+  return [...(flags.seed === undefined ? [] : ['--seed', String(flags.seed)]), ...teacherFlagFor(flags.teacher, directory)];
 }
 
 /** "seed 2, epoch 5": which trial and which of its epochs the saved student is. */

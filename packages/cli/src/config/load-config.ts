@@ -30,8 +30,14 @@ export async function loadConfig(file: string, overrides: ConfigOverrides = {}):
   return { path, directory: resolve(dirname(path), config.baseDir ?? '.'), config };
 }
 
-/** Command-line flags that replace config values: `--seed 3` is `seed: 3`, validated the same way. */
+/**
+ * Command-line flags that replace config values: `--seed 3` is `seed: 3`, validated the same
+ * way. A path set to `REMOVE` is taken out of the config.
+ */
 export type ConfigOverrides = Readonly<Record<string, unknown>>;
+
+/** An override's value that removes its path from the config (`--teacher` removes `teacher.train`). */
+export const REMOVE: unique symbol = Symbol('remove');
 
 function applyOverrides(raw: unknown, overrides: ConfigOverrides): unknown {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return raw;
@@ -45,7 +51,10 @@ function applyOverrides(raw: unknown, overrides: ConfigOverrides): unknown {
 
 function setPath(target: Record<string, unknown>, path: string[], value: unknown): Record<string, unknown> {
   const [head, ...rest] = path as [string, ...string[]];
-  if (rest.length === 0) return { ...target, [head]: value };
+  if (rest.length === 0) {
+    if (value !== REMOVE) return { ...target, [head]: value };
+    return Object.fromEntries(Object.entries(target).filter(([key]) => key !== head));
+  }
   const child = target[head];
   return { ...target, [head]: setPath(child !== null && typeof child === 'object' ? (child as Record<string, unknown>) : {}, rest, value) };
 }

@@ -1,6 +1,6 @@
 import { rankCombinations, type CombinationSummary, type MeanStd, type SweepSummary, type TrialRecord } from '@distillery/runner';
 import Table from 'cli-table3';
-import { relative } from 'node:path';
+import { pathForCommand } from '../command-line.js';
 
 /** Grid keys that `distillery run` takes as flags: the best setting of these is one command away. */
 const RUN_FLAGS: Readonly<Record<string, string>> = {
@@ -10,15 +10,6 @@ const RUN_FLAGS: Readonly<Record<string, string>> = {
   'distillation.temperature': '--temperature',
   'student.train.epochs': '--student-epochs',
 };
-
-/** A path or value as a shell word: as it is when it is plain, else single-quoted. */
-export const shellWord = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);
-
-/** A path as the command line a person copies names it: relative to here when it is below here. */
-export function pathForCommand(path: string): string {
-  const near = relative(process.cwd(), path);
-  return shellWord(near === '' || near.startsWith('..') ? path : near);
-}
 
 const pct = (m: MeanStd | undefined) => (m === undefined || Number.isNaN(m.mean) ? '—' : `${(100 * m.mean).toFixed(2)} ± ${(100 * m.std).toFixed(2)}`);
 const value = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
