@@ -79,6 +79,11 @@ const CASES: Array<{ mistake: string; config: string | Record<string, unknown> |
   { mistake: 'a misspelt teacher option', config: () => mutate('teacher.options', { hiden: [8] }), message: /teacher\.options: mlp\.hiden: unknown option; mlp takes .*hidden/ },
   { mistake: 'a misspelt option of a schema-checked third-party loss', config: () => ({ ...mutate('distillation.loss', 'jsd'), plugins: [JSD_PLUGIN], distillation: { ...(tiny['distillation'] as object), loss: 'jsd', options: { temprature: 2 } } }), message: 'distillation.options: loss plugin "jsd": option "temprature" is unknown (did you mean "temperature"?)' },
   { mistake: 'an empty grid list', config: () => mutate('sweep.grid', { lambda: [] }), message: 'sweep.grid.lambda: expected a list of at least 1 item(s), got an array of length 0', command: 'sweep' },
+  // A repeated value collapsed into one trial, and two keys for one path kept the last silently.
+  { mistake: 'a grid value listed twice', config: () => mutate('sweep.grid', { lambda: [1, 1] }), message: 'sweep.grid.lambda: 1 is listed twice (each value is one combination of the grid): list it once', command: 'sweep' },
+  { mistake: 'a seed listed twice', config: () => mutate('sweep.seeds', [1, 2, 1]), message: 'sweep.seeds: 1 is listed twice (each seed is one more trial of every combination): list it once', command: 'sweep' },
+  { mistake: 'two grid keys for one path', config: () => mutate('sweep.grid', { lambda: [0.5], 'distillation.lambda': [1] }), message: 'sweep.grid: distillation.lambda and lambda both set distillation.lambda, and one would silently override the other: keep one', command: 'sweep' },
+  { mistake: 'a grid key inside another', config: () => mutate('sweep.grid', { 'student.options': [{ hidden: [4] }], 'student.options.hidden': [[8]] }), message: "sweep.grid: student.options.hidden is inside student.options, and setting both, one would override the other: vary student.options.hidden inside student.options's values, or keep one", command: 'sweep' },
   { mistake: 'a missing plugin module', config: () => ({ ...tiny, plugins: ['./no-such-plugin.ts'] }), message: /plugin module \.\/no-such-plugin\.ts not found/ },
   { mistake: 'sweep without a sweep section', config: () => mutate('sweep', undefined), message: /sweep: the config has no sweep section/, command: 'sweep' },
 ];

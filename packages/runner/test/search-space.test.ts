@@ -61,4 +61,15 @@ describe('random search spaces', () => {
     expect(() => planSweep(base, { lambda: { normal: [0, 1] } } as never, [1], random)).toThrow(/grid\.lambda: expected one of \{ uniform/);
     expect(() => planSweep(base, { lambda: [] }, [1], random)).toThrow(/grid\.lambda: expected a non-empty list/);
   });
+
+  it('refuses a value or seed listed twice, and grid keys that would override one another (an alias, a key inside another)', () => {
+    // [1, 1] planned one trial per seed, and `lambda` beside `distillation.lambda` kept one of them silently.
+    expect(() => planSweep(base, { temperature: [2, 4, 2] }, [1])).toThrow('sweep.grid.temperature: 2 is listed twice (each value is one combination of the grid): list it once');
+    expect(() => planSweep(base, { 'student.options.hidden': [[8], [8]] }, [1])).toThrow('sweep.grid.student.options.hidden: [8] is listed twice');
+    expect(() => planSweep(base, { lambda: [1] }, [3, 1, 3])).toThrow('sweep.seeds: 3 is listed twice');
+    expect(() => planSweep(base, { temperature: [2], 'distillation.temperature': [4] }, [1])).toThrow('sweep.grid: distillation.temperature and temperature both set distillation.temperature');
+    expect(() => planSweep(base, { 'student.train': [base.student.train], 'student.train.learningRate': [0.1] }, [1])).toThrow('sweep.grid: student.train.learningRate is inside student.train');
+    // Keys side by side are apart.
+    expect(planSweep(base, { 'student.train.epochs': [1, 2], 'student.train.learningRate': [0.1] }, [1])).toHaveLength(2);
+  });
 });

@@ -22,7 +22,7 @@ export function isSearchRange(value: unknown): value is SearchRange {
 
 /** Checks one grid key: a non-empty list, or (random search only) a well-formed range. */
 export function checkSearchDimension(key: string, value: unknown, random: boolean): void {
-  const field = `grid.${key}`;
+  const field = `sweep.grid.${key}`;
   if (Array.isArray(value)) {
     if (value.length === 0) throw configError(field, 'a non-empty list of values', value);
     return;

@@ -1,4 +1,4 @@
-import { configError, createRandom, fingerprint } from '@distillery/core';
+import { DistilleryError, configError, createRandom, fingerprint } from '@distillery/core';
 import { parseWith, trialSpecSchema, type TrialSpec } from '../spec/run-spec.js';
 import { canonicalGridPath, checkGridPath, setPath } from '../spec/spec-paths.js';
 import { checkSearchDimension, isSearchRange, sampleSearchSpace, type SearchDimension } from './search-space.js';
@@ -28,9 +28,12 @@ export function planSweep(base: TrialSpec, grid: SweepGrid, seeds: readonly numb
   for (const key of keys) {
     checkSearchDimension(key, grid[key], search.kind === 'random');
     checkGridPath(key, undefined, base);
+    const values = grid[key];
+    if (Array.isArray(values)) refuseRepeats(`sweep.grid.${key}`, values, 'value is one combination of the grid');
   }
-  if (seeds.length === 0) throw configError('seeds', 'at least one seed', seeds);
-  if (new Set(seeds).size !== seeds.length) throw configError('seeds', 'distinct seeds', seeds);
+  checkKeysApart(keys);
+  if (seeds.length === 0) throw configError('sweep.seeds', 'at least one seed', seeds);
+  refuseRepeats('sweep.seeds', seeds, 'seed is one more trial of every combination');
   if (search.kind === 'random' && keys.some((k) => isSearchRange(grid[k]))) return withSeeds(base, randomCombinations(grid, search), seeds);
   let combinations = cartesian(keys.map((k) => grid[k] as readonly unknown[])).map((values) => Object.fromEntries(keys.map((k, i) => [k, values[i]])));
   if (search.kind === 'random') {
@@ -58,6 +61,34 @@ function withSeeds(base: TrialSpec, drawn: ReadonlyArray<Record<string, unknown>
     const spec = parseWith(trialSpecSchema, set, `sweep.grid: the trial ${combination}`);
     return seeds.map((seed) => ({ id: fingerprint(combination, String(seed)).slice(0, 16), combination, params, seed, spec }));
   });
+}
+
+/** A value listed twice would be one trial run twice, or (as it was) one trial silently: said instead. */
+function refuseRepeats(field: string, values: readonly unknown[], each: string): void {
+  const seen = new Set<string>();
+  for (const value of values) {
+    const key = JSON.stringify(value);
+    if (seen.has(key)) throw new DistilleryError('E_CONFIG', `${field}: ${key} is listed twice (each ${each}): list it once`);
+    seen.add(key);
+  }
+}
+
+/**
+ * Two grid keys for one spec path (`lambda` and `distillation.lambda`), or one inside the other
+ * (`student.options` and `student.options.hidden`): one would silently override the other.
+ */
+function checkKeysApart(keys: readonly string[]): void {
+  const paths = keys.map(canonicalGridPath);
+  for (let i = 0; i < keys.length; i++) {
+    for (let j = i + 1; j < keys.length; j++) {
+      const [a, b] = [paths[i]!, paths[j]!];
+      if (a === b) throw new DistilleryError('E_CONFIG', `sweep.grid: ${keys[i]} and ${keys[j]} both set ${a}, and one would silently override the other: keep one`);
+      const [outer, inner] = a.length < b.length ? [i, j] : [j, i];
+      if (paths[inner]!.startsWith(`${paths[outer]}.`)) {
+        throw new DistilleryError('E_CONFIG', `sweep.grid: ${keys[inner]} is inside ${keys[outer]}, and setting both, one would override the other: vary ${keys[inner]} inside ${keys[outer]}'s values, or keep one`);
+      }
+    }
+  }
 }
 
 function cartesian(lists: ReadonlyArray<readonly unknown[]>): unknown[][] {
