@@ -105,6 +105,15 @@ describe('the command that trains the best setting', () => {
     expect(trainIt({ lambda: 1, 'student.options.hidden': [16] }, 'my.yaml')).toBe('train it: set student.options.hidden: [16] in my.yaml, then distillery run my.yaml --lambda 1');
   });
 
+  it('says when the best ties with others on validation, before the command', () => {
+    const tie = (lambda: number) => ({ ...record({ lambda }), id: String(lambda) });
+    const lines = formatSweepTerminal(summarizeTrials([tie(0.5), tie(1), tie(2)]), 'my.yaml')[1].split('\n');
+    expect(lines.slice(1)).toEqual([
+      'tied on validation with 2 other combinations (ranked 2–3): the first of them in the grid is taken; a larger validation split (data.validationCount) would tell them apart',
+      'train it: distillery run my.yaml --lambda 0.5',
+    ]);
+  });
+
   it("puts the sweep's own flags first, and quotes a path a shell would split", () => {
     expect(trainIt({ lambda: 1 }, '/tmp/my configs/a.yaml', ['--seed', '3'])).toBe("train it: distillery run '/tmp/my configs/a.yaml' --seed 3 --lambda 1");
   });

@@ -61,4 +61,16 @@ describe('sweep selection on a chosen metric', () => {
     const failed: TrialRecord = { id: 'f', params: { lambda: 9 }, seed: 1, finishedAt: '', status: 'failed', error: { name: 'DistilleryError', code: 'E_CONFIG', message: 'no' } };
     expect(rankCombinations(summarizeTrials([failed, legacy(0, 0.6), legacy(1, 0.8)]).combinations).map((c) => c.params['lambda'])).toEqual([1, 0, 9]);
   });
+
+  it('counts the combinations tied with the best on validation (the first in grid order is taken)', () => {
+    const scores = (accuracy: number) => ({ accuracy, macroF1: 0.5, ece: 0.1 });
+    // Two seeds each: 0.9 and 0.95 average to the same as 0.95 and 0.9, whatever their last bits.
+    const tied = [trial(0, 1, scores(0.9), 0.5), trial(0, 2, scores(0.95), 0.5), trial(0.5, 1, scores(0.95), 0.5), trial(0.5, 2, scores(0.9), 0.5), trial(1, 1, scores(0.925), 0.5), trial(2, 1, scores(0.8), 0.5)];
+    const summary = summarizeTrials(tied);
+    expect(summary.best!.params).toEqual({ lambda: 0 });
+    expect(summary.tiedWithBest).toBe(2);
+    expect(summarizeTrials(records).tiedWithBest).toBeUndefined();
+    // On macro-F1 all four tie.
+    expect(summarizeTrials(tied, 'macro-f1').tiedWithBest).toBe(3);
+  });
 });

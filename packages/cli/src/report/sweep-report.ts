@@ -3,6 +3,7 @@ import { gridValue, percentMeanStd } from './format.js';
 import type { ReportBlock } from './report-document.js';
 import type { SweepReportData } from './report-data.js';
 import { sweepAccuracyPlot } from './sweep-plots.js';
+import { tiedText } from './sweep-terminal.js';
 import { combinationsTable } from './sweep-table.js';
 
 /** Failed trials listed one by one; past this many the table would drown the report. */
@@ -76,7 +77,8 @@ function bestText(data: SweepReportData): string {
     data.bestStudent === undefined
       ? ''
       : ` Its best seed's student (seed ${data.bestStudent.seed}, the weights after epoch ${data.bestStudent.epoch}${data.bestStudent.validationAccuracy === undefined ? '' : `, validation ${(100 * data.bestStudent.validationAccuracy).toFixed(2)} %`}) is saved in best-student/ beside this report: \`distillery eval best-student\` or \`distillery export best-student --onnx student.onnx\` from this folder.`;
-  return `${paramsText(best.params)}: test accuracy ${percentMeanStd(best.bestEpochAccuracy, best.seeds)} % at the best epoch over ${best.seeds === 1 ? 'one seed' : `${best.seeds} seeds`}; ${basis}.${saved}`;
+  const tied = data.summary.tiedWithBest === undefined ? '' : ` It is ${tiedText(data.summary.tiedWithBest)}.`;
+  return `${paramsText(best.params)}: test accuracy ${percentMeanStd(best.bestEpochAccuracy, best.seeds)} % at the best epoch over ${best.seeds === 1 ? 'one seed' : `${best.seeds} seeds`}; ${basis}.${tied}${saved}`;
 }
 
 /** Trials that did not end ok — pruned, timed out, diverged, failed — with what happened to each. */

@@ -36,7 +36,7 @@ export function formatSweepTerminal(summary: SweepSummary, configPath: string, w
   table.push(...rows);
   const boxed = table.toString();
   const fits = (text: string) => width === undefined || text.split('\n').every((line) => [...line].length <= width);
-  const best = bestLines(summary.best, configPath, on, runFlags).join('\n');
+  const best = bestLines(summary.best, configPath, on, runFlags, summary.tiedWithBest ?? 0).join('\n');
   if (fits(boxed)) return [boxed, best];
   const plain = plainColumns([head, ...rows]);
   return [fits(plain) ? plain : stacked(head, rows, keys.length, width!), best];
@@ -87,7 +87,7 @@ function plainColumns(rows: readonly (readonly string[])[]): string {
 }
 
 /** `runFlags`: flags the sweep ran with that the run must repeat to train what it chose on (`--seed 7`, `--teacher …`). */
-function bestLines(best: CombinationSummary | undefined, configPath: string, on: string, runFlags: readonly string[]): string[] {
+function bestLines(best: CombinationSummary | undefined, configPath: string, on: string, runFlags: readonly string[], tied: number): string[] {
   if (best === undefined) return ['no trial has validation numbers to choose from (the test set is never used to choose)'];
   const setting = Object.entries(best.params).map(([k, v]) => `${k} ${value(v)}`).join(', ');
   const lines = [
@@ -95,6 +95,7 @@ function bestLines(best: CombinationSummary | undefined, configPath: string, on:
       ? `best on validation: ${setting} — validation ${pct(best.validationAccuracy)} %, test ${pct(best.bestEpochAccuracy)} % (reported only)`
       : `best on validation ${on}: ${setting} — validation ${on} ${pct(best.validationMetric)} %, test ${on} ${pct(best.testMetric)} % (reported only), test acc. ${pct(best.bestEpochAccuracy)} %`,
   ];
+  if (tied > 0) lines.push(tiedText(tied));
   const config = pathForCommand(configPath);
   const flags = Object.entries(best.params).filter(([k]) => RUN_FLAGS[k] !== undefined);
   const inConfig = Object.entries(best.params).filter(([k]) => RUN_FLAGS[k] === undefined);
@@ -103,6 +104,10 @@ function bestLines(best: CombinationSummary | undefined, configPath: string, on:
   else lines.push(`train it: set ${inConfig.map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join(', ')} in ${config}, then ${command}`);
   return lines;
 }
+
+/** What a tie on validation means for the choice: the terminal's line and the report's sentence. */
+export const tiedText = (tied: number) =>
+  `tied on validation with ${tied} other combination${tied === 1 ? '' : 's'} (ranked ${tied === 1 ? '2' : `2–${tied + 1}`}): the first of them in the grid is taken; a larger validation split (data.validationCount) would tell them apart`;
 
 /** Reasons shown at most; the rest are counted (every trial's error is in trials.jsonl). */
 const FAILURE_REASONS_SHOWN = 3;

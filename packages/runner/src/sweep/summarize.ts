@@ -29,6 +29,11 @@ export interface SweepSummary {
    * epoch). Never chosen on the test set: trials without validation numbers are not candidates.
    */
   readonly best?: CombinationSummary;
+  /**
+   * Other combinations whose validation score equals the best's (common with a small
+   * validation split): the first of them in grid order is `best`. Absent when none ties.
+   */
+  readonly tiedWithBest?: number;
   readonly selectedOn: 'validation';
   /** The validation metric the best combination was chosen on (higher is better, ECE lower); absent: accuracy. */
   readonly selectOn?: SelectionMetric;
@@ -69,9 +74,18 @@ export function summarizeTrials(records: readonly TrialRecord[], selectOn: Selec
       ...(selectOn !== 'accuracy' && testMetric !== undefined ? { testMetric: meanStd(testMetric) } : {}),
     };
   });
-  const [first] = rankCombinations(combinations, selectOn);
-  const best = first !== undefined && validationScore(first, selectOn) !== undefined ? first : undefined;
-  return { combinations, ...(best === undefined ? {} : { best }), selectedOn: 'validation', ...(selectOn === 'accuracy' ? {} : { selectOn }) };
+  const [first, ...rest] = rankCombinations(combinations, selectOn);
+  const top = first === undefined ? undefined : validationScore(first, selectOn);
+  const best = top === undefined ? undefined : first;
+  // Means of the same scores in another order may differ in their last bits: equal within 1e-9.
+  const tied = top === undefined ? 0 : rest.filter((c) => Math.abs((validationScore(c, selectOn) ?? -Infinity) - top) <= 1e-9).length;
+  return {
+    combinations,
+    ...(best === undefined ? {} : { best }),
+    ...(tied === 0 ? {} : { tiedWithBest: tied }),
+    selectedOn: 'validation',
+    ...(selectOn === 'accuracy' ? {} : { selectOn }),
+  };
 }
 
 /** A combination's score on what the sweep selects on, higher better (a calibration error negated); none without validation numbers. */
