@@ -1,4 +1,5 @@
 import { DistilleryError, configError } from './errors.js';
+import { closestName } from './plugins/plugin-registry.js';
 
 /** Small runtime checks that turn bad input into one clear error naming the field. */
 export function assertPositiveInteger(field: string, value: unknown): asserts value is number {
@@ -64,4 +65,33 @@ export function readOptions<D extends Readonly<Record<string, unknown>>>(plugin:
     if (value !== undefined) merged[key] = value;
   }
   return merged as Record<keyof D, unknown>;
+}
+
+/**
+ * Every key of an options type, as an object the compiler holds complete: a key added to the
+ * type and not here fails the type check, so the list `checkCallOptions` knows cannot fall behind.
+ */
+export type OptionKeys<T> = { readonly [K in keyof Required<T>]: true };
+
+/**
+ * The options of a public call, from a caller the compiler may not check (plain JavaScript): an
+ * object, none of its keys unknown — a typo (`worker: 2`, `seed: [1]`) is an error naming the
+ * closest known key, not a setting silently ignored — and the required ones given.
+ */
+export function checkCallOptions<T>(call: string, input: unknown, keys: OptionKeys<T>, required: readonly (keyof T & string)[] = []): void {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw configError(call, 'an options object', input);
+  const known = Object.keys(keys);
+  for (const key of Object.keys(input)) {
+    if (known.includes(key)) continue;
+    const closest = closestName(key, known);
+    throw new DistilleryError(
+      'E_CONFIG',
+      `${call}: unknown option "${key}"${closest === undefined ? '' : ` (did you mean "${closest}"?)`}; it takes ${known.join(', ')}`,
+      { details: { field: `${call}.${key}`, known, ...(closest === undefined ? {} : { closest }) } },
+    );
+  }
+  const missing = required.filter((key) => (input as Record<string, unknown>)[key] === undefined);
+  if (missing.length > 0) {
+    throw new DistilleryError('E_CONFIG', `${call}: ${missing.map((k) => `"${k}"`).join(', ')} ${missing.length === 1 ? 'is' : 'are'} required`, { details: { missing } });
+  }
 }

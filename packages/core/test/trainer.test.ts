@@ -172,6 +172,12 @@ describe('DistillationTrainer', () => {
     await expect(
       trainer.train({ model: m, objective: supervised, data, options: { ...options, earlyStopping: { patience: 2 } } }),
     ).rejects.toThrow('earlyStopping: needs a validation dataset (data.validation)');
+    // From plain JavaScript: a misspelt key was a TypeError from inside (`dat`, `labeled`) or ignored (`learningrate` beside learningRate).
+    const untyped = (o: unknown) => o as never;
+    await expect(trainer.train(untyped({ model: m, objective: supervised, dat: data, options }))).rejects.toThrow('train: unknown option "dat" (did you mean "data"?); it takes model, objective, data, options, afterEpoch');
+    await expect(trainer.train(untyped({ model: m, objective: supervised, data: { labeled: data.labelled }, options }))).rejects.toThrow('train data: unknown option "labeled" (did you mean "labelled"?)');
+    await expect(trainer.train(untyped({ model: m, objective: supervised, data, options: { ...options, learningrate: 1 } }))).rejects.toThrow('train options: unknown option "learningrate" (did you mean "learningRate"?)');
+    await expect(trainer.train(untyped({ model: m, objective: supervised, options }))).rejects.toThrow('train: "data" is required');
     m.dispose();
   });
 

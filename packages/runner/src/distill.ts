@@ -1,6 +1,7 @@
 import {
   assertSeed,
   checkAugmentation,
+  checkCallOptions,
   configError,
   evaluateModel,
   withPreprocessing,
@@ -11,6 +12,7 @@ import {
   type Loss,
   type Model,
   type Objective,
+  type OptionKeys,
   type PluginRegistry,
   type ScalingKind,
 } from '@distillery/core';
@@ -142,6 +144,12 @@ export interface DistillReport {
   readonly timingsMs: Readonly<Record<DistillPhase, number>>;
 }
 
+const DISTILL_OPTIONS: OptionKeys<DistillOptions> = {
+  train: true, test: true, teacher: true, student: true, labelledFraction: true, labelledCount: true, validationCount: true, earlyStoppingPatience: true, lambda: true, temperature: true,
+  form: true, distillationLoss: true, distillationLossOptions: true, registry: true, seed: true, onProgress: true, augmentation: true, onlineTeacher: true, features: true, pool: true,
+  teacherRuntime: true, cache: true, teacherFolder: true, onCacheRejected: true, signal: true, preprocessing: true, classWeights: true,
+};
+
 export interface DistillResult {
   readonly report: DistillReport;
   /** Per-epoch records of each training (a loaded teacher has none): learning curves. */
@@ -160,6 +168,7 @@ export interface DistillResult {
  * objective and student training that sweep trials use.
  */
 export async function distill(options: DistillOptions): Promise<DistillResult> {
+  checkCallOptions('distill', options, DISTILL_OPTIONS, ['train', 'test', 'teacher', 'student', 'lambda', 'temperature', 'seed']);
   assertSeed('seed', options.seed);
   const registry = options.registry ?? createBuiltinRegistry();
   const featureTerms = createFeatureTerms(options.features ?? [], registry);

@@ -1,13 +1,15 @@
 import { configError, readOptions } from '@distillery/core';
-import type { CnnOptions } from './cnn.js';
-import type { MlpOptions } from './mlp.js';
+import { CNN_OPTION_KEYS, type CnnOptions } from './cnn.js';
+import { MLP_OPTION_KEYS, type MlpOptions } from './mlp.js';
 
 /** Options of the MLP plugins: the builder's, with the seed optional (the run seed is the default). */
 export type MlpPluginOptions = Omit<MlpOptions, 'seed'> & { readonly seed?: number };
 export type CnnPluginOptions = Omit<CnnOptions, 'seed'> & { readonly seed?: number };
 
-const MLP_KEYS = { inputShape: undefined, numClasses: undefined, hidden: undefined, activation: undefined, dropout: undefined, inputDropout: undefined, seed: undefined, name: undefined };
-const CNN_KEYS = { inputShape: undefined, numClasses: undefined, filters: undefined, batchNorm: undefined, kernelSize: undefined, dense: undefined, activation: undefined, dropout: undefined, seed: undefined, name: undefined };
+/** The builders' options, none defaulted here: `readOptions` refuses any other key. */
+const noDefaults = (keys: object): Record<string, undefined> => Object.fromEntries(Object.keys(keys).map((k) => [k, undefined]));
+const MLP_KEYS = noDefaults(MLP_OPTION_KEYS);
+const CNN_KEYS = noDefaults(CNN_OPTION_KEYS);
 
 /**
  * The options of an MLP plugin (`mlp` student or teacher): unknown keys are refused, and the

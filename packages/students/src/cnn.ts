@@ -1,4 +1,4 @@
-import { tf, DistilleryError, LayersClassifier, assertInRange, assertPositiveInteger, configError } from '@distillery/core';
+import { tf, DistilleryError, LayersClassifier, assertInRange, assertPositiveInteger, checkCallOptions, configError, type OptionKeys } from '@distillery/core';
 import { checkActivation, initializers, validateCommon, type Activation } from './mlp.js';
 import { layerNamer } from './layer-names.js';
 
@@ -30,7 +30,13 @@ export interface CnnOptions {
 export const BATCH_NORM_MOMENTUM = 0.9;
 
 /** A small convolutional classifier: (conv → [batch-norm] → act → max-pool)* → flatten → (dense → act)* → logits. */
+/** Every option of `createCnn` (the type check keeps it complete). */
+export const CNN_OPTION_KEYS: OptionKeys<CnnOptions> = {
+  inputShape: true, numClasses: true, filters: true, batchNorm: true, kernelSize: true, dense: true, activation: true, dropout: true, seed: true, name: true,
+};
+
 export function createCnn(options: CnnOptions): LayersClassifier {
+  checkCallOptions('createCnn', options, CNN_OPTION_KEYS, ['inputShape', 'numClasses', 'filters', 'seed']);
   validateCommon('cnn', options);
   if (options.inputShape.length !== 3) {
     // The shape is the dataset's, not an option the user wrote: say what the data is, and what takes it.

@@ -1,4 +1,4 @@
-import { tf, LayersClassifier, assertInRange, assertPositiveInteger, assertSeed, configError, deriveSeed } from '@distillery/core';
+import { tf, LayersClassifier, assertInRange, assertPositiveInteger, assertSeed, checkCallOptions, configError, deriveSeed, type OptionKeys } from '@distillery/core';
 import { layerNamer } from './layer-names.js';
 
 export const ACTIVATIONS = ['relu', 'elu', 'tanh', 'sigmoid', 'selu', 'swish'] as const;
@@ -20,7 +20,11 @@ export interface MlpOptions {
 }
 
 /** A multilayer perceptron classifier: [flatten] → (dense → activation → dropout)* → dense logits. */
+/** Every option of `createMlp` (the type check keeps it complete). */
+export const MLP_OPTION_KEYS: OptionKeys<MlpOptions> = { inputShape: true, numClasses: true, hidden: true, activation: true, dropout: true, inputDropout: true, seed: true, name: true };
+
 export function createMlp(options: MlpOptions): LayersClassifier {
+  checkCallOptions('createMlp', options, MLP_OPTION_KEYS, ['inputShape', 'numClasses', 'hidden', 'seed']);
   validateCommon('mlp', options);
   options.hidden.forEach((w, i) => assertPositiveInteger(`mlp.hidden[${i}]`, w));
   const activation = checkActivation('mlp', options.activation ?? 'relu');

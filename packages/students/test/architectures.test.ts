@@ -39,6 +39,15 @@ describe('createMlp', () => {
       /mlp.activation: expected one of relu, elu/,
     );
   });
+
+  it('refuses a misspelt or missing option from an untyped caller (it was ignored: `hiden` built the default widths)', () => {
+    const untyped = (o: unknown) => o as never;
+    expect(() => createMlp(untyped({ inputShape: [4], numClasses: 2, hiden: [8], hidden: [], seed: 1 }))).toThrow(
+      'createMlp: unknown option "hiden" (did you mean "hidden"?); it takes inputShape, numClasses, hidden, activation, dropout, inputDropout, seed, name',
+    );
+    expect(() => createMlp(untyped({ inputShape: [4], numClasses: 2, seed: 1 }))).toThrow('createMlp: "hidden" is required');
+    expect(() => createCnn(untyped({ inputShape: [8, 8, 1], numClasses: 2, filters: [4], seed: 1, batchnorm: true }))).toThrow('createCnn: unknown option "batchnorm" (did you mean "batchNorm"?)');
+  });
 });
 
 describe('createCnn', () => {

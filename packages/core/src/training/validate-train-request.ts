@@ -3,13 +3,25 @@ import type { Augmentation } from '../contracts/augmentation.js';
 import type { Dataset } from '../contracts/dataset.js';
 import type { Objective } from '../contracts/loss.js';
 import type { Model } from '../contracts/model.js';
-import type { TeacherLogits, TrainRequest } from '../contracts/trainer.js';
+import type { TeacherLogits, TrainOptions, TrainRequest, TrainingData } from '../contracts/trainer.js';
 import { DistilleryError, configError } from '../errors.js';
 import { checkCompatible } from '../evaluation/evaluate-model.js';
-import { assertPositiveInteger, assertPositiveNumber, assertSeed } from '../validate.js';
+import { assertPositiveInteger, assertPositiveNumber, assertSeed, checkCallOptions, type OptionKeys } from '../validate.js';
+
+const REQUEST_KEYS: OptionKeys<TrainRequest> = { model: true, objective: true, data: true, options: true, afterEpoch: true };
+const DATA_KEYS: OptionKeys<TrainingData> = { labelled: true, transfer: true, validation: true };
+const OPTION_KEYS: OptionKeys<TrainOptions> = {
+  epochs: true, batchSize: true, transferBatchSize: true, learningRate: true, learningRateSchedule: true, seed: true, stepsPerEpoch: true, earlyStopping: true,
+  augmentation: true, maxLoss: true, batchEventEvery: true, signal: true, yieldEveryMs: true,
+};
 
 /** Every check that can fail before the first step, so a bad run fails in milliseconds. */
-export function validateTrainRequest({ model, objective, data, options }: TrainRequest): void {
+export function validateTrainRequest(request: TrainRequest): void {
+  // A plain-JavaScript caller's misspelt key was a TypeError from inside (`dat:`) or a setting ignored.
+  checkCallOptions('train', request, REQUEST_KEYS, ['model', 'objective', 'data', 'options']);
+  checkCallOptions('train data', request.data, DATA_KEYS, ['labelled']);
+  checkCallOptions('train options', request.options, OPTION_KEYS);
+  const { model, objective, data, options } = request;
   assertPositiveInteger('epochs', options.epochs);
   assertPositiveInteger('batchSize', options.batchSize);
   if (options.transferBatchSize !== undefined) assertPositiveInteger('transferBatchSize', options.transferBatchSize);

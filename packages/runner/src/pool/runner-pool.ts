@@ -1,4 +1,4 @@
-import { DistilleryError, assertPositiveInteger, configError, isDistilleryError, resolveBackendName, type BackendName } from '@distillery/core';
+import { DistilleryError, assertPositiveInteger, checkCallOptions, configError, type OptionKeys, isDistilleryError, resolveBackendName, type BackendName } from '@distillery/core';
 import { availableParallelism } from 'node:os';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
@@ -15,6 +15,8 @@ export interface RunnerPoolOptions extends PluginModules {
   /** Per-worker memory limits (Node's Worker resourceLimits): a worker past them dies alone, as E_WORKER_DIED. */
   readonly resourceLimits?: { readonly maxOldGenerationSizeMb?: number; readonly maxYoungGenerationSizeMb?: number };
 }
+
+const RUNNER_POOL_OPTIONS: OptionKeys<RunnerPoolOptions> = { workers: true, backend: true, resourceLimits: true, plugins: true, baseDir: true };
 
 export interface RunTaskOptions {
   /**
@@ -75,6 +77,7 @@ export class RunnerPool {
   private destroyed: Promise<void> | undefined;
 
   constructor(options: RunnerPoolOptions = {}) {
+    checkCallOptions('new RunnerPool', options, RUNNER_POOL_OPTIONS);
     const workers = options.workers ?? availableParallelism();
     assertPositiveInteger('workers', workers);
     this.workers = workers;

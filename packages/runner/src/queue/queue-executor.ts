@@ -1,4 +1,4 @@
-import { DistilleryError, fingerprint, type DistilleryErrorJSON } from '@distillery/core';
+import { DistilleryError, checkCallOptions, fingerprint, type DistilleryErrorJSON, type OptionKeys } from '@distillery/core';
 import { Job, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { ExecutionHandle, Executor, ExecutorJob, ExecutorOutcome, ExecutorProgress, ExecutorResultOf, SubmitOptions } from '../executor/executor.js';
@@ -13,6 +13,10 @@ import { bullConnection, openClient } from './redis-connection.js';
 import { parseRedisUrl, type RedisTarget } from './redis-url.js';
 import { watchForWorkers, watchRedisOutages } from './redis-watch.js';
 import type { DatasetSpec, TrialJobData } from './trial-job.js';
+
+const QUEUE_EXECUTOR_OPTIONS: OptionKeys<QueueExecutorOptions> = {
+  url: true, queue: true, sweep: true, dataset: true, plugins: true, teacherLogits: true, teacher: true, logitCache: true, attempts: true, backoffMs: true, capacity: true, onNotice: true, waitingNoticeMs: true,
+};
 
 export interface QueueExecutorOptions {
   readonly url: string;
@@ -145,6 +149,7 @@ export class QueueExecutor implements Executor {
 
   /** Connects (one clear error if Redis is not there), uploads the logits' chunks, listens to the queue's events. */
   static async open(options: QueueExecutorOptions): Promise<QueueExecutor> {
+    checkCallOptions('QueueExecutor.open', options, QUEUE_EXECUTOR_OPTIONS, ['url', 'sweep', 'dataset']);
     const target = parseRedisUrl(options.url);
     const client = await openClient(target);
     const name = options.queue ?? DEFAULT_QUEUE;

@@ -1,4 +1,4 @@
-import { DistilleryError, createServiceContainer, isPluginPath, pluginServices, shareDataset, type SharedDataset } from '@distillery/core';
+import { DistilleryError, checkCallOptions, createServiceContainer, isPluginPath, pluginServices, shareDataset, type OptionKeys, type SharedDataset } from '@distillery/core';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -36,6 +36,10 @@ export interface QueueWorkerOptions {
   readonly stopPollMs?: number;
   readonly onEvent?: (event: QueueWorkerEvent) => void;
 }
+
+const QUEUE_WORKER_OPTIONS: OptionKeys<QueueWorkerOptions> = {
+  url: true, concurrency: true, queue: true, allowPlugins: true, baseDir: true, backend: true, logitsDirectory: true, lockDurationMs: true, stalledIntervalMs: true, maxStalledCount: true, stopPollMs: true, onEvent: true,
+};
 
 /** `task` is `trial <id>` or `shard <start>-<end>`; progress counts epochs or examples. */
 export type QueueWorkerEvent =
@@ -81,6 +85,7 @@ interface LoadedData {
  * as a local sweep or labelling.
  */
 export async function startQueueWorker(options: QueueWorkerOptions): Promise<QueueWorker> {
+  checkCallOptions('startQueueWorker', options, QUEUE_WORKER_OPTIONS, ['url']);
   const target = parseRedisUrl(options.url);
   const baseDir = resolve(options.baseDir ?? process.cwd());
   // A --plugin that is not there (a typo, another folder) or does not load says so now, not as a

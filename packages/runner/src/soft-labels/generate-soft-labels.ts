@@ -1,10 +1,12 @@
 import {
   DistilleryError,
   assertPositiveInteger,
+  checkCallOptions,
   predictLogits,
   shareDataset,
   type Dataset,
   type Model,
+  type OptionKeys,
   type TeacherLogits,
 } from '@distillery/core';
 import { LogitCache, type CacheRejection, type LogitCacheKey } from '../cache/logit-cache.js';
@@ -53,6 +55,10 @@ export interface SoftLabelOptions {
   readonly executor?: (context: { readonly teacher: TeacherPayload; readonly key: LogitCacheKey }) => Promise<Executor>;
 }
 
+const SOFT_LABEL_OPTIONS: OptionKeys<SoftLabelOptions> = {
+  teacher: true, dataset: true, workers: true, pool: true, runtime: true, cache: true, shardSize: true, batchSize: true, onProgress: true, onCacheRejected: true, signal: true, executor: true,
+};
+
 export interface SoftLabelProgress {
   /** Examples done by each worker thread so far in this call (thread id → count; 0 = main thread). */
   readonly perWorker: ReadonlyMap<number, number>;
@@ -85,6 +91,7 @@ export interface SoftLabelResult {
  */
 export async function generateSoftLabels(options: SoftLabelOptions): Promise<SoftLabelResult> {
   const started = performance.now();
+  checkCallOptions('generateSoftLabels', options, SOFT_LABEL_OPTIONS, ['teacher', 'dataset']);
   const { teacher, dataset } = options;
   checkWorkerCount('soft labels', options);
   assertPositiveInteger('batchSize', options.batchSize ?? 512);

@@ -1,4 +1,4 @@
-import { DistilleryError, createServiceContainer, pluginServices, shareDataset, type Dataset, type Model, type TeacherLogits } from '@distillery/core';
+import { DistilleryError, checkCallOptions, createServiceContainer, type OptionKeys, pluginServices, shareDataset, type Dataset, type Model, type TeacherLogits } from '@distillery/core';
 import { createPluginRegistry, pluginModuleKey, type PluginModules } from '../builtin-registry.js';
 import type { CacheRejection } from '../cache/logit-cache.js';
 import { FolderLock } from '../lock/folder-lock.js';
@@ -103,6 +103,11 @@ export interface SweepResult {
   readonly bestStudent?: BestStudent;
 }
 
+const SWEEP_OPTIONS: OptionKeys<SweepOptions> = {
+  directory: true, base: true, grid: true, seeds: true, search: true, train: true, test: true, teacher: true, workers: true, pool: true, onProgress: true,
+  signal: true, executor: true, pruner: true, timeout: true, graceMs: true, abortGraceMs: true, saveBest: true, plugins: true, baseDir: true,
+};
+
 /**
  * A λ × T (× any option) sweep: each trial (combination × seed) is one task in the worker pool
  * (or on an executor), appended to `trials.jsonl` the moment it ends, in one of the states of
@@ -110,6 +115,7 @@ export interface SweepResult {
  * again on the same folder, runs only what is left: failed trials and those never recorded.
  */
 export async function sweep(options: SweepOptions): Promise<SweepResult> {
+  checkCallOptions('sweep', options, SWEEP_OPTIONS, ['directory', 'base', 'grid', 'seeds', 'train', 'test', 'teacher']);
   checkWorkerCount('sweep', options, 'trials one after another in this thread');
   // One writer per sweep folder: a second sweep on it is refused, naming the one that holds it.
   const lock = await FolderLock.acquire(options.directory, 'sweep');
