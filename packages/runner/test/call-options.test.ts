@@ -28,6 +28,8 @@ describe('the options of a public call', () => {
     );
     const sweepOptions = { directory: '/nonexistent/never-made', base: sweepBase, grid: { temperature: [1] }, train: dataset, test: dataset, teacher: { model } };
     await expect(sweep(untyped({ ...sweepOptions, seed: [1] }))).rejects.toThrow('sweep: unknown option "seed" (did you mean "seeds"?); it takes directory, base, grid, seeds,');
+    await expect(sweep(untyped({ ...sweepOptions, seeds: [1], teacher: { modle: model } }))).rejects.toThrow('sweep teacher: unknown option "modle" (did you mean "model"?); it takes model, cache');
+    await expect(sweep(untyped({ ...sweepOptions, seeds: [1], teacher: { logits: {}, fingerprnt: 'a' } }))).rejects.toThrow('sweep teacher: unknown option "fingerprnt" (did you mean "fingerprint"?)');
     await expect(distill(untyped({ train: dataset, test: dataset, teacher: { model }, lamda: 1 }))).rejects.toThrow('distill: unknown option "lamda" (did you mean "lambda"?)');
     expect(() => new RunnerPool(untyped({ worker: 2 }))).toThrow('new RunnerPool: unknown option "worker" (did you mean "workers"?); it takes workers, backend, resourceLimits, plugins, baseDir');
     await expect(startQueueWorker(untyped({ url: 'redis://127.0.0.1:1', concurency: 2 }))).rejects.toThrow('startQueueWorker: unknown option "concurency" (did you mean "concurrency"?)');

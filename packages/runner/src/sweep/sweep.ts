@@ -108,6 +108,9 @@ const SWEEP_OPTIONS: OptionKeys<SweepOptions> = {
   signal: true, executor: true, pruner: true, timeout: true, graceMs: true, abortGraceMs: true, saveBest: true, plugins: true, baseDir: true,
 };
 
+const TEACHER_MODEL_OPTIONS: OptionKeys<{ model: Model; cache?: string }> = { model: true, cache: true };
+const TEACHER_LOGITS_OPTIONS: OptionKeys<{ logits: TeacherLogits; fingerprint?: string; model?: Model }> = { logits: true, fingerprint: true, model: true };
+
 /**
  * A λ × T (× any option) sweep: each trial (combination × seed) is one task in the worker pool
  * (or on an executor), appended to `trials.jsonl` the moment it ends, in one of the states of
@@ -116,6 +119,9 @@ const SWEEP_OPTIONS: OptionKeys<SweepOptions> = {
  */
 export async function sweep(options: SweepOptions): Promise<SweepResult> {
   checkCallOptions('sweep', options, SWEEP_OPTIONS, ['directory', 'base', 'grid', 'seeds', 'train', 'test', 'teacher']);
+  // The teacher, or its logits (with the teacher beside them for feature terms).
+  if (typeof options.teacher === 'object' && options.teacher !== null && 'logits' in options.teacher) checkCallOptions('sweep teacher', options.teacher, TEACHER_LOGITS_OPTIONS, ['logits']);
+  else checkCallOptions('sweep teacher', options.teacher, TEACHER_MODEL_OPTIONS, ['model']);
   checkWorkerCount('sweep', options, 'trials one after another in this thread');
   // One writer per sweep folder: a second sweep on it is refused, naming the one that holds it.
   const lock = await FolderLock.acquire(options.directory, 'sweep');
