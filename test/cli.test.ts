@@ -2,7 +2,7 @@ import { setupBackend, tf } from '@distillery/core';
 import { folderFetch } from '@distillery/core/testing';
 import { loadConfig } from '@distillery/cli';
 import { createPluginRegistry } from '@distillery/runner';
-import { access, cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { access, cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -175,6 +175,17 @@ describe('distillery sweep and report', () => {
     const bad = await runCli(['report', dir]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('holds neither a run (run.json) nor a sweep (sweep.json)');
+    // What the folder is instead, where it says (they all said "holds neither a run … nor a sweep").
+    const missing = await runCli(['report', join(dir, 'no-such-folder')]);
+    expect(missing.stderr).toContain(`${join(dir, 'no-such-folder')} does not exist: give a run or sweep folder`);
+    const label = await runCli(['report', join(dir, 'label')]);
+    expect(label.stderr).toContain(`${join(dir, 'label')} is a label folder: label writes no report (its labels.json says what it computed)`);
+    // A run stopped before its end: its folder record, no run.json.
+    const stopped = join(dir, 'stopped-run');
+    await mkdir(stopped);
+    await cp(join(out, 'distillery-folder.json'), join(stopped, 'distillery-folder.json'));
+    const unfinished = await runCli(['report', stopped]);
+    expect(unfinished.stderr).toContain(`${stopped} holds a run that has not finished (no run.json yet): run the same command again to finish it`);
   });
 });
 
