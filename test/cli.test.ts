@@ -142,6 +142,21 @@ describe('distillery sweep and report', () => {
     expect(rebuilt.code).toBe(0);
     expect(rebuilt.stdout).toContain('sweep report written');
     expect(await exists(join(out, 'report.md'))).toBe(true);
+
+    // More seeds and a grid value in the config: the same folder runs only the new trials (it was refused as "made with other settings").
+    const wider = join(dir, 'wider.yaml');
+    const tiny = await readFile(TINY_CONFIG, 'utf8');
+    await writeFile(wider, tiny.replace('seeds: [1]', 'seeds: [1, 2]').replace('lambda: [0.5, 1]', 'lambda: [0.5, 1, 0]'));
+    const extended = await runCli(['sweep', wider, '--out', out, '--workers', '2', '--quiet']);
+    expect(extended.code, extended.stderr).toBe(0);
+    // 5 combinations (λ = 0 once: T changes nothing there) × 2 seeds = 10 trials, 4 of them done.
+    expect(extended.stdout).toContain('6 trial(s) run, 4 already done, 0 failed (all trials: 10 ok)');
+    expect((await readFile(join(out, 'trials.jsonl'), 'utf8')).trim().split('\n')).toHaveLength(10);
+    // Taking a seed out is another sweep: refused, saying what may change.
+    const narrower = await runCli(['sweep', TINY_CONFIG, '--out', out, '--workers', '2']);
+    expect(narrower.code).toBe(1);
+    expect(narrower.stderr).toContain('sweep.seeds is [1,2] in the folder, [1] now (2 taken out)');
+    expect(narrower.stderr).toContain('a grid search is extended in place by more values in its grid lists or more seeds: its finished trials are kept');
   });
 
   it('stops cleanly on Ctrl-C, keeps finished trials, and says how to resume', async () => {

@@ -171,6 +171,23 @@ describe('sweep', () => {
     expect((await sweep({ ...common, directory: folder, pool, workers: 2 })).ran).toBe(1);
   });
 
+  it('extends a grid sweep in place by more grid values or seeds, keeping its finished trials; taking one out is another sweep', async () => {
+    const folder = join(dir, 'extended');
+    const common = { directory: folder, base, train, test, teacher: { logits: teacherLogits }, workers: 0 } as const;
+    const first = await sweep({ ...common, grid: { lambda: [1], temperature: [2] }, seeds: [1] });
+    expect(first.ran).toBe(1);
+    // It said "holds a different sweep" and ran nothing.
+    const wider = await sweep({ ...common, grid: { lambda: [1, 0.5], temperature: [2] }, seeds: [1, 2] });
+    expect([wider.skipped, wider.ran]).toEqual([1, 3]);
+    expect(wider.records.find((r) => r.id === first.records[0]!.id)).toEqual(first.records[0]);
+    expect(await lines(folder)).toHaveLength(4);
+    expect(JSON.parse(await readFile(join(folder, 'sweep.json'), 'utf8'))).toMatchObject({ grid: { lambda: [1, 0.5], temperature: [2] }, seeds: [1, 2] });
+    await expect(sweep({ ...common, grid: { lambda: [0.5], temperature: [2] }, seeds: [1, 2] })).rejects.toThrow(
+      'holds a different sweep: sweep.grid.lambda is [1,0.5] in the folder, [0.5] now (1 taken out). Its trials belong to those settings: use another folder, or delete it to start over (a grid search is extended in place by more values in its grid lists or more seeds: its finished trials are kept)',
+    );
+    await expect(sweep({ ...common, grid: { lambda: [1, 0.5], temperature: [2], 'student.train.epochs': [2] }, seeds: [1, 2] })).rejects.toThrow('sweep.grid.student.train.epochs is unset in the folder, [2] now');
+  });
+
   it('refuses a folder that holds another sweep', async () => {
     const folder = join(dir, 'other');
     await sweep({ directory: folder, base, grid: { lambda: [1] }, seeds: [1], train, test, teacher: { logits: teacherLogits }, workers: 0 });

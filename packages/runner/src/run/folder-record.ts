@@ -49,7 +49,7 @@ export async function checkFolder(directory: string, record: FolderRecord): Prom
     ...(existing.kind !== record.kind ? [`it holds a ${existing.kind}, not a ${record.kind}`] : []),
     ...diffPaths('data', existing.data, record.data),
     ...diffPaths('teacher', existing.teacher, record.teacher),
-    ...diffPaths(record.kind === 'sweep' ? 'sweep' : 'spec', existing.spec, record.spec),
+    ...(record.kind === 'sweep' ? sweepDifferences('sweep', existing.spec, record.spec) : diffPaths('spec', existing.spec, record.spec)),
     ...(existing.teacherFingerprint !== undefined && record.teacherFingerprint !== undefined && existing.teacherFingerprint !== record.teacherFingerprint
       ? [`the teacher's weights differ (fingerprint ${existing.teacherFingerprint.slice(0, 12)}… in the folder, ${record.teacherFingerprint.slice(0, 12)}… now)`]
       : []),
@@ -58,7 +58,8 @@ export async function checkFolder(directory: string, record: FolderRecord): Prom
     const shown = differences.slice(0, 6).join('; ') + (differences.length > 6 ? `; and ${differences.length - 6} more` : '');
     throw new DistilleryError(
       'E_CONFIG',
-      `${directory} holds a ${existing.kind} made with other settings: ${shown}. Its results belong to those settings, so it is left as it is: use another --out folder, or delete ${directory} to start afresh`,
+      `${directory} holds a ${existing.kind} made with other settings: ${shown}. Its results belong to those settings, so it is left as it is: use another --out folder, or delete ${directory} to start afresh` +
+        (existing.kind === 'sweep' && record.kind === 'sweep' ? ` (${EXTEND_HINT})` : ''),
       { details: { differences } },
     );
   }
@@ -71,14 +72,47 @@ export async function writeFolderRecord(directory: string, record: FolderRecord)
   await writeFile(join(directory, FOLDER_RECORD), `${JSON.stringify(record, null, 2)}\n`);
 }
 
+/** What may change in a sweep folder, said where anything else did. */
+export const EXTEND_HINT = 'a grid search is extended in place by more values in its grid lists or more seeds: its finished trials are kept';
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const show = (v: unknown) => (v === undefined ? 'unset' : JSON.stringify(v));
+
+/**
+ * The differences between two sweep definitions that do not merely extend it. A grid search is
+ * extended — its finished trials kept (a trial's id is its grid values and seed), the new ones
+ * run — by more values in a grid list or more seeds; anything else (a grid key added or taken
+ * out, a value or seed taken out, another base spec, data or teacher, a random search) makes it
+ * another sweep.
+ */
+export function sweepDifferences(prefix: string, before: unknown, after: unknown): string[] {
+  const gridSearch = (d: unknown) => isObject(d) && (d['search'] === undefined || (isObject(d['search']) && d['search']['kind'] === 'grid'));
+  if (!gridSearch(before) || !gridSearch(after)) return diffPaths(prefix, before, after);
+  const b = before as Record<string, unknown>;
+  const a = after as Record<string, unknown>;
+  const rest = (d: Record<string, unknown>) => Object.fromEntries(Object.entries(d).filter(([k]) => k !== 'grid' && k !== 'seeds'));
+  const grid = (field: string, was: unknown, now: unknown): string[] => {
+    if (!isObject(was) || !isObject(now)) return diffPaths(field, was, now);
+    const keys = [...new Set([...Object.keys(was), ...Object.keys(now)])].sort();
+    return keys.flatMap((k) => (k in was && k in now ? keptValues(`${field}.${k}`, was[k], now[k]) : diffPaths(`${field}.${k}`, was[k], now[k])));
+  };
+  return [...diffPaths(prefix, rest(b), rest(a)), ...keptValues(`${prefix}.seeds`, b['seeds'], a['seeds']), ...grid(`${prefix}.grid`, b['grid'], a['grid'])];
+}
+
+/** Nothing, when every value the folder's list has is still listed (new ones may be added). */
+function keptValues(field: string, was: unknown, now: unknown): string[] {
+  if (!Array.isArray(was) || !Array.isArray(now)) return diffPaths(field, was, now);
+  const listed = new Set(now.map((v) => JSON.stringify(v)));
+  const dropped = was.filter((v) => !listed.has(JSON.stringify(v)));
+  return dropped.length === 0 ? [] : [`${field} is ${show(was)} in the folder, ${show(now)} now (${dropped.map(show).join(', ')} taken out)`];
+}
+
 /** `teacher.options.hidden: [64] in the folder, [32] now`, for each differing leaf. */
 export function diffPaths(prefix: string, before: unknown, after: unknown): string[] {
   if (JSON.stringify(before) === JSON.stringify(after)) return [];
-  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
   if (isObject(before) && isObject(after)) {
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
     return keys.flatMap((k) => diffPaths(`${prefix}.${k}`, before[k], after[k]));
   }
-  const show = (v: unknown) => (v === undefined ? 'unset' : JSON.stringify(v));
   return [`${prefix} is ${show(before)} in the folder, ${show(after)} now`];
 }

@@ -1,7 +1,7 @@
 import { DistilleryError, type DistilleryErrorJSON } from '@distillery/core';
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { diffPaths } from '../run/folder-record.js';
+import { EXTEND_HINT, sweepDifferences } from '../run/folder-record.js';
 import type { TrialEpoch } from '../trial/trial-spec.js';
 
 /**
@@ -69,27 +69,29 @@ export class SweepResultsStore {
     this.definitionFile = join(directory, 'sweep.json');
   }
 
-  /** Creates the folder, or checks that it holds this very sweep. */
+  /** Creates the folder, or checks that it holds this very sweep, or one this sweep extends (see sweepDifferences). */
   async open(definition: object): Promise<void> {
     await mkdir(this.directory, { recursive: true });
     const text = JSON.stringify(definition, null, 2);
     const existing = await readFile(this.definitionFile, 'utf8').catch(() => undefined);
-    if (existing === undefined) {
-      await writeFile(this.definitionFile, `${text}\n`);
-    } else if (existing.trim() !== text) {
+    if (existing !== undefined && existing.trim() !== text) {
       let differences: string[];
       try {
-        differences = diffPaths('sweep', JSON.parse(existing), definition);
+        differences = sweepDifferences('sweep', JSON.parse(existing), definition);
       } catch {
         differences = ['its sweep.json is not valid JSON'];
       }
-      throw new DistilleryError(
-        'E_CONFIG',
-        `${this.directory} holds a different sweep: ${differences.slice(0, 6).join('; ')}${differences.length > 6 ? `; and ${differences.length - 6} more` : ''}. ` +
-          `Its trials belong to those settings: use another folder, or delete it to start over`,
-        { details: { differences } },
-      );
+      if (differences.length > 0) {
+        throw new DistilleryError(
+          'E_CONFIG',
+          `${this.directory} holds a different sweep: ${differences.slice(0, 6).join('; ')}${differences.length > 6 ? `; and ${differences.length - 6} more` : ''}. ` +
+            `Its trials belong to those settings: use another folder, or delete it to start over (${EXTEND_HINT})`,
+          { details: { differences } },
+        );
+      }
     }
+    // New, or extended (more grid values or seeds): the folder now describes the sweep as it is.
+    if (existing?.trim() !== text) await writeFile(this.definitionFile, `${text}\n`);
   }
 
   /** The latest record of each trial; a line cut short by a crash is skipped. */
