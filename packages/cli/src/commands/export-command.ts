@@ -60,6 +60,6 @@ export async function exportCommand(modelDir: string, flags: ExportFlags): Promi
 }
 
 export function formatExportOutcome(o: ExportOutcome): string {
-  const check = o.maxAbsDiff === undefined ? 'not checked (onnxruntime-node is not installed)' : `checked on onnxruntime: max |Δ logits| ${o.maxAbsDiff.toExponential(1)}`;
+  const check = o.maxAbsDiff === undefined ? 'not checked on onnxruntime (onnxruntime-node is not installed here: npm install onnxruntime-node, and export again to check it)' : `checked on onnxruntime: max |Δ logits| ${o.maxAbsDiff.toExponential(1)}`;
   return `wrote ${o.file} (${o.bytes.toLocaleString('en-US')} bytes): ${o.model}, input 'input' [batch, ${o.inputShape.join(', ')}] → 'logits' [batch, ${o.numClasses}]; ${check}\n`;
 }
