@@ -156,7 +156,7 @@ describe('distillery sweep and report', () => {
     const narrower = await runCli(['sweep', TINY_CONFIG, '--out', out, '--workers', '2']);
     expect(narrower.code).toBe(1);
     expect(narrower.stderr).toContain('sweep.seeds is [1,2] in the folder, [1] now (2 taken out)');
-    expect(narrower.stderr).toContain('a grid search is extended in place by more values in its grid lists or more seeds: its finished trials are kept');
+    expect(narrower.stderr).toContain('a sweep is extended in place by more seeds, and a grid search by more values in its grid lists: its finished trials are kept');
   });
 
   it('stops cleanly on Ctrl-C, keeps finished trials, and says how to resume', async () => {

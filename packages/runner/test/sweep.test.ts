@@ -183,9 +183,17 @@ describe('sweep', () => {
     expect(await lines(folder)).toHaveLength(4);
     expect(JSON.parse(await readFile(join(folder, 'sweep.json'), 'utf8'))).toMatchObject({ grid: { lambda: [1, 0.5], temperature: [2] }, seeds: [1, 2] });
     await expect(sweep({ ...common, grid: { lambda: [0.5], temperature: [2] }, seeds: [1, 2] })).rejects.toThrow(
-      'holds a different sweep: sweep.grid.lambda is [1,0.5] in the folder, [0.5] now (1 taken out). Its trials belong to those settings: use another folder, or delete it to start over (a grid search is extended in place by more values in its grid lists or more seeds: its finished trials are kept)',
+      'holds a different sweep: sweep.grid.lambda is [1,0.5] in the folder, [0.5] now (1 taken out). Its trials belong to those settings: use another folder, or delete it to start over (a sweep is extended in place by more seeds, and a grid search by more values in its grid lists: its finished trials are kept)',
     );
     await expect(sweep({ ...common, grid: { lambda: [1, 0.5], temperature: [2], 'student.train.epochs': [2] }, seeds: [1, 2] })).rejects.toThrow('sweep.grid.student.train.epochs is unset in the folder, [2] now');
+
+    // A random search draws the same combinations for more seeds; more samples are other draws.
+    const random = { ...common, directory: join(dir, 'extended-random'), grid: { lambda: { uniform: [0.1, 1] } } } as const;
+    const drawn = await sweep({ ...random, seeds: [1], search: { kind: 'random', samples: 2, seed: 5 } });
+    const more = await sweep({ ...random, seeds: [1, 2], search: { kind: 'random', samples: 2, seed: 5 } });
+    expect([more.skipped, more.ran]).toEqual([2, 2]);
+    expect(new Set(more.records.map((r) => JSON.stringify(r.params)))).toEqual(new Set(drawn.records.map((r) => JSON.stringify(r.params))));
+    await expect(sweep({ ...random, seeds: [1, 2], search: { kind: 'random', samples: 3, seed: 5 } })).rejects.toThrow('sweep.search.samples is 2 in the folder, 3 now');
   });
 
   it('refuses a folder that holds another sweep', async () => {

@@ -73,30 +73,29 @@ export async function writeFolderRecord(directory: string, record: FolderRecord)
 }
 
 /** What may change in a sweep folder, said where anything else did. */
-export const EXTEND_HINT = 'a grid search is extended in place by more values in its grid lists or more seeds: its finished trials are kept';
+export const EXTEND_HINT = 'a sweep is extended in place by more seeds, and a grid search by more values in its grid lists: its finished trials are kept';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const show = (v: unknown) => (v === undefined ? 'unset' : JSON.stringify(v));
 
 /**
- * The differences between two sweep definitions that do not merely extend it. A grid search is
+ * The differences between two sweep definitions that do not merely extend it. A sweep is
  * extended — its finished trials kept (a trial's id is its grid values and seed), the new ones
- * run — by more values in a grid list or more seeds; anything else (a grid key added or taken
- * out, a value or seed taken out, another base spec, data or teacher, a random search) makes it
- * another sweep.
+ * run — by more seeds, and a grid search by more values in a grid list too; anything else (a
+ * grid key added or taken out, a value or seed taken out, another base spec, data or teacher, a
+ * random search's grid or samples) makes it another sweep.
  */
 export function sweepDifferences(prefix: string, before: unknown, after: unknown): string[] {
-  const gridSearch = (d: unknown) => isObject(d) && (d['search'] === undefined || (isObject(d['search']) && d['search']['kind'] === 'grid'));
-  if (!gridSearch(before) || !gridSearch(after)) return diffPaths(prefix, before, after);
-  const b = before as Record<string, unknown>;
-  const a = after as Record<string, unknown>;
+  if (!isObject(before) || !isObject(after)) return diffPaths(prefix, before, after);
+  const gridSearch = (d: Record<string, unknown>) => d['search'] === undefined || (isObject(d['search']) && d['search']['kind'] === 'grid');
   const rest = (d: Record<string, unknown>) => Object.fromEntries(Object.entries(d).filter(([k]) => k !== 'grid' && k !== 'seeds'));
+  // A random search draws its combinations from its grid, samples and seed: more seeds keep them, another grid does not.
   const grid = (field: string, was: unknown, now: unknown): string[] => {
-    if (!isObject(was) || !isObject(now)) return diffPaths(field, was, now);
+    if (!isObject(was) || !isObject(now) || !gridSearch(before) || !gridSearch(after)) return diffPaths(field, was, now);
     const keys = [...new Set([...Object.keys(was), ...Object.keys(now)])].sort();
     return keys.flatMap((k) => (k in was && k in now ? keptValues(`${field}.${k}`, was[k], now[k]) : diffPaths(`${field}.${k}`, was[k], now[k])));
   };
-  return [...diffPaths(prefix, rest(b), rest(a)), ...keptValues(`${prefix}.seeds`, b['seeds'], a['seeds']), ...grid(`${prefix}.grid`, b['grid'], a['grid'])];
+  return [...diffPaths(prefix, rest(before), rest(after)), ...keptValues(`${prefix}.seeds`, before['seeds'], after['seeds']), ...grid(`${prefix}.grid`, before['grid'], after['grid'])];
 }
 
 /** Nothing, when every value the folder's list has is still listed (new ones may be added). */
