@@ -90,7 +90,7 @@ export function buildProgram(): Command {
     });
 
   withCommonOptions(program.command('sweep <config>'))
-    .description('a λ × T (× any option) sweep with seeds, parallel over workers; run it again to resume')
+    .description('a λ × T (× any option) sweep with seeds, parallel over workers; run it again to resume, or with more seeds or grid values to extend it')
     .option('--teacher <dir>', 'load this saved teacher instead of the config’s')
     .option('--trial-timeout <seconds|auto>', "stop a trial past this many seconds ('auto': 5 × the median finished trial)", trialTimeoutFlag)
     .option('--executor <url>', 'local, or a Redis queue (redis://[:password@]host[:port]) that `distillery worker`s take jobs from')
