@@ -197,7 +197,7 @@ function manifestMismatch(manifest: LogitCacheManifest, key: LogitCacheKey): str
  * Write-then-rename under a name unique to this writer (pid + random), so two writers never
  * rename each other's half-written file and a reader never sees a partial one.
  */
-async function writeAtomically(path: string, data: Uint8Array | string): Promise<void> {
+export async function writeAtomically(path: string, data: Uint8Array | string): Promise<void> {
   const temporary = `${path}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`;
   try {
     await writeFile(temporary, data);

@@ -1,6 +1,7 @@
 import { DistilleryError, type DistilleryErrorJSON } from '@distillery/core';
-import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeAtomically } from '../cache/logit-cache.js';
 import { EXTEND_HINT, sweepDifferences } from '../run/folder-record.js';
 import type { TrialEpoch } from '../trial/trial-spec.js';
 
@@ -91,7 +92,8 @@ export class SweepResultsStore {
       }
     }
     // New, or extended (more grid values or seeds): the folder now describes the sweep as it is.
-    if (existing?.trim() !== text) await writeFile(this.definitionFile, `${text}\n`);
+    // Written whole or not at all: a crash mid-write must not leave a folder no sweep can open.
+    if (existing?.trim() !== text) await writeAtomically(this.definitionFile, `${text}\n`);
   }
 
   /** The latest record of each trial; a line cut short by a crash is skipped. */
