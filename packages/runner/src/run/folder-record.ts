@@ -1,6 +1,7 @@
 import { DistilleryError } from '@distillery/core';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { writeAtomically } from '../cache/logit-cache.js';
 import { join } from 'node:path';
 
 /** The file in every run, label and sweep folder that says what produced it. */
@@ -69,7 +70,7 @@ export async function checkFolder(directory: string, record: FolderRecord): Prom
 /** Writes (or completes, e.g. with the teacher's fingerprint) the folder's record. */
 export async function writeFolderRecord(directory: string, record: FolderRecord): Promise<void> {
   await mkdir(directory, { recursive: true });
-  await writeFile(join(directory, FOLDER_RECORD), `${JSON.stringify(record, null, 2)}\n`);
+  await writeAtomically(join(directory, FOLDER_RECORD), `${JSON.stringify(record, null, 2)}\n`);
 }
 
 /** What may change in a sweep folder, said where anything else did. */
