@@ -53,7 +53,10 @@ const CASES: Array<{ mistake: string; config: string | Record<string, unknown> |
   // A typo is named with the key it stands for, and is the one problem (no "epochs: is required" beside it).
   { mistake: 'misspelt nested key', config: () => mutate('student.train', { epoch: 2, batchSize: 8, learningRate: 0.01 }), message: /^distillery: \S+: student\.train: unknown key "epoch" \(did you mean "epochs"\?\)\n$/ },
   { mistake: 'a misspelt top-level key, with the key it stands for', config: () => ({ ...mutate('seed', undefined), sed: 1 }), message: 'config: unknown key "sed" (did you mean "seed"?)' },
-  { mistake: 'a misspelt key whose right spelling is also given', config: () => mutate('distillation.temprature', 2), message: /distillation: unknown key "temprature"\n$/ },
+  { mistake: 'a misspelt key whose right spelling is also given', config: () => mutate('distillation.temprature', 2), message: /distillation: unknown key "temprature"; it takes loss, options, lambda, temperature, .*\n$/ },
+  // No key it looks like: it said only `unknown key "zzz"`, leaving the user to guess the keys (inside a union, those of the branch its kind names).
+  { mistake: 'an unknown key like no other', config: () => mutate('student.train', { epochs: 2, zzz: 8 }), message: 'student.train: unknown key "zzz"; it takes epochs, batchSize, learningRate, transferBatchSize, learningRateSchedule' },
+  { mistake: 'an unknown pruner option', config: () => mutate('sweep.pruner', { kind: 'asha', minEpochs: 1 }), message: 'sweep.pruner: unknown key "minEpochs"; it takes kind, gracePeriod, reductionFactor', command: 'sweep' },
   { mistake: 'negative hidden width', config: () => mutate('student.options', { hidden: [8, -3] }), message: 'student.options: mlp.hidden[1]: expected a positive integer, got -3' },
   { mistake: 'λ above 1', config: () => mutate('distillation.lambda', 2), message: 'distillation.lambda: expected a number ≤ 1, got 2' },
   { mistake: 'negative temperature', config: () => mutate('distillation.temperature', -1), message: 'distillation.temperature: expected a number > 0, got -1' },

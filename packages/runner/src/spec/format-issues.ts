@@ -35,13 +35,14 @@ export function formatConfigIssues(issues: readonly z.core.$ZodIssue[], input: u
         return `${where}: expected ${bound(issue.origin, issue.inclusive ? '≤' : '<', issue.maximum)}, got ${got}`;
       case 'invalid_value':
         return `${where}: expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${got}`;
-      case 'unrecognized_keys':
+      case 'unrecognized_keys': {
+        const suggestions = issue.keys.map((k) => meant.get(JSON.stringify([...issue.path.map(String), k])));
+        // No key it looks like: the keys the object takes, so the right one can be found.
+        const known = suggestions.some((k) => k !== undefined) || schema === undefined ? undefined : objectKeysAt(schema, issue.path, input);
         return `${where}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys
-          .map((k) => {
-            const key = meant.get(JSON.stringify([...issue.path.map(String), k]));
-            return `${JSON.stringify(k)}${key === undefined ? '' : ` (did you mean ${JSON.stringify(key)}?)`}`;
-          })
-          .join(', ')}`;
+          .map((k, i) => `${JSON.stringify(k)}${suggestions[i] === undefined ? '' : ` (did you mean ${JSON.stringify(suggestions[i])}?)`}`)
+          .join(', ')}${known === undefined ? '' : `; it takes ${known.join(', ')}`}`;
+      }
       case 'invalid_union':
         return `${where}: ${issue.message}, got ${got}`;
       default:
@@ -58,7 +59,7 @@ function typoSuggestions(issues: readonly z.core.$ZodIssue[], input: unknown, sc
   const out = new Map<string, string>();
   for (const issue of issues) {
     if (issue.code !== 'unrecognized_keys') continue;
-    const known = objectKeysAt(schema, issue.path);
+    const known = objectKeysAt(schema, issue.path, input);
     if (known === undefined) continue;
     const value = valueAt(input, issue.path);
     const given = value !== null && typeof value === 'object' ? Object.keys(value) : [];
@@ -71,13 +72,27 @@ function typoSuggestions(issues: readonly z.core.$ZodIssue[], input: unknown, sc
   return out;
 }
 
-/** The keys the object schema at `path` takes; undefined where the path leaves objects and lists. */
-function objectKeysAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): string[] | undefined {
-  let node = unwrapSchema(schema) as unknown as { def: { type: string }; shape?: Record<string, z.ZodType>; element?: z.ZodType };
-  for (const key of path) {
+type SchemaNode = { def: { type: string; options?: z.ZodType[]; discriminator?: string; values?: unknown[] }; shape?: Record<string, z.ZodType>; element?: z.ZodType };
+
+/**
+ * The keys the object schema at `path` takes; undefined where the path leaves objects and lists.
+ * Through a discriminated union (`pruner: { kind: asha, … }`), the branch the input's
+ * discriminator names.
+ */
+function objectKeysAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>, input: unknown): string[] | undefined {
+  const branch = (node: SchemaNode, at: ReadonlyArray<PropertyKey>): SchemaNode => {
+    const { options, discriminator } = node.def;
+    if (node.def.type !== 'union' || options === undefined || discriminator === undefined) return node;
+    const value = (valueAt(input, at) as Record<string, unknown> | undefined)?.[discriminator];
+    const literal = (o: SchemaNode) => (o.shape?.[discriminator] === undefined ? undefined : (unwrapSchema(o.shape[discriminator]) as unknown as SchemaNode));
+    const match = options.map((o) => unwrapSchema(o) as unknown as SchemaNode).find((o) => literal(o)?.def.values?.includes(value) === true);
+    return match ?? node;
+  };
+  let node = branch(unwrapSchema(schema) as unknown as SchemaNode, []);
+  for (const [i, key] of path.entries()) {
     const next = node.def.type === 'object' ? node.shape![String(key)] : node.def.type === 'array' ? node.element : undefined;
     if (next === undefined) return undefined;
-    node = unwrapSchema(next) as unknown as typeof node;
+    node = branch(unwrapSchema(next) as unknown as SchemaNode, path.slice(0, i + 1));
   }
   return node.def.type === 'object' ? Object.keys(node.shape!) : undefined;
 }
