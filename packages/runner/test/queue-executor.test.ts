@@ -310,9 +310,17 @@ describe('a sweep on the queue executor', () => {
     expect(new Set(lines.map((l) => (JSON.parse(l) as { id: string }).id)).size).toBe(3);
     expect(lines).toHaveLength(3);
     expect(epochs.filter((e) => e.worker !== worker.name)).toEqual([]);
-    const again = await sweep({ ...common, directory: join(dir, 'remote'), executor: ({ sweep: fingerprint }) => executorFor(fingerprint) });
+    const contexts: Array<{ sweep: string; supersedes?: string }> = [];
+    const executor = (context: { sweep: string; supersedes?: string }) => (contexts.push(context), executorFor(context.sweep, context.supersedes === undefined ? {} : { supersedes: [context.supersedes] }));
+    const again = await sweep({ ...common, directory: join(dir, 'remote'), executor });
     expect(again.ran).toBe(0);
     expect(again.skipped).toBe(3);
+    // Extended by a seed: its own job ids, and the sweep it extends named, whose waiting jobs the queue drops.
+    const extended = await sweep({ ...common, seeds: [1, 2], directory: join(dir, 'remote'), executor });
+    expect([extended.skipped, extended.ran]).toEqual([3, 3]);
+    expect(contexts[1]!.supersedes).toBe(contexts[0]!.sweep);
+    expect(contexts[1]!.sweep).not.toBe(contexts[0]!.sweep);
+    expect(contexts[0]!.supersedes).toBeUndefined();
   });
 });
 
@@ -398,6 +406,29 @@ describe('jobs waiting with no worker', () => {
     } finally {
       await executor.close();
       await late?.close();
+    }
+  });
+
+  it("removes the jobs still waiting of the sweep it supersedes (the folder's, before it was extended), and only those", async () => {
+    // A queue no worker listens to: jobs a killed coordinator left waiting, under the old sweep's ids and another's.
+    const queue = 'distillery-superseded';
+    const [old, other] = [sweepFingerprint({ test: 'before extension' }), sweepFingerprint({ test: 'another sweep' })];
+    const raw = new Queue(queue, { connection: { host: '127.0.0.1', port: redis.port } });
+    const said: string[] = [];
+    try {
+      await raw.add('trial', { left: 1 }, { jobId: trialJobId(old, 'a') });
+      await raw.add('trial', { left: 2 }, { jobId: trialJobId(old, 'b'), delay: 60_000 });
+      await raw.add('trial', { left: 3 }, { jobId: trialJobId(other, 'c') });
+      // Without it, workers ran them for results no coordinator collects.
+      const executor = await executorFor(sweepFingerprint({ test: 'extended' }), { queue, supersedes: [old], onNotice: (m) => said.push(m) });
+      await executor.close();
+      expect(said).toEqual([`removed 2 job(s) of this folder's sweep before it was extended that were still waiting in the queue (the extended sweep submits its own)`]);
+      expect(await raw.getJob(trialJobId(old, 'a'))).toBeUndefined();
+      expect(await raw.getJob(trialJobId(old, 'b'))).toBeUndefined();
+      expect((await raw.getJob(trialJobId(other, 'c')))?.data).toEqual({ left: 3 });
+    } finally {
+      await raw.obliterate({ force: true });
+      await raw.close();
     }
   });
 

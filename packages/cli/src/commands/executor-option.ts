@@ -36,11 +36,12 @@ function datasetOf(pipeline: Pipeline) {
  * `note` hears when jobs wait with no worker connected.
  */
 export function sweepExecutor(target: QueueTarget, pipeline: Pipeline, cache: { root: string; teacherFingerprint: string }, note: (text: string) => void): NonNullable<SweepOptions['executor']> {
-  return ({ sweep, teacherLogits, teacher }) =>
+  return ({ sweep, teacherLogits, teacher, supersedes }) =>
     QueueExecutor.open({
       ...target,
       onNotice: (message) => note(`[queue] ${message}`),
       sweep,
+      ...(supersedes === undefined ? {} : { supersedes: [supersedes] }),
       dataset: datasetOf(pipeline),
       plugins: pipeline.spec.plugins,
       teacherLogits,

@@ -12,10 +12,11 @@ import type { LogitsAddress } from './logit-store.js';
 import { bullConnection, openClient } from './redis-connection.js';
 import { parseRedisUrl, type RedisTarget } from './redis-url.js';
 import { watchForWorkers, watchRedisOutages } from './redis-watch.js';
-import type { DatasetSpec, TrialJobData } from './trial-job.js';
+import { trialJobId, type DatasetSpec, type TrialJobData } from './trial-job.js';
+import { removeWaitingJobs } from './waiting-jobs.js';
 
 const QUEUE_EXECUTOR_OPTIONS: OptionKeys<QueueExecutorOptions> = {
-  url: true, queue: true, sweep: true, dataset: true, plugins: true, teacherLogits: true, teacher: true, logitCache: true, attempts: true, backoffMs: true, capacity: true, onNotice: true, waitingNoticeMs: true,
+  url: true, queue: true, sweep: true, supersedes: true, dataset: true, plugins: true, teacherLogits: true, teacher: true, logitCache: true, attempts: true, backoffMs: true, capacity: true, onNotice: true, waitingNoticeMs: true,
 };
 
 export interface QueueExecutorOptions {
@@ -23,6 +24,12 @@ export interface QueueExecutorOptions {
   readonly queue?: string;
   /** The sweep's fingerprint: with the trial id, it makes the job id. */
   readonly sweep: string;
+  /**
+   * Fingerprints of sweeps this one replaces (the folder's sweep before it was extended): their
+   * jobs still waiting in the queue (a coordinator killed mid-sweep left them) are removed at
+   * open, not run by workers for results no one collects. Running and finished jobs are left.
+   */
+  readonly supersedes?: readonly string[];
   readonly dataset: DatasetSpec;
   /** Plugin modules the config names (workers must allow them). */
   readonly plugins?: readonly string[];
@@ -157,6 +164,8 @@ export class QueueExecutor implements Executor {
     const events = new QueueEvents(name, { connection: bullConnection(target) });
     try {
       const sent = await sendTeacherData(client, options);
+      const removed = await removeWaitingJobs(queue, (options.supersedes ?? []).map((s) => trialJobId(s, '')));
+      if (removed > 0) options.onNotice?.(`removed ${removed} job(s) of this folder's sweep before it was extended that were still waiting in the queue (the extended sweep submits its own)`);
       // Every job in flight listens for its progress and end (BullMQ's waitUntilFinished adds its own
       // listeners too): hundreds of listeners are the design here, not a leak.
       events.setMaxListeners(0);

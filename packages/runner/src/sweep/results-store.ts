@@ -70,8 +70,11 @@ export class SweepResultsStore {
     this.definitionFile = join(directory, 'sweep.json');
   }
 
-  /** Creates the folder, or checks that it holds this very sweep, or one this sweep extends (see sweepDifferences). */
-  async open(definition: object): Promise<void> {
+  /**
+   * Creates the folder, or checks that it holds this very sweep, or one this sweep extends (see
+   * sweepDifferences): then `extended` is the definition the folder held.
+   */
+  async open(definition: object): Promise<{ readonly extended?: object }> {
     await mkdir(this.directory, { recursive: true });
     const text = JSON.stringify(definition, null, 2);
     const existing = await readFile(this.definitionFile, 'utf8').catch(() => undefined);
@@ -94,6 +97,7 @@ export class SweepResultsStore {
     // New, or extended (more grid values or seeds): the folder now describes the sweep as it is.
     // Written whole or not at all: a crash mid-write must not leave a folder no sweep can open.
     if (existing?.trim() !== text) await writeAtomically(this.definitionFile, `${text}\n`);
+    return existing === undefined || existing.trim() === text ? {} : { extended: JSON.parse(existing) as object };
   }
 
   /** The latest record of each trial; a line cut short by a crash is skipped. */

@@ -49,9 +49,11 @@ export interface SweepOptions extends PluginModules {
   /**
    * Where trials run instead of the pool (e.g. a `QueueExecutor` across machines), made for
    * this sweep once its fingerprint and teacher logits are known; closed when the sweep ends.
-   * `teacher` is the teacher's serialisable form when some trial has feature terms.
+   * `teacher` is the teacher's serialisable form when some trial has feature terms. `supersedes`:
+   * the fingerprint of the sweep this one extends in its folder (more seeds or grid values), whose
+   * jobs a queue should drop where they still wait (this sweep submits its own, under its own ids).
    */
-  readonly executor?: (context: { readonly sweep: string; readonly teacherLogits: TeacherLogits; readonly teacher?: TeacherPayload }) => Promise<Executor>;
+  readonly executor?: (context: { readonly sweep: string; readonly teacherLogits: TeacherLogits; readonly teacher?: TeacherPayload; readonly supersedes?: string }) => Promise<Executor>;
   /** Stop trials early on their validation accuracy per epoch (`median` or `asha`); part of the sweep's definition. */
   readonly pruner?: PrunerConfig;
   /** Per-trial time limit in ms, or 'auto' (5 × the median finished trial, once 3 have); default none. */
@@ -169,7 +171,7 @@ async function sweepLocked(options: SweepOptions): Promise<SweepResult> {
     // Only when set, so folders of sweeps without pruning keep their definition.
     ...(options.pruner === undefined || options.pruner.kind === 'none' ? {} : { pruner: options.pruner }),
   };
-  await store.open(definition);
+  const { extended } = await store.open(definition);
   const { records } = await store.read();
   const todo = planned.filter((t) => !SETTLED_STATUSES.has(records.get(t.id)?.status ?? 'failed'));
   const skipped = planned.length - todo.length;
@@ -214,7 +216,12 @@ async function sweepLocked(options: SweepOptions): Promise<SweepResult> {
   const pool = options.pool ?? ownPool;
   let executor: Executor;
   if (options.executor !== undefined) {
-    executor = await options.executor({ sweep: sweepFingerprint(definition), teacherLogits, ...(teacherPayload === undefined ? {} : { teacher: teacherPayload }) });
+    executor = await options.executor({
+      sweep: sweepFingerprint(definition),
+      teacherLogits,
+      ...(teacherPayload === undefined ? {} : { teacher: teacherPayload }),
+      ...(extended === undefined ? {} : { supersedes: sweepFingerprint(extended) }),
+    });
   }
   else if (pool !== undefined) executor = new PoolExecutor(pool, data);
   else executor = new ThreadExecutor(registry, { services: pluginServices(createServiceContainer()) }, data);
