@@ -59,6 +59,13 @@ export interface QueueExecutorOptions {
 }
 
 /**
+ * What a sweep's job ids start with: the sweep's definition names its data by fingerprint but
+ * not its teacher, so the logits' address (or the teacher's fingerprint) joins it — the same grid
+ * with another teacher is other jobs.
+ */
+const jobPrefixOf = (sweep: string, sent: SentTeacherData) => fingerprint(sweep, sent.teacherLogits?.sha256 ?? '', sent.teacher?.fingerprint ?? '');
+
+/**
  * Trials as BullMQ jobs on Redis: submitted with ids from the sweep and the trial (so a second
  * submit, or a coordinator run again, finds the same job and its result), progress from the
  * queue's event stream, stop requests as a key the worker checks between epochs.
@@ -88,9 +95,7 @@ export class QueueExecutor implements Executor {
     this.description = `${target.display} (queue ${queue.name})`;
     this.capacity = options.capacity ?? 100_000;
     this.teacherLogits = sent.teacherLogits;
-    // The sweep's definition names its data by fingerprint but not its teacher: the logits'
-    // address (or the teacher's fingerprint) joins it, so the same grid with another teacher is other jobs.
-    const jobPrefix = fingerprint(options.sweep, sent.teacherLogits?.sha256 ?? '', sent.teacher?.fingerprint ?? '');
+    const jobPrefix = jobPrefixOf(options.sweep, sent);
     this.jobs = {
       ...sent,
       sweep: options.sweep,
@@ -164,7 +169,7 @@ export class QueueExecutor implements Executor {
     const events = new QueueEvents(name, { connection: bullConnection(target) });
     try {
       const sent = await sendTeacherData(client, options);
-      const removed = await removeWaitingJobs(queue, (options.supersedes ?? []).map((s) => trialJobId(s, '')));
+      const removed = await removeWaitingJobs(queue, (options.supersedes ?? []).map((s) => trialJobId(jobPrefixOf(s, sent), '')));
       if (removed > 0) options.onNotice?.(`removed ${removed} job(s) of this folder's sweep before it was extended that were still waiting in the queue (the extended sweep submits its own)`);
       // Every job in flight listens for its progress and end (BullMQ's waitUntilFinished adds its own
       // listeners too): hundreds of listeners are the design here, not a leak.
