@@ -1,8 +1,8 @@
 import { checkFolder, formatCacheRejection, generateSoftLabels, writeFolderRecord, type SoftLabelResult } from '@distillery/runner';
 import { writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
-import { pathForCommand, teacherFlagFor } from '../command-line.js';
+import { join, resolve } from 'node:path';
+import { pathBelow, pathForCommand, teacherFlagFor } from '../command-line.js';
 import { loadConfig } from '../config/load-config.js';
 import { buildPipeline, folderRecordOf, logitCacheDirectory, runnerPoolFor } from '../pipeline/build-pipeline.js';
 import { commandTeacher } from '../pipeline/command-teacher.js';
@@ -18,6 +18,8 @@ export interface LabelOutcome {
   /** The config file, and whether it names the cache (teacher.cache): then its runs and sweeps read these logits. */
   readonly config: string;
   readonly cacheConfigured: boolean;
+  /** Where the config's relative paths (teacher.cache among them) are resolved from. */
+  readonly baseDir: string;
   /** `--teacher DIR` for the run that uses these logits: the teacher that made them (see teacherFlagFor). */
   readonly teacherFlag: readonly string[];
 }
@@ -59,6 +61,7 @@ export async function labelCommand(configFile: string, flags: CommonFlags): Prom
         teacherAccuracy: teacher.accuracy,
         config: loaded.path,
         cacheConfigured: config.teacher.cache !== undefined,
+        baseDir: pipeline.run.baseDir,
         teacherFlag: teacherFlagFor(flags.teacher, directory),
       };
       await writeFile(join(directory, 'labels.json'), `${JSON.stringify(labelRecord(outcome), null, 2)}\n`);
@@ -113,7 +116,6 @@ export function formatLabelOutcome(o: LabelOutcome): string {
 function useThem(o: LabelOutcome): string {
   const command = ['distillery run', pathForCommand(o.config), ...o.teacherFlag].join(' ');
   if (o.cacheConfigured) return `use them: ${command} (or sweep) reads them from this cache`;
-  const fromConfig = relative(dirname(o.config), o.cacheDirectory);
-  const cache = fromConfig.startsWith('..') ? o.cacheDirectory : fromConfig;
+  const cache = pathBelow(o.cacheDirectory, o.baseDir);
   return `use them: set teacher.cache: ${JSON.stringify(cache)} in ${pathForCommand(o.config)}, then ${command} (or sweep) reads them from this cache`;
 }

@@ -67,7 +67,7 @@ function keepOrder(keys: readonly string[], params: Params | undefined, others: 
  */
 export function trialEpochInfo(event: Extract<SweepProgress, { type: 'trial:epoch' }>, room?: number, others: readonly Params[] = []): string {
   const { values, keys, seed } = trialParts(event.params, event.seed);
-  const trial = trialLabel(event.params, event.seed) || event.id;
+  const trial = [...values, ...seed].join(' ') || event.id;
   const validation = event.last?.validationAccuracy === undefined ? [] : [`val ${(100 * event.last.validationAccuracy).toFixed(1)}%`];
   const fits = (text: string) => room === undefined || [...text].length <= room;
   if (event.last !== undefined) {

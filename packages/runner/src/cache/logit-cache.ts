@@ -1,7 +1,8 @@
 import { DistilleryError, decodeNpy, encodeNpy, fingerprint } from '@distillery/core';
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeAtomically } from '../fs/write-atomically.js';
 import { FolderLock } from '../lock/folder-lock.js';
 
 export const DISTILLERY_VERSION = '0.1.0';
@@ -193,20 +194,6 @@ function manifestMismatch(manifest: LogitCacheManifest, key: LogitCacheKey): str
   return 'its shard list is not an array';
 }
 
-/**
- * Write-then-rename under a name unique to this writer (pid + random), so two writers never
- * rename each other's half-written file and a reader never sees a partial one.
- */
-export async function writeAtomically(path: string, data: Uint8Array | string): Promise<void> {
-  const temporary = `${path}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    await writeFile(temporary, data);
-    await rename(temporary, path);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
-}
 
 /** Ranges of [0, n) not covered by the shards. */
 function gaps(shards: readonly ShardRecord[], n: number): Array<readonly [number, number]> {

@@ -1,8 +1,9 @@
 import { DistilleryError } from '@distillery/core';
 import type { Redis } from 'ioredis';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LogitCache, type LogitCacheKey } from '../cache/logit-cache.js';
+import { writeAtomically } from '../fs/write-atomically.js';
 import { CHUNK_BYTES, putBlob, readBlob, sha256, type BlobAddress } from './blob-store.js';
 
 /**
@@ -69,8 +70,7 @@ export class LogitFetcher {
     if (cached !== undefined) return { values: cached, source: 'cache' };
     const values = await this.fromRedis(address);
     await mkdir(this.directory, { recursive: true });
-    await writeFile(`${file}.${process.pid}.tmp`, bytesOf(values));
-    await rename(`${file}.${process.pid}.tmp`, file);
+    await writeAtomically(file, bytesOf(values));
     return { values, source: 'redis' };
   }
 

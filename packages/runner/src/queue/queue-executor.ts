@@ -1,8 +1,8 @@
-import { DistilleryError, checkCallOptions, fingerprint, type DistilleryErrorJSON, type OptionKeys } from '@distillery/core';
+import { DistilleryError, fingerprint, type DistilleryErrorJSON } from '@distillery/core';
 import { Job, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { ExecutionHandle, Executor, ExecutorJob, ExecutorOutcome, ExecutorProgress, ExecutorResultOf, SubmitOptions } from '../executor/executor.js';
-import type { SoftLabelShard, TeacherPayload } from '../protocol.js';
+import type { SoftLabelShard } from '../protocol.js';
 import { readBlob } from './blob-store.js';
 import { shardJobFor, sendTeacherData, trialJobFor, type JobContext, type SentTeacherData } from './job-payloads.js';
 import type { ShardJobData, ShardJobResult } from './shard-job.js';
@@ -12,51 +12,11 @@ import type { LogitsAddress } from './logit-store.js';
 import { bullConnection, openClient } from './redis-connection.js';
 import { parseRedisUrl, type RedisTarget } from './redis-url.js';
 import { watchForWorkers, watchRedisOutages } from './redis-watch.js';
-import { trialJobId, type DatasetSpec, type TrialJobData } from './trial-job.js';
+import { trialJobId, type TrialJobData } from './trial-job.js';
 import { removeWaitingJobs } from './waiting-jobs.js';
+import { checkQueueExecutorOptions, type QueueExecutorOptions } from './queue-executor-options.js';
 
-const QUEUE_EXECUTOR_OPTIONS: OptionKeys<QueueExecutorOptions> = {
-  url: true, queue: true, sweep: true, supersedes: true, dataset: true, plugins: true, teacherLogits: true, teacher: true, logitCache: true, attempts: true, backoffMs: true, capacity: true, onNotice: true, waitingNoticeMs: true,
-};
-
-export interface QueueExecutorOptions {
-  readonly url: string;
-  readonly queue?: string;
-  /** The sweep's fingerprint: with the trial id, it makes the job id. */
-  readonly sweep: string;
-  /**
-   * Fingerprints of sweeps this one replaces (the folder's sweep before it was extended): their
-   * jobs still waiting in the queue (a coordinator killed mid-sweep left them) are removed at
-   * open, not run by workers for results no one collects. Running and finished jobs are left.
-   */
-  readonly supersedes?: readonly string[];
-  readonly dataset: DatasetSpec;
-  /** Plugin modules the config names (workers must allow them). */
-  readonly plugins?: readonly string[];
-  /** For trials: the teacher's logits on the training split (sent once, by content). */
-  readonly teacherLogits?: { readonly values: Float32Array; readonly numClasses: number };
-  /**
-   * The teacher in its serialisable form: for soft-label shards (with examples per forward
-   * batch), and for trials with feature terms, which run it online on the worker.
-   */
-  readonly teacher?: { readonly payload: TeacherPayload; readonly batchSize?: number };
-  /** The logit-cache entry the logits are in, for workers that can read that folder. */
-  readonly logitCache?: LogitsAddress['cache'];
-  /** Tries per trial before it is recorded as failed (default 2). */
-  readonly attempts?: number;
-  readonly backoffMs?: number;
-  /** Jobs kept submitted at once (default: all of them; workers pull what they can run). */
-  readonly capacity?: number;
-  /**
-   * What a person watching the coordinator should know, as one line each: jobs that have waited
-   * `waitingNoticeMs` (default 15 s) with no worker connected to the queue (said once, and again
-   * after a worker that had connected is gone; the jobs run when one connects), and Redis lost and
-   * back (said once each, not per retry; without a listener BullMQ prints every retry's error
-   * with its stack). Nothing is stopped by either.
-   */
-  readonly onNotice?: (message: string) => void;
-  readonly waitingNoticeMs?: number;
-}
+export type { QueueExecutorOptions } from './queue-executor-options.js';
 
 /**
  * What a sweep's job ids start with: the sweep's definition names its data by fingerprint but
@@ -161,7 +121,7 @@ export class QueueExecutor implements Executor {
 
   /** Connects (one clear error if Redis is not there), uploads the logits' chunks, listens to the queue's events. */
   static async open(options: QueueExecutorOptions): Promise<QueueExecutor> {
-    checkCallOptions('QueueExecutor.open', options, QUEUE_EXECUTOR_OPTIONS, ['url', 'sweep', 'dataset']);
+    checkQueueExecutorOptions(options);
     const target = parseRedisUrl(options.url);
     const client = await openClient(target);
     const name = options.queue ?? DEFAULT_QUEUE;

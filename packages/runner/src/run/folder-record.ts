@@ -1,7 +1,7 @@
 import { DistilleryError } from '@distillery/core';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
-import { writeAtomically } from '../cache/logit-cache.js';
+import { writeAtomically } from '../fs/write-atomically.js';
 import { join } from 'node:path';
 
 /** The file in every run, label and sweep folder that says what produced it. */

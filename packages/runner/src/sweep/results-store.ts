@@ -1,7 +1,7 @@
 import { DistilleryError, type DistilleryErrorJSON } from '@distillery/core';
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeAtomically } from '../cache/logit-cache.js';
+import { writeAtomically } from '../fs/write-atomically.js';
 import { EXTEND_HINT, sweepDifferences } from '../run/folder-record.js';
 import type { TrialEpoch } from '../trial/trial-spec.js';
 
@@ -78,10 +78,13 @@ export class SweepResultsStore {
     await mkdir(this.directory, { recursive: true });
     const text = JSON.stringify(definition, null, 2);
     const existing = await readFile(this.definitionFile, 'utf8').catch(() => undefined);
-    if (existing !== undefined && existing.trim() !== text) {
+    const changed = existing !== undefined && existing.trim() !== text;
+    let extended: object | undefined;
+    if (changed) {
       let differences: string[];
       try {
-        differences = sweepDifferences('sweep', JSON.parse(existing), definition);
+        extended = JSON.parse(existing) as object;
+        differences = sweepDifferences('sweep', extended, definition);
       } catch {
         differences = ['its sweep.json is not valid JSON'];
       }
@@ -96,8 +99,8 @@ export class SweepResultsStore {
     }
     // New, or extended (more grid values or seeds): the folder now describes the sweep as it is.
     // Written whole or not at all: a crash mid-write must not leave a folder no sweep can open.
-    if (existing?.trim() !== text) await writeAtomically(this.definitionFile, `${text}\n`);
-    return existing === undefined || existing.trim() === text ? {} : { extended: JSON.parse(existing) as object };
+    if (existing === undefined || changed) await writeAtomically(this.definitionFile, `${text}\n`);
+    return extended === undefined ? {} : { extended };
   }
 
   /** The latest record of each trial; a line cut short by a crash is skipped. */
